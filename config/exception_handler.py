@@ -1,0 +1,58 @@
+"""The one place that renders errors of the API as JSON.
+
+Every error becomes `{"error": {"code", "message", "fields": {field: [messages]}}}` with its status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError, LimitExceeded
+
+
+def _field_messages(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for field, msgs in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render domain and DRF errors as JSON with a message per field; unknown errors propagate."""
+    if isinstance(exc, DomainError):
+        response = Response({"error": exc.as_dict()}, status=exc.status)
+        if isinstance(exc, LimitExceeded):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = drf_exceptions.ValidationError(fields)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    assert isinstance(exc, drf_exceptions.APIException)
+    error: dict[str, Any] = {"code": getattr(exc, "default_code", "error"), "message": ""}
+    if isinstance(exc, drf_exceptions.ValidationError):
+        error["code"] = "invalid"
+        error["fields"] = _field_messages(exc.detail)
+        error["message"] = "; ".join(f"{f}: {' '.join(m)}" for f, m in error["fields"].items())
+    else:
+        error["message"] = str(exc.detail)
+    response.data = {"error": error}
+    return response
