@@ -57,6 +57,6 @@ def test_api_key_plaintext_is_not_in_the_database(db, tenant_a, alice):
 
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names come from introspection
+            cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
                 assert not any(secret in str(value) for value in row), f"key found in {table}"

@@ -1,0 +1,67 @@
+"""Bars and instrument facts as plain arrays and dataclasses: what the pure core reads.
+
+No Django here: the engine, backtests and benchmarks import this module directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class BarArrays:
+    """OHLCV of one instrument and timeframe, oldest first.
+
+    `time` is the bar's open time in UTC as int64 epoch seconds, strictly increasing; prices and
+    volume are float64. Only closed bars belong here.
+    """
+
+    time: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.time.shape[0])
+
+    def upto(self, index: int) -> BarArrays:
+        """The bars up to and including position `index` (what was known when that bar closed)."""
+        end = index + 1
+        return BarArrays(self.time[:end], self.open[:end], self.high[:end], self.low[:end],
+                         self.close[:end], self.volume[:end])
+
+    def tail(self, count: int) -> BarArrays:
+        """The newest `count` bars."""
+        start = max(len(self) - count, 0)
+        return BarArrays(self.time[start:], self.open[start:], self.high[start:], self.low[start:],
+                         self.close[start:], self.volume[start:])
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> BarArrays:
+        """From a frame with columns time (datetime-like or epoch seconds), open, high, low, close, volume."""
+        time = frame["time"]
+        if not pd.api.types.is_integer_dtype(time):
+            time = pd.to_datetime(time, utc=True).astype("int64") // 10**9
+        as_f64 = {c: frame[c].to_numpy(dtype=np.float64) for c in ("open", "high", "low", "close", "volume")}
+        return cls(time=np.asarray(time, dtype=np.int64), **as_f64)
+
+    @classmethod
+    def from_csv(cls, path) -> BarArrays:
+        return cls.from_frame(pd.read_csv(path))
+
+
+@dataclass(frozen=True)
+class InstrumentSpec:
+    """What the core needs to know of an instrument to size and round a signal."""
+
+    symbol: str
+    asset_class: str  # "stock" | "forex" | "crypto"
+    tick_size: float
+    price_precision: int
+    pip_size: float | None = None  # forex only: 0.0001, or 0.01 for JPY pairs
+    lot_size: float = 1.0
