@@ -46,7 +46,7 @@ class BarArrays:
         """From a frame with columns time (datetime-like or epoch seconds), open, high, low, close, volume."""
         time = frame["time"]
         if not pd.api.types.is_integer_dtype(time):
-            time = pd.to_datetime(time, utc=True).astype("int64") // 10**9
+            time = pd.to_datetime(time, utc=True).dt.as_unit("s").astype("int64")
         as_f64 = {c: frame[c].to_numpy(dtype=np.float64) for c in ("open", "high", "low", "close", "volume")}
         return cls(time=np.asarray(time, dtype=np.int64), **as_f64)
 
