@@ -1,1 +1,83 @@
+from __future__ import annotations
 
+from django.db import models
+from django.utils import timezone
+
+
+class Plan(models.Model):
+    """A tier of the catalogue. Every limit and feature is a field: entitlements are data."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+    description = models.CharField(max_length=240, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_default = models.BooleanField(default=False, help_text="The plan a tenant has without a paid subscription.")
+    is_public = models.BooleanField(default=True)
+
+    monthly_price_cents = models.PositiveIntegerField(default=0)
+    yearly_price_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    stripe_price_monthly = models.CharField(max_length=64, blank=True)
+    stripe_price_yearly = models.CharField(max_length=64, blank=True)
+    trial_days = models.PositiveSmallIntegerField(default=0)
+
+    seats = models.PositiveIntegerField(default=1)
+    watchlists = models.PositiveIntegerField(default=1)
+    symbols_per_watchlist = models.PositiveIntegerField(default=10)
+    active_alerts = models.PositiveIntegerField(default=3)
+    alert_channels = models.JSONField(default=list, help_text='Subset of ["in_app", "email", "push", "webhook"].')
+    paper_portfolios = models.PositiveIntegerField(default=1)
+    backtests_per_day = models.PositiveIntegerField(default=3)
+    api_requests_per_minute = models.PositiveIntegerField(default=0)
+    api_requests_per_day = models.PositiveIntegerField(default=0)
+    websocket_connections = models.PositiveIntegerField(default=1)
+    asset_classes = models.JSONField(default=list, help_text='Subset of ["stock", "forex", "crypto"].')
+    instruments = models.JSONField(default=list, blank=True,
+                                   help_text="Symbols in the engine's universe; empty means every active one of the asset classes.")
+    timeframes = models.JSONField(default=list, help_text='Timeframes the engine computes for this tier, e.g. ["H1", "D1"].')
+    signal_delay_seconds = models.PositiveIntegerField(default=0)
+    shows_confidence = models.BooleanField(default=False)
+    shows_reasoning = models.BooleanField(default=False)
+    engine_cadence_seconds = models.PositiveIntegerField(default=3600)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                    name="plan_single_default"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubscriptionStatus(models.TextChoices):
+    """Stripe's subscription statuses."""
+
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    UNPAID = "unpaid"
+    CANCELED = "canceled"
+    INCOMPLETE = "incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired"
+    PAUSED = "paused"
+
+
+class Subscription(models.Model):
+    """The tenant's billing state, mirrored from Stripe. One per tenant."""
+
+    tenant = models.OneToOneField("accounts.Tenant", on_delete=models.CASCADE, related_name="subscription")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE)
+    stripe_customer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    past_due_since = models.DateTimeField(null=True, blank=True)
+    stripe_updated_at = models.DateTimeField(null=True, blank=True,
+                                             help_text="Time of the newest Stripe state applied; older events are ignored.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.tenant} on {self.plan} ({self.status})"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
+    path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

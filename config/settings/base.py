@@ -224,3 +224,6 @@ if SENTRY_DSN:
     from config.sentry import sentry_init
 
     sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
+
+# --- billing --------------------------------------------------------------------------------
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_signup
+from billing.services import plan_catalogue_seed
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     help = "Seed demo data (idempotent) and print the demo login."
 
     def handle(self, *args, **options):
+        plan_catalogue_seed()
         with transaction.atomic():
             user = User.objects.filter(email=DEMO_EMAIL).first()
             if user is None:

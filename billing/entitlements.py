@@ -1,0 +1,116 @@
+"""What a tenant may do: the one function every app asks (DESIGN.md principle 4).
+
+`tenant_entitlements(tenant=...)` reads the tenant's plan with the subscription's status applied:
+active and trialing subscriptions give their plan; a past-due one keeps it for the grace period;
+anything else falls back to the default (Free) plan. No code compares plan names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import Plan, Subscription, SubscriptionStatus
+from config.errors import NotEntitled, PlanLimitReached
+
+PAID_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING}
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    plan_code: str
+    plan_name: str
+    seats: int
+    watchlists: int
+    symbols_per_watchlist: int
+    active_alerts: int
+    alert_channels: frozenset[str]
+    paper_portfolios: int
+    backtests_per_day: int
+    api_requests_per_minute: int
+    api_requests_per_day: int
+    websocket_connections: int
+    asset_classes: frozenset[str]
+    instruments: frozenset[str]
+    timeframes: frozenset[str]
+    signal_delay_seconds: int
+    shows_confidence: bool
+    shows_reasoning: bool
+    engine_cadence_seconds: int
+
+    @property
+    def has_api(self) -> bool:
+        return self.api_requests_per_minute > 0 and self.api_requests_per_day > 0
+
+    @classmethod
+    def from_plan(cls, plan: Plan) -> Entitlements:
+        return cls(
+            plan_code=plan.code, plan_name=plan.name, seats=plan.seats, watchlists=plan.watchlists,
+            symbols_per_watchlist=plan.symbols_per_watchlist, active_alerts=plan.active_alerts,
+            alert_channels=frozenset(plan.alert_channels), paper_portfolios=plan.paper_portfolios,
+            backtests_per_day=plan.backtests_per_day, api_requests_per_minute=plan.api_requests_per_minute,
+            api_requests_per_day=plan.api_requests_per_day, websocket_connections=plan.websocket_connections,
+            asset_classes=frozenset(plan.asset_classes), instruments=frozenset(plan.instruments),
+            timeframes=frozenset(plan.timeframes), signal_delay_seconds=plan.signal_delay_seconds,
+            shows_confidence=plan.shows_confidence, shows_reasoning=plan.shows_reasoning,
+            engine_cadence_seconds=plan.engine_cadence_seconds,
+        )
+
+
+def plan_default() -> Plan:
+    """The plan of a tenant without a paid subscription (Free)."""
+    return Plan.objects.get(is_default=True)
+
+
+def plan_effective(*, subscription: Subscription | None, now=None) -> Plan:
+    """The plan the subscription's status grants now."""
+    now = now or timezone.now()
+    if subscription is None:
+        return plan_default()
+    if subscription.status in PAID_STATUSES:
+        return subscription.plan
+    if subscription.status == SubscriptionStatus.PAST_DUE:
+        grace = timedelta(days=settings.BILLING_GRACE_DAYS)
+        since = subscription.past_due_since or now
+        if now < since + grace:
+            return subscription.plan
+    return plan_default()
+
+
+def tenant_entitlements(*, tenant, now=None) -> Entitlements:
+    """The entitlements of the tenant's effective plan."""
+    subscription = Subscription.objects.select_related("plan").filter(tenant=tenant).first()
+    return Entitlements.from_plan(plan_effective(subscription=subscription, now=now))
+
+
+def upgrade_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("pricing")
+
+
+def limit_ensure_available(*, tenant, limit: str, used: int, adding: int = 1) -> Entitlements:
+    """Raise PlanLimitReached (402, with limit, use and upgrade link) if `used + adding` exceeds `limit`."""
+    entitlements = tenant_entitlements(tenant=tenant)
+    allowed = getattr(entitlements, limit)
+    if used + adding > allowed:
+        label = limit.replace("_", " ")
+        raise PlanLimitReached(
+            f"Your {entitlements.plan_name} plan allows {allowed} {label}; you use {used}. Upgrade for more.",
+            limit=limit, allowed=allowed, used=used, upgrade_url=upgrade_url(),
+        )
+    return entitlements
+
+
+def feature_ensure(*, tenant, feature: str, value: str | None = None) -> Entitlements:
+    """Raise NotEntitled unless the plan has the boolean `feature`, or `value` in the set `feature`."""
+    entitlements = tenant_entitlements(tenant=tenant)
+    granted = getattr(entitlements, feature)
+    ok = (value in granted) if value is not None else bool(granted)
+    if not ok:
+        what = f"{feature.replace('_', ' ')} '{value}'" if value is not None else feature.replace("_", " ")
+        raise NotEntitled(f"Your {entitlements.plan_name} plan does not include {what}. Upgrade to get it.",
+                          feature=feature, upgrade_url=upgrade_url())
+    return entitlements

@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from billing.entitlements import feature_ensure, limit_ensure_available, tenant_entitlements
+from billing.models import Plan, Subscription, SubscriptionStatus
+from billing.services import plan_catalogue_seed
+from config.errors import NotEntitled, PlanLimitReached
+
+
+@pytest.fixture
+def plans(db):
+    return {p.code: p for p in plan_catalogue_seed()}
+
+
+def test_tenant_without_subscription_gets_the_default_plan(plans, tenant_a):
+    assert tenant_entitlements(tenant=tenant_a).plan_code == "free"
+
+
+def test_active_subscription_gives_its_plan(plans, tenant_a):
+    Subscription.objects.create(tenant=tenant_a, plan=plans["pro"], status=SubscriptionStatus.ACTIVE)
+
+    entitlements = tenant_entitlements(tenant=tenant_a)
+
+    assert entitlements.plan_code == "pro"
+    assert entitlements.shows_confidence is True
+
+
+def test_past_due_keeps_the_plan_during_grace_then_falls_to_free(plans, tenant_a, settings):
+    settings.BILLING_GRACE_DAYS = 7
+    since = timezone.now() - timedelta(days=3)
+    Subscription.objects.create(tenant=tenant_a, plan=plans["premium"], status=SubscriptionStatus.PAST_DUE,
+                                past_due_since=since)
+
+    assert tenant_entitlements(tenant=tenant_a).plan_code == "premium"
+    assert tenant_entitlements(tenant=tenant_a, now=since + timedelta(days=8)).plan_code == "free"
+
+
+def test_canceled_subscription_falls_to_free(plans, tenant_a):
+    Subscription.objects.create(tenant=tenant_a, plan=plans["premium"], status=SubscriptionStatus.CANCELED)
+
+    assert tenant_entitlements(tenant=tenant_a).plan_code == "free"
+
+
+def test_going_over_a_limit_says_the_limit_the_use_and_where_to_upgrade(plans, tenant_a):
+    with pytest.raises(PlanLimitReached) as error:
+        limit_ensure_available(tenant=tenant_a, limit="seats", used=1)
+
+    body = error.value.as_dict()
+    assert body["allowed"] == 1 and body["used"] == 1
+    assert body["upgrade_url"].endswith("/pricing/")
+    assert error.value.status == 402
+
+
+def test_a_feature_outside_the_plan_is_not_entitled(plans, tenant_a):
+    feature_ensure(tenant=tenant_a, feature="alert_channels", value="email")
+
+    with pytest.raises(NotEntitled):
+        feature_ensure(tenant=tenant_a, feature="alert_channels", value="webhook")
+
+
+def test_catalogue_seed_does_not_overwrite_staff_edits(plans):
+    Plan.objects.filter(code="pro").update(seats=42)
+
+    plan_catalogue_seed()
+
+    assert Plan.objects.get(code="pro").seats == 42
+
+
+def test_pricing_page_lists_the_catalogue(client, plans):
+    response = client.get("/pricing/")
+
+    assert response.status_code == 200
+    for name in ("Free", "Pro", "Premium"):
+        assert name in response.content.decode()
