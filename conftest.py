@@ -1,33 +1,15 @@
 """Fixtures every suite shares: alice (owner of tenant A), bob (member of A), charlie (owner of B).
 
-Tests that need a real server are marked `postgres` or `redis`. Without DATABASE_URL / REDIS_URL
-they are skipped with the reason; when CI is set, a skipped server test is a failure.
+Server markers (postgres, redis, e2e) are enforced by tests/plugin.py.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from accounts.models import Membership, Role, Tenant, User
 
 PASSWORD = "correct-horse-battery-9"
-
-
-def pytest_runtest_setup(item):
-    missing = []
-    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
-    if item.get_closest_marker("redis") and not settings.REDIS_URL:
-        missing.append("Redis (set REDIS_URL=redis://...)")
-    if missing:
-        reason = "needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run every server test: {reason}", pytrace=False)
-        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,82 @@
+"""Every API error is JSON with a code, a message and, for bad input, a message per field."""
+
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from config.errors import LimitExceeded, PlanLimitReached
+
+factory = APIRequestFactory()
+
+
+class QuantitySerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1)
+
+
+def _view(raise_exc):
+    class Probe(APIView):
+        permission_classes = [AllowAny]
+        authentication_classes = []
+
+        def post(self, request):
+            raise_exc(request)
+
+    return Probe.as_view()
+
+
+def _call(raise_exc):
+    response = _view(raise_exc)(factory.post("/probe/", {"quantity": "zero"}, format="json"))
+    response.render()
+    return response
+
+
+def test_bad_input_names_the_field_and_why():
+    def validate(request):
+        QuantitySerializer(data=request.data).is_valid(raise_exception=True)
+
+    response = _call(validate)
+
+    assert response.status_code == 400
+    error = response.data["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"] == {"quantity": ["A valid integer is required."]}
+    assert "quantity" in error["message"]
+
+
+def test_plan_limit_is_402_with_the_limit_and_upgrade_link():
+    def over(request):
+        raise PlanLimitReached("Your Free plan allows 1 seats; you use 1.", limit="seats", allowed=1, used=1,
+                               upgrade_url="http://x/pricing/")
+
+    response = _call(over)
+
+    assert response.status_code == 402
+    assert response.data["error"] == {"code": "plan_limit", "message": "Your Free plan allows 1 seats; you use 1.",
+                                      "limit": "seats", "allowed": 1, "used": 1, "upgrade_url": "http://x/pricing/"}
+
+
+def test_rate_limit_is_429_with_retry_after():
+    def limited(request):
+        raise LimitExceeded("Too many requests.", retry_after=17)
+
+    response = _call(limited)
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "17"
+
+
+@pytest.mark.parametrize(("exc", "status"), [(Http404(), 404), (DjangoValidationError({"name": ["Bad."]}), 400)])
+def test_django_errors_are_rendered_the_same_way(exc, status):
+    def fail(request):
+        raise exc
+
+    response = _call(fail)
+
+    assert response.status_code == status
+    assert "error" in response.data
+    if status == 400:
+        assert response.data["error"]["fields"] == {"name": ["Bad."]}
