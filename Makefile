@@ -27,7 +27,7 @@ seed: migrate
 # Without: one process, SQLite, in-memory broker and channel layer, worker and beat embedded.
 run: seed
 	@if [ -n "$$REDIS_URL" ]; then \
-		$(BIN)/honcho --procfile Procfile start --port 8000; \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile start --port 8000; \
 	else \
 		$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000; \
 	fi
