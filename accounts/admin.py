@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django_otp.admin import OTPAdminSite
 
 from accounts.models import ApiKey, AuditEvent, Invitation, Membership, Tenant, User
+
+# The admin requires a verified second factor: staff log in with a TOTP or backup code.
+admin.site.__class__ = OTPAdminSite
 
 
 @admin.register(User)

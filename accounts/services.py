@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Membership, Role, Tenant, User
-from config.errors import InvalidInput
+from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Invitation, Membership, Role, Tenant, User
+from config.errors import InvalidInput, NotPermitted
 
 API_KEY_PREFIX = "bk_"
 
@@ -52,7 +58,8 @@ def user_signup(*, email: str, password: str, full_name: str = "", organisation:
     if User.objects.filter(email__iexact=email).exists():
         raise InvalidInput("An account with this email already exists.", fields={"email": ["Already registered."]})
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    tenant_create(name=organisation or f"{full_name or email.split('@')[0]}'s organisation", owner=user)
+    tenant = tenant_create(name=organisation or f"{full_name or email.split('@')[0]}'s organisation", owner=user)
+    audit_record(action="user.signed_up", actor=user, tenant=tenant)
     return user
 
 
@@ -96,3 +103,195 @@ def api_key_revoke(*, key: ApiKey, actor: User | None, request=None) -> ApiKey:
         key.save(update_fields=["revoked_at"])
         audit_record(action="api_key.revoked", actor=actor, tenant=key.tenant, request=request, key_prefix=key.prefix)
     return key
+
+
+# --- Email verification ---------------------------------------------------------------------
+
+EMAIL_VERIFY_SALT = "accounts.email-verify"
+EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
+
+
+def email_verification_token(*, user: User) -> str:
+    """A signed, timestamped token that proves the holder received mail at the user's address."""
+    return signing.TimestampSigner(salt=EMAIL_VERIFY_SALT).sign_object({"u": user.pk, "e": user.email})
+
+
+def email_verification_send(*, user: User, request=None) -> None:
+    """Email the verification link (after the surrounding transaction commits)."""
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:verify_email",
+                                                   args=[email_verification_token(user=user)])
+    transaction.on_commit(lambda: send_mail(
+        "Verify your email for Beacon",
+        f"Welcome to Beacon.\n\nConfirm your email address by opening this link within 3 days:\n{link}\n",
+        None, [user.email],
+    ))
+
+
+def email_verify(*, token: str) -> User:
+    """Mark the token's user verified; InvalidInput says whether the link expired or is not valid."""
+    signer = signing.TimestampSigner(salt=EMAIL_VERIFY_SALT)
+    try:
+        data = signer.unsign_object(token, max_age=EMAIL_VERIFY_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidInput("This verification link has expired. Log in and ask for a new one.") from None
+    except signing.BadSignature:
+        raise InvalidInput("This verification link is not valid.") from None
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        raise InvalidInput("This verification link is not valid.")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(action="email.verified", actor=user)
+    return user
+
+
+# --- Members and roles ----------------------------------------------------------------------
+
+
+def _ensure_manager(*, membership: Membership | None) -> None:
+    if membership is None or not membership.can_manage:
+        raise NotPermitted("Only owners and admins can do this.")
+
+
+@transaction.atomic
+def membership_role_change(*, actor_membership: Membership, membership: Membership, role: str,
+                           request=None) -> Membership:
+    """Change a member's role. Only owners grant or take ownership; the last owner stays owner."""
+    _ensure_manager(membership=actor_membership)
+    if role not in Role.values:
+        raise InvalidInput("Unknown role.", fields={"role": [f"Choose one of {', '.join(Role.values)}."]})
+    touches_owner = Role.OWNER in (role, membership.role)
+    if touches_owner and actor_membership.role != Role.OWNER:
+        raise NotPermitted("Only an owner can grant or remove the owner role.")
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(membership.tenant) == 1:
+        raise InvalidInput("A tenant needs at least one owner.", fields={"role": ["This is the last owner."]})
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(action="member.role_changed", actor=actor_membership.user, tenant=membership.tenant,
+                 request=request, member=membership.user.email, previous=previous, role=role)
+    return membership
+
+
+def _owner_count(tenant: Tenant) -> int:
+    return Membership.objects.filter(tenant=tenant, role=Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_remove(*, actor_membership: Membership, membership: Membership, request=None) -> None:
+    """Remove a member from the tenant; the last owner cannot be removed."""
+    _ensure_manager(membership=actor_membership)
+    if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
+        raise NotPermitted("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER and _owner_count(membership.tenant) == 1:
+        raise InvalidInput("A tenant needs at least one owner.")
+    audit_record(action="member.removed", actor=actor_membership.user, tenant=membership.tenant,
+                 request=request, member=membership.user.email, role=membership.role)
+    membership.delete()
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def _invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def seats_in_use(*, tenant: Tenant) -> int:
+    """Members plus pending invitations: what counts against the plan's seats."""
+    pending = Invitation.objects.for_tenant(tenant).filter(
+        accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()).count()
+    return Membership.objects.filter(tenant=tenant).count() + pending
+
+
+@transaction.atomic
+def invitation_create(*, actor_membership: Membership, email: str, role: str, request=None) -> tuple[Invitation, str]:
+    """Invite `email` with `role`; returns the invitation and its token (emailed, stored only as a hash)."""
+    from billing.entitlements import limit_ensure_available
+
+    _ensure_manager(membership=actor_membership)
+    tenant = actor_membership.tenant
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise InvalidInput("Unknown role.", fields={"role": [f"Choose one of {', '.join(Role.values)}."]})
+    if role == Role.OWNER and actor_membership.role != Role.OWNER:
+        raise NotPermitted("Only an owner can invite another owner.")
+    if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
+        raise InvalidInput("Already a member.", fields={"email": ["This person is already a member."]})
+    if Invitation.objects.for_tenant(tenant).filter(email__iexact=email, accepted_at=None, revoked_at=None,
+                                                     expires_at__gt=timezone.now()).exists():
+        raise InvalidInput("Already invited.", fields={"email": ["An invitation to this address is pending."]})
+    limit_ensure_available(tenant=tenant, limit="seats", used=seats_in_use(tenant=tenant))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        tenant=tenant, email=email, role=role, token_hash=_invitation_token_hash(token),
+        invited_by=actor_membership.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    transaction.on_commit(lambda: send_mail(
+        f"You are invited to {tenant.name} on Beacon",
+        f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon as {role}.\n\n"
+        f"Accept within {settings.INVITATION_TTL_DAYS} days: {link}\n",
+        None, [email],
+    ))
+    audit_record(action="invitation.created", actor=actor_membership.user, tenant=tenant, request=request,
+                 email=email, role=role)
+    return invitation, token
+
+
+def invitation_by_token(*, token: str) -> Invitation:
+    """The invitation for a token; InvalidInput says why it cannot be used."""
+    invitation = Invitation.objects.select_related("tenant").filter(token_hash=_invitation_token_hash(token)).first()
+    if invitation is None:
+        raise InvalidInput("This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        raise InvalidInput("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise InvalidInput("This invitation was withdrawn.")
+    if invitation.expires_at <= timezone.now():
+        raise InvalidInput("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User, request=None) -> Membership:
+    """Join the invitation's tenant; the logged-in user's email must be the invited one."""
+    invitation = invitation_by_token(token=token)
+    if invitation.email.lower() != user.email.lower():
+        raise InvalidInput(f"This invitation is for {invitation.email}; you are logged in as {user.email}.")
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(accepted_at=timezone.now())
+    if not claimed:
+        raise InvalidInput("This invitation has already been used.")
+    membership, _ = Membership.objects.get_or_create(user=user, tenant=invitation.tenant,
+                                                     defaults={"role": invitation.role})
+    if user.email_verified_at is None:  # the link arrived at this address
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    audit_record(action="invitation.accepted", actor=user, tenant=invitation.tenant, request=request,
+                 email=invitation.email, role=invitation.role)
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor_membership: Membership, invitation: Invitation, request=None) -> Invitation:
+    _ensure_manager(membership=actor_membership)
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(action="invitation.revoked", actor=actor_membership.user, tenant=invitation.tenant,
+                     request=request, email=invitation.email)
+    return invitation
+
+
+# --- Profile --------------------------------------------------------------------------------
+
+
+def profile_update(*, user: User, full_name: str, time_zone: str) -> User:
+    if time_zone not in available_timezones():
+        raise InvalidInput("Unknown time zone.", fields={"time_zone": [f"'{time_zone}' is not a time zone."]})
+    user.full_name = full_name.strip()[:150]
+    user.time_zone = time_zone
+    user.save(update_fields=["full_name", "time_zone"])
+    return user

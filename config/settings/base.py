@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.tenant",
+                "billing.context_processors.entitlements",
             ],
         },
     },
@@ -150,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 OTP_TOTP_ISSUER = "Beacon"
 INVITATION_TTL_DAYS = 7
-RATELIMIT_VIEW = "accounts.views.ratelimited"
+RATELIMIT_VIEW = "accounts.views.pages.ratelimited"
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,69 @@
+"""Rate limits on login and signup, designed so an attacker cannot lock the real owner out.
+
+- Per IP, every attempt: slows credential stuffing from one address.
+- Per (account, IP), failures: stops guessing one account's password from one address.
+- Per account, failures from any address: stops distributed guessing. A browser that has logged
+  into the account before carries a signed device cookie and is exempt from this one (OWASP's
+  "device cookie" pattern), so a flood against alice's email cannot keep alice out.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django_ratelimit.core import is_ratelimited
+
+DEVICE_COOKIE = "beacon_device"
+DEVICE_COOKIE_SALT = "accounts.device-cookie"
+DEVICE_COOKIE_MAX_AGE = 180 * 24 * 3600
+
+LOGIN_IP_RATE = "30/10m"
+LOGIN_ACCOUNT_IP_FAILURES = "5/15m"
+LOGIN_ACCOUNT_FAILURES = "50/h"
+SIGNUP_IP_RATE = "10/h"
+
+
+def _ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def is_trusted_device(request, email: str) -> bool:
+    """Whether this browser logged into `email` before (a valid signed device cookie)."""
+    value = request.COOKIES.get(DEVICE_COOKIE)
+    if not value:
+        return False
+    try:
+        return signing.loads(value, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_MAX_AGE) == email
+    except signing.BadSignature:
+        return False
+
+
+def device_cookie_value(email: str) -> str:
+    return signing.dumps(email, salt=DEVICE_COOKIE_SALT)
+
+
+def _limited(request, group: str, key: str, rate: str, increment: bool) -> bool:
+    return is_ratelimited(request, group=group, key=lambda g, r: key, rate=rate, method=is_ratelimited.ALL,
+                          increment=increment)
+
+
+def login_blocked(request, email: str) -> bool:
+    """Whether this attempt must be refused before checking the password (counts the attempt per IP)."""
+    trusted = is_trusted_device(request, email)
+    if _limited(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES, False):
+        return True
+    if trusted:
+        return False
+    if _limited(request, "login.ip", _ip(request), LOGIN_IP_RATE, True):
+        return True
+    return _limited(request, "login.account", email, LOGIN_ACCOUNT_FAILURES, False)
+
+
+def login_failed(request, email: str) -> None:
+    """Count a failed attempt against the (account, IP) and account limits."""
+    _limited(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES, True)
+    if not is_trusted_device(request, email):
+        _limited(request, "login.account", email, LOGIN_ACCOUNT_FAILURES, True)
+
+
+def signup_blocked(request) -> bool:
+    return _limited(request, "signup.ip", _ip(request), SIGNUP_IP_RATE, True)
