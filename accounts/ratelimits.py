@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from django.core import signing
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 DEVICE_COOKIE = "beacon_device"
 DEVICE_COOKIE_SALT = "accounts.device-cookie"
@@ -41,29 +41,39 @@ def device_cookie_value(email: str) -> str:
     return signing.dumps(email, salt=DEVICE_COOKIE_SALT)
 
 
-def _limited(request, group: str, key: str, rate: str, increment: bool) -> bool:
-    return is_ratelimited(request, group=group, key=lambda g, r: key, rate=rate, method=is_ratelimited.ALL,
-                          increment=increment)
+def _usage(request, group: str, key: str, rate: str, increment: bool) -> dict:
+    return get_usage(request, group=group, key=lambda g, r: key, rate=rate, method=get_usage.ALL,
+                     increment=increment)
+
+
+def _attempt_over_limit(request, group: str, key: str, rate: str) -> bool:
+    """Count this attempt; True once attempts exceed the rate."""
+    return _usage(request, group, key, rate, True)["should_limit"]
+
+
+def _failures_reached(request, group: str, key: str, rate: str) -> bool:
+    """Without counting: True once the failures counted so far reach the rate's limit."""
+    usage = _usage(request, group, key, rate, False)
+    return usage["count"] >= usage["limit"]
 
 
 def login_blocked(request, email: str) -> bool:
     """Whether this attempt must be refused before checking the password (counts the attempt per IP)."""
-    trusted = is_trusted_device(request, email)
-    if _limited(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES, False):
+    if _failures_reached(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES):
         return True
-    if trusted:
+    if is_trusted_device(request, email):
         return False
-    if _limited(request, "login.ip", _ip(request), LOGIN_IP_RATE, True):
+    if _attempt_over_limit(request, "login.ip", _ip(request), LOGIN_IP_RATE):
         return True
-    return _limited(request, "login.account", email, LOGIN_ACCOUNT_FAILURES, False)
+    return _failures_reached(request, "login.account", email, LOGIN_ACCOUNT_FAILURES)
 
 
 def login_failed(request, email: str) -> None:
     """Count a failed attempt against the (account, IP) and account limits."""
-    _limited(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES, True)
+    _usage(request, "login.account-ip", f"{email}|{_ip(request)}", LOGIN_ACCOUNT_IP_FAILURES, True)
     if not is_trusted_device(request, email):
-        _limited(request, "login.account", email, LOGIN_ACCOUNT_FAILURES, True)
+        _usage(request, "login.account", email, LOGIN_ACCOUNT_FAILURES, True)
 
 
 def signup_blocked(request) -> bool:
-    return _limited(request, "signup.ip", _ip(request), SIGNUP_IP_RATE, True)
+    return _attempt_over_limit(request, "signup.ip", _ip(request), SIGNUP_IP_RATE)
