@@ -12,4 +12,8 @@ def test_seed_demo_creates_plans_and_a_demo_owner_and_is_idempotent(db, capsys):
     assert demo.check_password("beacon-demo-password")
     assert Membership.objects.filter(user=demo, role="owner").count() == 1
     assert set(Plan.objects.values_list("code", flat=True)) == {"free", "pro", "premium"}
-    assert "Demo login: demo@beacon.local" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "Demo login: demo@beacon.local" in output
+    operator = User.objects.get(email="admin@beacon.local")
+    assert operator.is_staff and operator.totpdevice_set.filter(confirmed=True).count() == 1
+    assert "set up with the key " in output

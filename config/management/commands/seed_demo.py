@@ -1,10 +1,14 @@
-"""Seed what `make run` shows a new user: plans, a demo tenant and login, market data, strategy.
+"""Seed what `make run` shows a new user: plans, a demo tenant and login, an operator, market data.
 
 Idempotent: running it again changes nothing that is already there.
 """
 
+import base64
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.services import user_signup
@@ -12,20 +16,30 @@ from billing.services import plan_catalogue_seed
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
+OPERATOR_EMAIL = "admin@beacon.local"
+OPERATOR_PASSWORD = "beacon-admin-password"  # demo data only; the admin also needs the TOTP code
 
 
 class Command(BaseCommand):
-    help = "Seed demo data (idempotent) and print the demo login."
+    help = "Seed demo data (idempotent) and print the demo and operator logins."
 
     def handle(self, *args, **options):
         plan_catalogue_seed()
         with transaction.atomic():
-            user = User.objects.filter(email=DEMO_EMAIL).first()
-            if user is None:
-                user = user_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, full_name="Demo Trader",
+            demo = User.objects.filter(email=DEMO_EMAIL).first()
+            if demo is None:
+                demo = user_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, full_name="Demo Trader",
                                    organisation="Demo Capital")
-                from django.utils import timezone
-
-                user.email_verified_at = timezone.now()
-                user.save(update_fields=["email_verified_at"])
+                demo.email_verified_at = timezone.now()
+                demo.save(update_fields=["email_verified_at"])
+            operator = User.objects.filter(email=OPERATOR_EMAIL).first()
+            if operator is None:
+                operator = User.objects.create_superuser(email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD,
+                                                         full_name="Operator")
+            device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
+                                                         defaults={"confirmed": True})
+        secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
+        self.stdout.write(self.style.SUCCESS(
+            f"Admin login (http://127.0.0.1:8000/admin/): {OPERATOR_EMAIL} / {OPERATOR_PASSWORD}, "
+            f"then a code from an authenticator app set up with the key {secret}"))
