@@ -13,3 +13,10 @@ def test_the_interactive_docs_page_loads(client, db):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_the_docs_page_loads_its_javascript_from_our_static_files(client, db):
+    page = client.get("/api/v1/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn.jsdelivr" not in page
