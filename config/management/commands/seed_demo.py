@@ -5,6 +5,7 @@ Idempotent: running it again changes nothing that is already there.
 
 import base64
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.services import user_signup
 from billing.services import plan_catalogue_seed
+from market.services import market_demo_seed
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
@@ -38,6 +40,9 @@ class Command(BaseCommand):
                                                          full_name="Operator")
             device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
                                                          defaults={"confirmed": True})
+        for symbol, report in market_demo_seed(hold_back=settings.MARKET_REPLAY_HOLD_BACK).items():
+            self.stdout.write(f"Market data {symbol}: {report.received} real bars, {report.stored} new, "
+                              f"{report.quarantined} quarantined")
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
         self.stdout.write(self.style.SUCCESS(

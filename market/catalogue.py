@@ -1,0 +1,45 @@
+"""The instrument catalogue loaded by `load_instruments`: US stocks, forex majors and crosses, crypto."""
+
+from __future__ import annotations
+
+
+def _stock(symbol: str, name: str, venue: str) -> dict:
+    return {"symbol": symbol, "display_name": name, "asset_class": "stock", "venue": venue,
+            "base_currency": symbol, "quote_currency": "USD", "price_precision": 2, "tick_size": 0.01,
+            "pip_size": None, "lot_size": 1.0, "calendar": "XNYS"}
+
+
+def _forex(base: str, quote: str) -> dict:
+    jpy = quote == "JPY"
+    return {"symbol": base + quote, "display_name": f"{base}/{quote}", "asset_class": "forex", "venue": "OTC FX",
+            "base_currency": base, "quote_currency": quote, "price_precision": 3 if jpy else 5,
+            "tick_size": 0.001 if jpy else 0.00001, "pip_size": 0.01 if jpy else 0.0001, "lot_size": 100_000.0,
+            "calendar": "FOREX"}
+
+
+def _crypto(base: str, name: str, tick: float, precision: int) -> dict:
+    return {"symbol": base + "USD", "display_name": f"{name} / US dollar", "asset_class": "crypto",
+            "venue": "Coinbase", "base_currency": base, "quote_currency": "USD", "price_precision": precision,
+            "tick_size": tick, "pip_size": None, "lot_size": 1.0, "calendar": "ALWAYS"}
+
+
+STOCKS = [
+    _stock("AAPL", "Apple Inc.", "NASDAQ"), _stock("MSFT", "Microsoft Corp.", "NASDAQ"),
+    _stock("GOOG", "Alphabet Inc. Class C", "NASDAQ"), _stock("AMZN", "Amazon.com Inc.", "NASDAQ"),
+    _stock("NVDA", "NVIDIA Corp.", "NASDAQ"), _stock("META", "Meta Platforms Inc.", "NASDAQ"),
+    _stock("TSLA", "Tesla Inc.", "NASDAQ"), _stock("JPM", "JPMorgan Chase & Co.", "NYSE"),
+    _stock("V", "Visa Inc.", "NYSE"), _stock("XOM", "Exxon Mobil Corp.", "NYSE"),
+    _stock("JNJ", "Johnson & Johnson", "NYSE"), _stock("KO", "The Coca-Cola Co.", "NYSE"),
+]
+FOREX_MAJORS = [_forex(b, q) for b, q in [("EUR", "USD"), ("GBP", "USD"), ("USD", "JPY"), ("USD", "CHF"),
+                                          ("AUD", "USD"), ("USD", "CAD"), ("NZD", "USD")]]
+FOREX_CROSSES = [_forex(b, q) for b, q in [("EUR", "GBP"), ("EUR", "JPY"), ("GBP", "JPY"), ("EUR", "CHF"),
+                                           ("AUD", "JPY"), ("EUR", "AUD"), ("GBP", "CHF"), ("CAD", "JPY"),
+                                           ("AUD", "NZD"), ("EUR", "CAD")]]
+CRYPTO = [
+    _crypto("BTC", "Bitcoin", 0.01, 2), _crypto("ETH", "Ether", 0.01, 2), _crypto("SOL", "Solana", 0.01, 2),
+    _crypto("XRP", "XRP", 0.0001, 4), _crypto("ADA", "Cardano", 0.0001, 4), _crypto("DOGE", "Dogecoin", 0.00001, 5),
+    _crypto("LTC", "Litecoin", 0.01, 2), _crypto("DOT", "Polkadot", 0.001, 3), _crypto("AVAX", "Avalanche", 0.01, 2),
+    _crypto("LINK", "Chainlink", 0.001, 3),
+]
+INSTRUMENTS = STOCKS + FOREX_MAJORS + FOREX_CROSSES + CRYPTO
