@@ -26,9 +26,14 @@ INTRADAY = {Timeframe.M1, Timeframe.M5, Timeframe.M15, Timeframe.M30, Timeframe.
 
 @lru_cache(maxsize=4)
 def _nyse(start_year: int = 1990, end_year: int = 2035):
+    import warnings
+
     import exchange_calendars
 
-    return exchange_calendars.get_calendar("XNYS", start=f"{start_year}-01-01", end=f"{end_year}-12-31")
+    with warnings.catch_warnings():  # exchange_calendars itself still uses an API pandas 3 deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return exchange_calendars.get_calendar("XNYS", start=f"{start_year}-01-01", end=f"{end_year}-12-31")
 
 
 def _to_utc_index(times: np.ndarray) -> pd.DatetimeIndex:
@@ -42,7 +47,10 @@ def trading_day(calendar: str, times: np.ndarray) -> np.ndarray:
         local = index.tz_convert(NEW_YORK) + pd.Timedelta(hours=FOREX_ROLL_HOURS)
         days = local.tz_localize(None).normalize()
     elif calendar == "XNYS":
-        days = index.tz_convert(NEW_YORK).tz_localize(None).normalize()
+        # Daily bars carry their session date at 00:00 UTC; intraday bars (the session runs
+        # 14:30-21:00 UTC) belong to their New York date.
+        new_york_days = index.tz_convert(NEW_YORK).tz_localize(None).normalize()
+        days = pd.DatetimeIndex(np.where(np.asarray(times) % 86400 == 0, index.tz_localize(None), new_york_days))
     else:
         days = index.tz_localize(None).normalize()
     return (days.as_unit("s").asi8).astype(np.int64)
@@ -58,10 +66,10 @@ def is_open(calendar: str, times: np.ndarray, timeframe: Timeframe) -> np.ndarra
         day = local + pd.Timedelta(hours=FOREX_ROLL_HOURS)
         holiday = ((day.month == 12) & (day.day == 25)) | ((day.month == 1) & (day.day == 1))
         if timeframe in INTRADAY:
-            weekday, hour = local.weekday, local.hour
+            weekday, hour = local.day_of_week, local.hour
             weekend = (weekday == 5) | ((weekday == 4) & (hour >= 17)) | ((weekday == 6) & (hour < 17))
             return np.asarray(~weekend & ~holiday)
-        return np.asarray((day.weekday < 5) & ~holiday)
+        return np.asarray((day.day_of_week < 5) & ~holiday)
     sessions = _nyse().sessions
     if timeframe in INTRADAY:
         minutes = _nyse().minutes

@@ -37,7 +37,7 @@ def bucket_starts(time: np.ndarray, *, target: Timeframe, calendar: str) -> np.n
     if target == Timeframe.D1:
         return _forex_day_open(days) if calendar == "FOREX" else days
     if target == Timeframe.W1:
-        weekday = pd.to_datetime(days, unit="s").weekday.to_numpy()
+        weekday = pd.to_datetime(days, unit="s").day_of_week.to_numpy()
         week_start = days - weekday * DAY  # the Monday of the trading week
         return _forex_day_open(week_start) if calendar == "FOREX" else week_start
     months = pd.to_datetime(days, unit="s").to_period("M").start_time

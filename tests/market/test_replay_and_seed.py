@@ -1,0 +1,57 @@
+from django.core.management import call_command
+
+from market.arrays import BarArrays
+from market.models import Bar, BarClose, Instrument
+from market.replay import replay_run
+from market.services import bars_ingest, market_demo_seed
+from tests.market.conftest import FIXTURES
+
+
+def test_replay_streams_the_next_bars_as_closed_at_the_chosen_speed(eurusd, django_capture_on_commit_callbacks):
+    history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(99), source="t")
+    slept = []
+
+    replayed = replay_run(instrument=eurusd, timeframe="H1", history=history, speed=3600, max_bars=3,
+                          sleep=slept.append)
+
+    assert replayed == 3
+    assert slept == [1.0, 1.0, 1.0]  # an hourly bar per second at 3600 x
+    assert Bar.objects.filter(instrument=eurusd).count() == 103
+    assert list(BarClose.objects.order_by("time").values_list("time", flat=True)) == \
+        [Bar.objects.filter(instrument=eurusd).order_by("time")[i].time for i in (100, 101, 102)]
+
+
+def test_replay_stops_at_the_end_of_the_history(eurusd):
+    history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv").tail(2)
+
+    assert replay_run(instrument=eurusd, timeframe="H1", history=history, speed=1e9, sleep=lambda s: None) == 2
+    assert replay_run(instrument=eurusd, timeframe="H1", history=history, speed=1e9, sleep=lambda s: None) == 0
+
+
+def test_the_demo_seed_loads_real_history_and_holds_back_bars_for_the_replay(catalogue):
+    reports = market_demo_seed(hold_back=300)
+
+    assert reports["GOOG"].stored == 2148 - 300
+    assert reports["EURUSD"].stored == 5000 - 300
+    assert reports["BTCUSD"].stored == 156 - 31
+    assert Instrument.objects.count() >= 39
+
+
+def test_replay_command_and_report_command_run(eurusd, tmp_path, capsys):
+    path = FIXTURES / "EURUSD_H1.csv"
+    call_command("replay", str(path), "--symbol", "EURUSD", "--timeframe", "H1", "--speed", "1e12", "--max-bars", "5")
+    call_command("data_quality_report", "--symbol", "EURUSD")
+
+    out = capsys.readouterr().out
+    assert "Replayed 5 bars of EURUSD H1" in out
+    assert "EURUSD H1: 5 bars" in out
+
+
+def test_the_catalogue_has_the_instruments_a_subscriber_expects(catalogue):
+    by_class = {c: Instrument.objects.filter(asset_class=c).count() for c in ("stock", "forex", "crypto")}
+
+    assert by_class["stock"] >= 10 and by_class["forex"] >= 17 and by_class["crypto"] >= 10
+    usdjpy = Instrument.objects.get(symbol="USDJPY")
+    assert (usdjpy.pip_size, usdjpy.tick_size, usdjpy.price_precision) == (0.01, 0.001, 3)
+    assert Instrument.objects.get(symbol="EURUSD").spec.pip_size == 0.0001
