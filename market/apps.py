@@ -6,11 +6,14 @@ class MarketConfig(AppConfig):
     name = "market"
 
     def beat_schedules_sync(self) -> None:
-        """The demo replay's schedule, when it is on (MARKET_DEMO_REPLAY)."""
+        """Live polling per timeframe (MARKET_LIVE_POLLING) and the demo replay (MARKET_DEMO_REPLAY)."""
         from django_celery_beat.models import PeriodicTask
 
         from config.beat_schedules import periodic_task_ensure
 
+        for timeframe, every in settings.MARKET_LIVE_POLLING.items():
+            periodic_task_ensure(name=f"market-poll-{timeframe}", task="market.tasks.poll_live", queue="ingest",
+                                 every_seconds=every, kwargs_json=f'{{"timeframe": "{timeframe}"}}')
         if settings.MARKET_DEMO_REPLAY:
             periodic_task_ensure(name="market-demo-replay", task="market.tasks.replay_tick",
                                  every_seconds=settings.MARKET_REPLAY_SECONDS_PER_BAR, queue="ingest")

@@ -252,3 +252,44 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
     bad_lines += [(int(rows[issue.index]) + 2, issue.reason, issue.message) for issue in issues]
     report = bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=name)
     return CsvImportReport(rows=len(raw), ingest=report, bad_lines=sorted(bad_lines))
+
+
+def provider_for(*, instrument: Instrument, name: str | None = None):
+    """The provider of an instrument: ccxt for crypto, Alpha Vantage for stocks and forex, or by name."""
+    from market.providers.alphavantage import AlphaVantageProvider
+    from market.providers.bundled import BundledProvider
+    from market.providers.crypto import CryptoProvider
+
+    name = name or ("ccxt" if instrument.asset_class == "crypto" else "alphavantage")
+    if name == "ccxt":
+        return CryptoProvider(exchange_id=settings.MARKET_CRYPTO_EXCHANGE)
+    if name == "alphavantage":
+        return AlphaVantageProvider(api_key=settings.ALPHA_VANTAGE_API_KEY)
+    if name == "bundled":
+        return BundledProvider()
+    from market.providers.base import ProviderError
+
+    raise ProviderError(f"Unknown provider {name!r}; use ccxt, alphavantage or bundled.", permanent=True)
+
+
+def bars_backfill(*, instrument: Instrument, timeframe: Timeframe | str, provider, since: datetime,
+                  until: datetime | None = None) -> IngestReport:
+    """Fetch history from `provider` and ingest it (no events: history is not news)."""
+    until = until or datetime.now(tz=UTC)
+    bars = provider.history(instrument.symbol, Timeframe(timeframe), int(since.timestamp()), int(until.timestamp()))
+    return bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=f"{provider.name}:backfill")
+
+
+def bars_poll(*, instrument: Instrument, timeframe: Timeframe | str, provider, now: datetime | None = None,
+              lookback_bars: int = 500) -> IngestReport:
+    """Fetch the bars closed since the newest stored one and ingest them, emitting closed-bar events."""
+    from market.providers.base import closed_since
+
+    timeframe = Timeframe(timeframe)
+    now = now or datetime.now(tz=UTC)
+    newest = (Bar.objects.filter(instrument=instrument, timeframe=timeframe).order_by("-time")
+              .values_list("time", flat=True).first())
+    since = int(newest.timestamp()) if newest else int(now.timestamp()) - lookback_bars * timeframe.seconds
+    bars = closed_since(provider, instrument.symbol, timeframe, since, int(now.timestamp()))
+    return bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=f"{provider.name}:poll",
+                       emit_events=True, now=now)

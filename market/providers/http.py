@@ -1,0 +1,62 @@
+"""The one HTTP client of market-data providers, with the one retry policy.
+
+Retries: connection errors, timeouts, HTTP 429 and 5xx, and a provider's own "slow down" replies
+(raised as ProviderError without `permanent`), up to `attempts` times with exponential backoff
+(1, 2, 4 ... s, or the server's Retry-After). Permanent errors are raised at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import requests
+
+from market.providers.base import ProviderError
+
+USER_AGENT = "Beacon/1.0 (+market data)"
+
+
+class HttpClient:
+    def __init__(self, *, session: requests.Session | None = None, attempts: int = 4, timeout: float = 20.0,
+                 sleep: Callable[[float], None] = time.sleep, backoff: float = 1.0):
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        self.attempts = attempts
+        self.timeout = timeout
+        self.sleep = sleep
+        self.backoff = backoff
+
+    def get_json(self, url: str, *, params: dict, check: Callable[[object], None] | None = None):
+        """GET and decode JSON; `check` raises ProviderError for a provider's error bodies."""
+        return self.retrying(lambda: self._get_once(url, params, check))
+
+    def retrying(self, call: Callable[[], object]):
+        """Run `call` under the retry policy."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return call()
+            except ProviderError as error:
+                if error.permanent or attempt == self.attempts:
+                    raise
+                self.sleep(error.retry_after if error.retry_after is not None else self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _get_once(self, url: str, params: dict, check):
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise ProviderError(f"network error: {error.__class__.__name__}") from error
+        if response.status_code == 429 or response.status_code >= 500:
+            retry_after = response.headers.get("Retry-After")
+            raise ProviderError(f"HTTP {response.status_code} from {url}",
+                                retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+        if response.status_code >= 400:
+            raise ProviderError(f"HTTP {response.status_code} from {url}: {response.text[:200]}", permanent=True)
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise ProviderError(f"not JSON from {url}: {response.text[:200]!r}") from error
+        if check is not None:
+            check(body)
+        return body
