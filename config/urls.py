@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("", include("billing.urls")),
+    path("", include("market.urls")),
     path("", include("accounts.urls")),
 ]

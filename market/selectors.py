@@ -112,3 +112,36 @@ def data_quality_report(*, instrument: Instrument) -> list[DataQualityReport]:
                              .order_by("time")),
         ))
     return reports
+
+
+@dataclass(frozen=True)
+class MarketRow:
+    instrument: Instrument
+    timeframe: str
+    bars: int
+    last_time: datetime
+    last_close: float
+    change_pct: float
+    sparkline: str  # SVG polyline points of the last closes, 0..100 x 0..30
+
+
+def market_overview(*, sparkline_bars: int = 60) -> list[MarketRow]:
+    """One row per (instrument, timeframe) with stored bars."""
+    from django.db.models import Count, Max
+
+    rows = []
+    pairs = (Bar.objects.values("instrument_id", "timeframe").annotate(n=Count("id"), newest=Max("time"))
+             .order_by("instrument_id", "timeframe"))
+    instruments = Instrument.objects.in_bulk([p["instrument_id"] for p in pairs])
+    for pair in pairs:
+        closes = list(Bar.objects.filter(instrument_id=pair["instrument_id"], timeframe=pair["timeframe"])
+                      .order_by("-time").values_list("close", flat=True)[:sparkline_bars])[::-1]
+        low, high = min(closes), max(closes)
+        span = (high - low) or 1.0
+        points = " ".join(f"{100 * i / max(len(closes) - 1, 1):.1f},{30 - 30 * (c - low) / span:.1f}"
+                          for i, c in enumerate(closes))
+        previous = closes[-2] if len(closes) > 1 else closes[-1]
+        rows.append(MarketRow(instrument=instruments[pair["instrument_id"]], timeframe=pair["timeframe"],
+                              bars=pair["n"], last_time=pair["newest"], last_close=closes[-1],
+                              change_pct=100 * (closes[-1] - previous) / previous, sparkline=points))
+    return rows

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from market import views
+
+app_name = "market"
+urlpatterns = [path("app/markets/", views.markets, name="markets")]
