@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from billing.models import Plan, Subscription
+from billing.models import Plan, StripeEvent, Subscription, UsageCounter
 
 
 @admin.register(Plan)
@@ -16,3 +16,17 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["status", "plan"]
     search_fields = ["tenant__name", "stripe_customer_id", "stripe_subscription_id"]
     raw_id_fields = ["tenant"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "created", "received_at", "processed_at", "outcome"]
+    list_filter = ["type"]
+    search_fields = ["event_id", "outcome"]
+
+
+@admin.register(UsageCounter)
+class UsageCounterAdmin(admin.ModelAdmin):
+    list_display = ["tenant", "metric", "day", "count"]
+    list_filter = ["metric", "day"]
+    search_fields = ["tenant__name"]

@@ -73,11 +73,53 @@ class Subscription(models.Model):
     stripe_customer_id = models.CharField(max_length=64, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    trial_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     past_due_since = models.DateTimeField(null=True, blank=True)
+    past_due_notified_at = models.DateTimeField(null=True, blank=True)
+    downgrade_notified_at = models.DateTimeField(null=True, blank=True)
     stripe_updated_at = models.DateTimeField(null=True, blank=True,
                                              help_text="Time of the newest Stripe state applied; older events are ignored.")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"{self.tenant} on {self.plan} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A webhook event received from Stripe: stored once by its id, so a replay does nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    created = models.DateTimeField(help_text="When Stripe created the event.")
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class UsageMetric(models.TextChoices):
+    API_CALLS = "api_calls", "API calls"
+    BACKTESTS = "backtests", "Backtests"
+    ALERTS_FIRED = "alerts_fired", "Alerts fired"
+
+
+class UsageCounter(models.Model):
+    """How much of a metered thing a tenant used on a UTC day."""
+
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=UsageMetric.choices)
+    day = models.DateField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "metric", "day"], name="usage_once_per_day")]
+        indexes = [models.Index(fields=["tenant", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.metric} {self.day}: {self.count}"

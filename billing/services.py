@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from billing.catalogue import PLAN_CATALOGUE
-from billing.models import Plan
+from billing.models import Plan, Subscription, SubscriptionStatus
+from billing.stripe_client import stripe_api
+from config.errors import InvalidInput
 
 
 @transaction.atomic
@@ -17,3 +21,55 @@ def plan_catalogue_seed() -> list[Plan]:
         plan, _ = Plan.objects.get_or_create(code=spec["code"], defaults=fields)
         plans.append(plan)
     return plans
+
+
+def subscription_get_or_create(*, tenant) -> Subscription:
+    """The tenant's billing row; a tenant that never paid is on the default plan."""
+    subscription, _ = Subscription.objects.get_or_create(
+        tenant=tenant, defaults={"plan": Plan.objects.get(is_default=True), "status": SubscriptionStatus.ACTIVE})
+    return subscription
+
+
+def customer_ensure(*, tenant, email: str) -> str:
+    """The tenant's Stripe customer id, created once."""
+    subscription = subscription_get_or_create(tenant=tenant)
+    if subscription.stripe_customer_id:
+        return subscription.stripe_customer_id
+    stripe = stripe_api()
+    customer = stripe.Customer.create(name=tenant.name, email=email, metadata={"tenant_id": str(tenant.pk)},
+                                      idempotency_key=f"beacon-customer-{tenant.pk}")
+    Subscription.objects.filter(pk=subscription.pk, stripe_customer_id="").update(stripe_customer_id=customer.id)
+    return Subscription.objects.get(pk=subscription.pk).stripe_customer_id
+
+
+def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
+    """A Stripe Checkout session (subscription mode) for `plan`; returns the URL to send the user to."""
+    price = {"month": plan.stripe_price_monthly, "year": plan.stripe_price_yearly}.get(interval)
+    if not price:
+        raise InvalidInput("This plan cannot be bought that way.",
+                           fields={"interval": [f"{plan.name} has no {interval!r} price."]})
+    stripe = stripe_api()
+    base = settings.SITE_URL.rstrip("/")
+    subscription_data = {"metadata": {"tenant_id": str(tenant.pk), "plan": plan.code}}
+    if plan.trial_days and not Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").exists():
+        subscription_data["trial_period_days"] = plan.trial_days
+    session = stripe.checkout.Session.create(
+        mode="subscription",
+        customer=customer_ensure(tenant=tenant, email=user.email),
+        client_reference_id=str(tenant.pk),
+        line_items=[{"price": price, "quantity": 1}],
+        subscription_data=subscription_data,
+        success_url=base + reverse("billing") + "?checkout=success",
+        cancel_url=base + reverse("billing") + "?checkout=cancelled",
+    )
+    return session.url
+
+
+def portal_session_create(*, tenant) -> str:
+    """A Stripe Customer Portal session to change plan, update the card or cancel; returns its URL."""
+    subscription = subscription_get_or_create(tenant=tenant)
+    if not subscription.stripe_customer_id:
+        raise InvalidInput("There is nothing to manage yet: choose a plan first.")
+    session = stripe_api().billing_portal.Session.create(
+        customer=subscription.stripe_customer_id, return_url=settings.SITE_URL.rstrip("/") + reverse("billing"))
+    return session.url

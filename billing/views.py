@@ -1,7 +1,79 @@
-from django.shortcuts import render
+"""Website of billing: pricing, the billing page, Checkout and Portal redirects, usage, the webhook."""
 
-from billing.selectors import plan_list_public
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.views.team import tenant_required
+from billing import selectors, services, sync
+from billing.entitlements import tenant_entitlements
+from billing.models import Plan
+from billing.usage import usage_on
+from config.errors import DomainError
 
 
 def pricing(request):
-    return render(request, "billing/pricing.html", {"plans": plan_list_public()})
+    return render(request, "billing/pricing.html", {"plans": selectors.plan_list_public()})
+
+
+@tenant_required
+def billing(request):
+    subscription = services.subscription_get_or_create(tenant=request.tenant)
+    if request.GET.get("checkout") == "success":
+        messages.info(request, "Thank you! Your plan changes as soon as Stripe confirms the payment.")
+    return render(request, "billing/billing.html", {
+        "subscription": subscription, "effective": tenant_entitlements(tenant=request.tenant),
+        "invoices": selectors.invoice_list(tenant=request.tenant),
+        "plans": selectors.plan_list_public().exclude(is_default=True),
+    })
+
+
+def _owner_or_admin(request) -> None:
+    if not request.membership.can_manage:
+        raise PermissionDenied("Only owners and admins manage billing.")
+
+
+@tenant_required
+@require_POST
+def checkout(request, plan_code: str):
+    _owner_or_admin(request)
+    plan = get_object_or_404(Plan, code=plan_code, is_public=True)
+    try:
+        url = services.checkout_session_create(tenant=request.tenant, user=request.user, plan=plan,
+                                               interval=request.POST.get("interval", "month"))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("billing")
+    return redirect(url)
+
+
+@tenant_required
+@require_POST
+def portal(request):
+    _owner_or_admin(request)
+    try:
+        return redirect(services.portal_session_create(tenant=request.tenant))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("billing")
+
+
+@tenant_required
+def usage(request):
+    return render(request, "billing/usage.html", {"usage": usage_on(tenant=request.tenant),
+                                                  "effective": tenant_entitlements(tenant=request.tenant)})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's webhook: 400 with the reason for a bad signature or body (nothing changes), else 200."""
+    try:
+        outcome = sync.webhook_event_process(payload=request.body,
+                                             signature=request.headers.get("Stripe-Signature", ""))
+    except DomainError as error:
+        return JsonResponse({"error": error.as_dict()}, status=error.status)
+    return JsonResponse({"received": True, "outcome": outcome})

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "billing.middleware.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,6 +174,7 @@ VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["billing.throttling.PlanRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exception_handler.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
@@ -245,3 +247,4 @@ MARKET_REPLAY_HOLD_BACK = env.int("MARKET_REPLAY_HOLD_BACK", default=300)
 MARKET_CRYPTO_EXCHANGE = env("MARKET_CRYPTO_EXCHANGE", default="coinbaseexchange")
 # Timeframe -> seconds between polls of the live providers, e.g. MARKET_LIVE_POLLING=H1=300,D1=3600.
 MARKET_LIVE_POLLING = {k: int(v) for k, v in env.dict("MARKET_LIVE_POLLING", default={}).items()}
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds a signature stays valid

@@ -20,7 +20,10 @@ def test_a_new_key_is_shown_once_and_stored_only_as_a_hash(alice_client):
     assert AuditEvent.objects.filter(action="api_key.created").exists()
 
 
-def test_the_key_authenticates_the_api_and_records_its_last_use(alice_client, client):
+def test_the_key_authenticates_the_api_and_records_its_last_use(alice_client, client, tenant_a):
+    from billing.models import Plan, Subscription
+
+    Subscription.objects.create(tenant=tenant_a, plan=Plan.objects.get(code="pro"), status="active")
     _, plaintext = _create(alice_client, scope="write")
 
     response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {plaintext}"})

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from billing.sync import reconcile_all
+
+
+class Command(BaseCommand):
+    help = "Re-read every tenant's subscription from Stripe and fix drift (missed webhooks); reports changes."
+
+    def handle(self, *args, **options):
+        results = reconcile_all()
+        for tenant, outcome in results:
+            self.stdout.write(f"{tenant.name}: {outcome}")
+        self.stdout.write(self.style.SUCCESS(f"{len(results)} subscription(s) re-read from Stripe."))
