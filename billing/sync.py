@@ -46,6 +46,9 @@ def _tenant_for(stripe_subscription: dict) -> Tenant | None:
     if by_customer:
         return by_customer.tenant
     tenant_id = (stripe_subscription.get("metadata") or {}).get("tenant_id")
+    if not tenant_id:  # e.g. a subscription staff created in Stripe's dashboard: the customer knows
+        customer = stripe_api().Customer.retrieve(stripe_subscription["customer"]).to_dict()
+        tenant_id = (customer.get("metadata") or {}).get("tenant_id")
     return Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
 
 
