@@ -1,0 +1,73 @@
+"""The hash chain of the ledger. No Django.
+
+Each entry's hash is sha256(previous hash + canonical JSON of its payload), hex; the first entry's
+previous hash is 64 zeros. Canonical JSON: keys sorted, no whitespace, UTF-8 (not ASCII-escaped),
+floats as Python's shortest round-trip repr (so 0.1 is "0.1"), integers as integers, and NaN or
+infinity refused (never published). Datetimes must already be ISO 8601 strings in the payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+GENESIS_HASH = "0" * 64
+
+
+class NotCanonical(ValueError):
+    """The payload holds something the ledger cannot publish (NaN, infinity, an unknown type)."""
+
+
+def _check_finite(value) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotCanonical(f"{value!r} cannot be published")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_finite(item)
+
+
+def canonical_json(payload: Mapping) -> str:
+    """The one serialisation every hash is computed over."""
+    _check_finite(payload)
+    try:
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except TypeError as error:
+        raise NotCanonical(str(error)) from error
+
+
+def entry_hash(previous_hash: str, payload: Mapping) -> str:
+    """sha256(previous hash + canonical JSON), hex."""
+    return hashlib.sha256((previous_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(entries: Iterable[Mapping]) -> VerifyResult:
+    """Recompute the chain over entries (dicts with seq, prev_hash, hash, payload) in sequence order.
+
+    Names the first entry whose sequence number skips, whose previous hash is not the hash before
+    it, or whose hash does not match its payload.
+    """
+    previous, expected_seq, checked = GENESIS_HASH, 1, 0
+    for entry in entries:
+        seq = entry["seq"]
+        if seq != expected_seq:
+            return VerifyResult(False, checked, seq, f"sequence jumps from {expected_seq - 1} to {seq}")
+        if entry["prev_hash"] != previous:
+            return VerifyResult(False, checked, seq, "previous hash does not match the entry before it")
+        if entry_hash(previous, entry["payload"]) != entry["hash"]:
+            return VerifyResult(False, checked, seq, "hash does not match the payload (edited?)")
+        previous, expected_seq, checked = entry["hash"], seq + 1, checked + 1
+    return VerifyResult(True, checked)
