@@ -1,0 +1,132 @@
+"""Technical indicators over float64 numpy arrays, oldest first. No Django.
+
+Fast path: TA-Lib (C) where it has the indicator, vectorised numpy where it does not. Values
+inside an indicator's warm-up are NaN; after it they are always finite. Definitions:
+- EMA: alpha = 2 / (n + 1), seeded with the SMA of the first n values (TA-Lib's and the usual
+  textbook seed; `ta` seeds with the first value, which converges to the same numbers).
+- RSI, ATR, ADX/+DI/-DI: Wilder's smoothing (alpha = 1 / n) seeded with the plain average of the
+  first n values, as Wilder defined them.
+- Bollinger Bands: SMA +/- k population standard deviations (ddof 0), as Bollinger defines them.
+- Stochastic %K / Williams %R over a zero high-low range are 50 / -50 (the close is not above or
+  below anything); `ta` divides by zero there.
+- OBV: adds the volume on an up close, subtracts it on a down close and leaves it unchanged on an
+  unchanged close (Granville's definition; `ta` adds the volume on an unchanged close). It starts
+  at 0 on the first bar.
+- VWAP: anchored at each session start, typical price (H + L + C) / 3 weighted by volume; before
+  any volume in a session it is the typical price.
+- Volume z-score: (volume - mean) / population std over n bars; 0 when the std is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import talib
+from numpy.lib.stride_tricks import sliding_window_view
+
+F64 = np.float64
+
+
+def _f(values) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=F64)
+
+
+def sma(close, period: int) -> np.ndarray:
+    return talib.SMA(_f(close), timeperiod=period)
+
+
+def ema(close, period: int) -> np.ndarray:
+    """SMA-seeded exponential moving average."""
+    return talib.EMA(_f(close), timeperiod=period)
+
+
+def wma(close, period: int) -> np.ndarray:
+    """Linearly weighted moving average (weights 1..n, newest heaviest)."""
+    return talib.WMA(_f(close), timeperiod=period)
+
+
+def rsi(close, period: int = 14) -> np.ndarray:
+    return talib.RSI(_f(close), timeperiod=period)
+
+
+def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MACD line (EMA fast - EMA slow), its signal line (EMA of the line) and the histogram."""
+    line = ema(close, fast) - ema(close, slow)
+    valid = ~np.isnan(line)
+    signal_line = np.full_like(line, np.nan)
+    if valid.sum() >= signal:
+        signal_line[valid] = ema(line[valid], signal)
+    return line, signal_line, line - signal_line
+
+
+def _rolling(values: np.ndarray, period: int, reduce) -> np.ndarray:
+    out = np.full(values.shape, np.nan)
+    if len(values) >= period:
+        out[period - 1:] = reduce(sliding_window_view(values, period), axis=-1)
+    return out
+
+
+def stochastic(high, low, close, period: int = 14, smooth: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Fast %K over `period` bars and %D, its `smooth`-bar SMA. A zero range gives 50."""
+    high, low, close = _f(high), _f(low), _f(close)
+    highest, lowest = _rolling(high, period, np.max), _rolling(low, period, np.min)
+    span = highest - lowest
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.where(span > 0, 100 * (close - lowest) / span, 50.0)
+    k[np.isnan(span)] = np.nan
+    return k, _rolling(k, smooth, np.mean)
+
+
+def williams_r(high, low, close, period: int = 14) -> np.ndarray:
+    """-100 x (highest high - close) / range over `period` bars. A zero range gives -50."""
+    k, _ = stochastic(high, low, close, period, 1)
+    return k - 100.0
+
+
+def bollinger(close, period: int = 20, k: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(upper, middle, lower): SMA +/- k population standard deviations."""
+    close = _f(close)
+    middle = sma(close, period)
+    std = _rolling(close, period, np.std)
+    return middle + k * std, middle, middle - k * std
+
+
+def atr(high, low, close, period: int = 14) -> np.ndarray:
+    return talib.ATR(_f(high), _f(low), _f(close), timeperiod=period)
+
+
+def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ADX, +DI, -DI) with Wilder's smoothing."""
+    high, low, close = _f(high), _f(low), _f(close)
+    return (talib.ADX(high, low, close, timeperiod=period), talib.PLUS_DI(high, low, close, timeperiod=period),
+            talib.MINUS_DI(high, low, close, timeperiod=period))
+
+
+def obv(close, volume) -> np.ndarray:
+    """On-balance volume, 0 on the first bar; an unchanged close adds nothing."""
+    close, volume = _f(close), _f(volume)
+    direction = np.sign(np.diff(close, prepend=close[:1]))
+    return np.cumsum(direction * volume)
+
+
+def vwap(high, low, close, volume, session_id) -> np.ndarray:
+    """Volume-weighted average typical price, restarting whenever `session_id` changes."""
+    typical = (_f(high) + _f(low) + _f(close)) / 3.0
+    volume = _f(volume)
+    session_id = np.asarray(session_id)
+    starts = np.flatnonzero(np.concatenate(([True], session_id[1:] != session_id[:-1])))
+    pv, vol = np.cumsum(typical * volume), np.cumsum(volume)
+    base = np.repeat(starts, np.diff(np.concatenate((starts, [len(typical)]))))
+    pv_before = np.where(base > 0, pv[base - 1], 0.0)
+    vol_before = np.where(base > 0, vol[base - 1], 0.0)
+    session_pv, session_vol = pv - pv_before, vol - vol_before
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(session_vol > 0, session_pv / session_vol, typical)
+
+
+def volume_zscore(volume, period: int = 20) -> np.ndarray:
+    volume = _f(volume)
+    mean, std = _rolling(volume, period, np.mean), _rolling(volume, period, np.std)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(std > 0, (volume - mean) / std, 0.0)
+    z[np.isnan(mean)] = np.nan
+    return z
