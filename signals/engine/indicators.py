@@ -130,3 +130,65 @@ def volume_zscore(volume, period: int = 20) -> np.ndarray:
         z = np.where(std > 0, (volume - mean) / std, 0.0)
     z[np.isnan(mean)] = np.nan
     return z
+
+
+def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down.
+
+    Bands are (H + L) / 2 +/- multiplier x ATR; the final upper band only falls (and the lower only
+    rises) while price stays inside it, and the trend flips when the close crosses the band.
+    """
+    high, low, close = _f(high), _f(low), _f(close)
+    average = atr(high, low, close, period)
+    mid = (high + low) / 2
+    upper, lower = mid + multiplier * average, mid - multiplier * average
+    line = np.full(close.shape, np.nan)
+    direction = np.zeros(close.shape)
+    start = int(np.argmax(~np.isnan(average))) if (~np.isnan(average)).any() else len(close)
+    if start >= len(close):
+        return line, direction
+    final_upper, final_lower, trend = upper[start], lower[start], 1.0
+    for i in range(start, len(close)):
+        if i > start:
+            final_upper = upper[i] if upper[i] < final_upper or close[i - 1] > final_upper else final_upper
+            final_lower = lower[i] if lower[i] > final_lower or close[i - 1] < final_lower else final_lower
+            if trend > 0 and close[i] < final_lower:
+                trend = -1.0
+            elif trend < 0 and close[i] > final_upper:
+                trend = 1.0
+        direction[i] = trend
+        line[i] = final_lower if trend > 0 else final_upper
+    return line, direction
+
+
+def ichimoku(high, low, tenkan: int = 9, kijun: int = 26, senkou_b: int = 52) -> dict[str, np.ndarray]:
+    """Tenkan, kijun and the two cloud spans, each aligned to the bar whose data formed it.
+
+    Span A = (tenkan + kijun) / 2 and span B = the 52-bar midpoint are drawn 26 bars ahead on a chart;
+    here row i holds the values computed from bars up to i (shift them forward to plot them). The
+    lagging span is left out: it needs future bars.
+    """
+    high, low = _f(high), _f(low)
+
+    def midpoint(period: int) -> np.ndarray:
+        return (_rolling(high, period, np.max) + _rolling(low, period, np.min)) / 2
+
+    conversion, base = midpoint(tenkan), midpoint(kijun)
+    return {"tenkan": conversion, "kijun": base, "span_a": (conversion + base) / 2, "span_b": midpoint(senkou_b)}
+
+
+def floor_pivots(prev_high: float, prev_low: float, prev_close: float) -> dict[str, float]:
+    """Classic floor-trader pivots from the previous period's high, low and close."""
+    pivot = (prev_high + prev_low + prev_close) / 3
+    span = prev_high - prev_low
+    return {"pivot": pivot, "r1": 2 * pivot - prev_low, "s1": 2 * pivot - prev_high, "r2": pivot + span,
+            "s2": pivot - span, "r3": prev_high + 2 * (pivot - prev_low), "s3": prev_low - 2 * (prev_high - pivot)}
+
+
+FIBONACCI_RATIOS = (0.236, 0.382, 0.5, 0.618, 0.786)
+
+
+def fibonacci_retracements(swing_from: float, swing_to: float) -> dict[float, float]:
+    """Retracement levels of a swing from `swing_from` to `swing_to` (up or down)."""
+    move = swing_to - swing_from
+    return {ratio: swing_to - ratio * move for ratio in FIBONACCI_RATIOS}

@@ -154,3 +154,36 @@ def test_adx_and_directional_indicators_agree_with_ta(long_bars):
     _agree(adx, reference.adx(), 300)
     _agree(plus_di, reference.adx_pos(), 300)
     _agree(minus_di, reference.adx_neg(), 300)
+
+
+def test_supertrend_follows_a_trend_and_flips_when_the_close_crosses_the_band():
+    up = np.linspace(100, 130, 40)
+    down = np.linspace(130, 90, 40)
+    close = np.concatenate((up, down))
+    high, low = close + 1, close - 1
+
+    line, direction = ind.supertrend(high, low, close, period=10, multiplier=3)
+
+    assert direction[35] == 1 and line[35] < close[35]
+    assert direction[-1] == -1 and line[-1] > close[-1]
+    assert np.isfinite(line[10:]).all()
+
+
+def test_ichimoku_lines_are_midpoints_of_their_windows():
+    high = np.arange(1.0, 61.0)
+    low = high - 2
+
+    out = ind.ichimoku(high, low)
+
+    assert out["tenkan"][8] == (9.0 + (1.0 - 2)) / 2
+    assert out["kijun"][30] == (31.0 + (6.0 - 2)) / 2  # bars 5..30: highest 31, lowest 6 - 2
+    assert out["span_a"][30] == (out["tenkan"][30] + out["kijun"][30]) / 2
+    assert np.isnan(out["span_b"][50]) and np.isfinite(out["span_b"][51])
+
+
+def test_floor_pivots_and_fibonacci_levels_follow_their_formulas():
+    pivots = ind.floor_pivots(110.0, 90.0, 100.0)
+    assert (pivots["pivot"], pivots["r1"], pivots["s1"], pivots["r2"], pivots["s2"]) == (100.0, 110.0, 90.0, 120.0, 80.0)
+
+    levels = ind.fibonacci_retracements(100.0, 200.0)
+    assert levels[0.5] == 150.0 and levels[0.618] == pytest.approx(138.2)
