@@ -1,0 +1,102 @@
+"""Market structure over OHLC arrays. No Django; no look-ahead.
+
+A swing high at bar i has the highest high of bars i-left .. i+right, so it is only KNOWN at bar
+i+right: every array here holds at row t what was known when bar t closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def swing_points(high: np.ndarray, low: np.ndarray, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean arrays marking swing highs and lows at the bar where they occurred (known `right` bars later)."""
+    n, width = len(high), left + right + 1
+    is_high, is_low = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if n >= width:
+        highs, lows = sliding_window_view(high, width), sliding_window_view(low, width)
+        centre_high, centre_low = high[left:n - right], low[left:n - right]
+        is_high[left:n - right] = (centre_high == highs.max(axis=1)) & (centre_high > highs[:, :left].max(axis=1, initial=-np.inf))
+        is_low[left:n - right] = (centre_low == lows.min(axis=1)) & (centre_low < lows[:, :left].min(axis=1, initial=np.inf))
+    return is_high, is_low
+
+
+def last_known_swings(high, low, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """At each bar, the price of the newest swing high and swing low already confirmed (NaN before any)."""
+    is_high, is_low = swing_points(high, low, left, right)
+    known_high, known_low = np.full(len(high), np.nan), np.full(len(high), np.nan)
+    for swings, prices, known in ((is_high, high, known_high), (is_low, low, known_low)):
+        where = np.flatnonzero(swings)
+        known[where + right] = prices[where]  # confirmed `right` bars later
+    return _forward_fill(known_high), _forward_fill(known_low)
+
+
+def _forward_fill(values: np.ndarray) -> np.ndarray:
+    """Each NaN takes the newest value before it; leading NaNs stay NaN."""
+    index = np.where(np.isnan(values), 0, np.arange(len(values)))
+    np.maximum.accumulate(index, out=index)
+    out = values[index]
+    first = np.flatnonzero(~np.isnan(values))
+    out[: first[0] if first.size else len(values)] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class StructureEvents:
+    """Per bar: +1 bullish / -1 bearish break of structure, +2 / -2 change of character, else 0; and
+    the structural trend after the bar (+1 up, -1 down, 0 unknown)."""
+
+    event: np.ndarray
+    trend: np.ndarray
+
+
+def structure_events(high, low, close, left: int = 2, right: int = 2) -> StructureEvents:
+    """A close beyond the last confirmed swing breaks structure: with the trend it is a break of
+    structure (BOS), against it a change of character (CHoCH). Each swing level breaks once."""
+    swing_high, swing_low = last_known_swings(high, low, left, right)
+    event, trend = np.zeros(len(close), dtype=np.int8), np.zeros(len(close), dtype=np.int8)
+    state, broken_high, broken_low = 0, np.nan, np.nan
+    for t in range(len(close)):
+        level_high, level_low = swing_high[t], swing_low[t]
+        if not np.isnan(level_high) and close[t] > level_high and level_high != broken_high:
+            event[t] = 1 if state >= 0 else 2
+            state, broken_high = 1, level_high
+        elif not np.isnan(level_low) and close[t] < level_low and level_low != broken_low:
+            event[t] = -1 if state <= 0 else -2
+            state, broken_low = -1, level_low
+        trend[t] = state
+    return StructureEvents(event=event, trend=trend)
+
+
+def fair_value_gaps(high, low) -> np.ndarray:
+    """+1 where bar t leaves a bullish gap (its low above the high of bar t-2), -1 bearish, else 0."""
+    gaps = np.zeros(len(high), dtype=np.int8)
+    if len(high) >= 3:
+        gaps[2:][low[2:] > high[:-2]] = 1
+        gaps[2:][high[2:] < low[:-2]] = -1
+    return gaps
+
+
+def order_blocks(open_, close, events: StructureEvents) -> tuple[np.ndarray, np.ndarray]:
+    """At each bar, the index of the newest bullish and bearish order block known (-1 for none).
+
+    A bullish order block is the last down candle before a bullish break (BOS or CHoCH); a bearish
+    one is the last up candle before a bearish break.
+    """
+    bullish, bearish = np.full(len(close), -1), np.full(len(close), -1)
+    last_down = last_up = -1
+    current_bull = current_bear = -1
+    for t in range(len(close)):
+        if events.event[t] > 0 and last_down >= 0:
+            current_bull = last_down
+        elif events.event[t] < 0 and last_up >= 0:
+            current_bear = last_up
+        if close[t] < open_[t]:
+            last_down = t
+        elif close[t] > open_[t]:
+            last_up = t
+        bullish[t], bearish[t] = current_bull, current_bear
+    return bullish, bearish
