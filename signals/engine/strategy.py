@@ -1,0 +1,93 @@
+"""A strategy is data: component weights, the score threshold and the level rules. No Django."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from market.timeframes import Timeframe
+
+COMPONENTS = ("trend", "adx", "macd", "rsi", "stochastic", "bollinger", "supertrend", "ichimoku", "vwap", "volume",
+              "structure", "pattern", "higher_trend")
+
+
+class StrategyConfigError(ValueError):
+    """A strategy config that cannot be used; `fields` maps each field to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in fields.items()))
+
+
+@dataclass(frozen=True)
+class StrategyConfig:
+    name: str
+    version: int
+    timeframes: tuple[str, ...]
+    weights: dict[str, float]
+    threshold: float  # |score| needed for a signal, 0..1
+    stop_atr_multiple: float  # the ATR stop's distance
+    max_stop_atr_multiple: float  # a structural stop further than this is not used
+    targets_r: tuple[float, float, float]  # targets as multiples of the risk
+    validity_bars: int  # bars a signal stays valid
+    risk_per_trade: float  # fraction of equity risked, for the position size
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StrategyConfig:
+        """Validate `data`; StrategyConfigError names every field that is wrong."""
+        errors: dict[str, list[str]] = {}
+
+        def need(field, ok, message):
+            if not ok:
+                errors.setdefault(field, []).append(message)
+
+        if not isinstance(data, dict):
+            raise StrategyConfigError({"config": ["Must be a JSON object."]})
+        need("name", isinstance(data.get("name"), str) and data.get("name", "").strip(), "A non-empty name.")
+        need("version", isinstance(data.get("version"), int) and data.get("version", 0) >= 1, "A whole number >= 1.")
+        timeframes = data.get("timeframes")
+        need("timeframes", isinstance(timeframes, list) and timeframes and all(t in Timeframe.__members__
+                                                                             for t in timeframes),
+             f"A list of timeframes from {', '.join(Timeframe.__members__)}.")
+        weights = data.get("weights")
+        if not isinstance(weights, dict) or not weights:
+            need("weights", False, "An object of component -> weight.")
+        else:
+            unknown = sorted(set(weights) - set(COMPONENTS))
+            need("weights", not unknown, f"Unknown components: {', '.join(unknown)}.")
+            need("weights", all(isinstance(w, int | float) and w >= 0 for w in weights.values()),
+                 "Weights are numbers >= 0.")
+            need("weights", any(isinstance(w, int | float) and w > 0 for w in weights.values()),
+                 "At least one weight above 0.")
+        number = lambda key, low, high: isinstance(data.get(key), int | float) and low < data[key] <= high  # noqa: E731
+        need("threshold", number("threshold", 0, 1), "A number in (0, 1].")
+        need("stop_atr_multiple", number("stop_atr_multiple", 0, 10), "A number in (0, 10].")
+        need("max_stop_atr_multiple", number("max_stop_atr_multiple", 0, 20), "A number in (0, 20].")
+        need("risk_per_trade", number("risk_per_trade", 0, 0.1), "A fraction in (0, 0.1].")
+        need("validity_bars", isinstance(data.get("validity_bars"), int) and 0 < data.get("validity_bars", 0) <= 500,
+             "A whole number of bars in 1..500.")
+        targets = data.get("targets_r")
+        need("targets_r", isinstance(targets, list) and len(targets) == 3
+             and all(isinstance(t, int | float) and t > 0 for t in targets) and targets == sorted(targets)
+             and len(set(targets)) == 3, "Three increasing positive multiples of the risk.")
+        if errors:
+            raise StrategyConfigError(errors)
+        return cls(name=data["name"].strip(), version=data["version"], timeframes=tuple(timeframes),
+                   weights={k: float(v) for k, v in weights.items()}, threshold=float(data["threshold"]),
+                   stop_atr_multiple=float(data["stop_atr_multiple"]),
+                   max_stop_atr_multiple=float(data["max_stop_atr_multiple"]), targets_r=tuple(targets),
+                   validity_bars=data["validity_bars"], risk_per_trade=float(data["risk_per_trade"]))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["timeframes"], data["targets_r"] = list(self.timeframes), list(self.targets_r)
+        return data
+
+
+DEFAULT_CONFLUENCE = {
+    "name": "Confluence", "version": 1, "timeframes": ["M15", "H1", "H4", "D1", "W1", "MN1"],
+    "weights": {"trend": 1.5, "adx": 1.0, "macd": 1.0, "rsi": 0.75, "stochastic": 0.5, "bollinger": 0.5,
+                "supertrend": 1.0, "ichimoku": 0.75, "vwap": 0.5, "volume": 0.5, "structure": 1.25, "pattern": 0.5,
+                "higher_trend": 1.5},
+    "threshold": 0.45, "stop_atr_multiple": 1.5, "max_stop_atr_multiple": 3.0, "targets_r": [1.0, 2.0, 3.0],
+    "validity_bars": 20, "risk_per_trade": 0.01,
+}
