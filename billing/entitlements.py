@@ -46,6 +46,11 @@ class Entitlements:
     def has_api(self) -> bool:
         return self.api_requests_per_minute > 0 and self.api_requests_per_day > 0
 
+    def covers(self, *, symbol: str, asset_class: str, timeframe: str) -> bool:
+        """Whether the engine's universe of this plan includes the instrument and timeframe."""
+        return (asset_class in self.asset_classes and timeframe in self.timeframes
+                and (not self.instruments or symbol in self.instruments))
+
     @classmethod
     def from_plan(cls, plan: Plan) -> Entitlements:
         return cls(

@@ -1,1 +1,228 @@
+"""Signals, their outcomes and the ledger that makes the track record verifiable.
 
+Published rows (Signal, SignalOutcome, LedgerEntry) are never edited or deleted: the services only
+insert them, the admin is read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Direction(models.TextChoices):
+    BUY = "BUY", "Buy"
+    SELL = "SELL", "Sell"
+
+
+class Strategy(models.Model):
+    """A versioned strategy: component weights and thresholds as validated JSON."""
+
+    name = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    config = models.JSONField(help_text="Validated by signals.engine.strategy.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "strategies"
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="strategy_unique_name_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ModelVersion(models.Model):
+    """A trained, calibrated confidence model with its out-of-sample figures."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="model_versions")
+    version = models.PositiveIntegerField()
+    algorithm = models.CharField(max_length=120)
+    feature_names = models.JSONField(default=list)
+    trained_from = models.DateTimeField()
+    trained_to = models.DateTimeField()
+    oos_samples = models.PositiveIntegerField(default=0)
+    oos_brier = models.FloatField(null=True)
+    oos_log_loss = models.FloatField(null=True)
+    base_rate = models.FloatField(null=True)
+    baselines = models.JSONField(default=dict, help_text="Naive baselines measured on the same folds.")
+    calibration_table = models.JSONField(default=list)
+    artifact = models.BinaryField()
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "version"], name="model_version_unique"),
+            models.UniqueConstraint(fields=["strategy"], condition=models.Q(is_active=True),
+                                    name="model_version_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strategy} model {self.version}"
+
+
+class Signal(models.Model):
+    """One published signal: what a subscriber needs to act on it and to judge it."""
+
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.PROTECT, related_name="signals")
+    asset_class = models.CharField(max_length=10)
+    timeframe = models.CharField(max_length=4)
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    score = models.FloatField(help_text="Weighted confluence score in [-1, 1].")
+    confidence = models.FloatField(null=True, help_text="Calibrated P(target 1 before stop), out of sample.")
+    entry = models.FloatField()
+    stop = models.FloatField()
+    target_1 = models.FloatField()
+    target_2 = models.FloatField()
+    target_3 = models.FloatField()
+    risk_reward = models.FloatField(help_text="Reward to target 1 over risk.")
+    position_size_fraction = models.FloatField(help_text="Fraction of equity for risk_per_trade.")
+    risk_per_trade = models.FloatField(default=0.01)
+    distances = models.JSONField(default=dict, help_text="Stop and target distances in pips, ticks and percent.")
+    regime = models.CharField(max_length=20)
+    reasoning = models.TextField()
+    contributions = models.JSONField(default=dict)
+    success_rate = models.FloatField(null=True, help_text="Historical target-1 hit rate, out of sample.")
+    success_sample_size = models.PositiveIntegerField(default=0)
+    success_source = models.CharField(max_length=20, blank=True, help_text="live or walk_forward")
+    avg_r = models.FloatField(null=True)
+    worst_loss_r = models.FloatField(null=True)
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="signals")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="signals")
+    bar_time = models.DateTimeField(help_text="Open time of the closed bar the signal was computed on.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    valid_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "instrument", "timeframe", "bar_time"],
+                                    name="signal_once_per_bar"),
+        ]
+        indexes = [models.Index(fields=["instrument", "timeframe", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.instrument_id} {self.timeframe} @ {self.entry}"
+
+
+class OutcomeResult(models.TextChoices):
+    TARGET_1 = "target_1", "Target 1"
+    TARGET_2 = "target_2", "Target 2"
+    TARGET_3 = "target_3", "Target 3"
+    STOP = "stop", "Stop"
+    EXPIRED = "expired", "Expired"
+
+
+class SignalOutcome(models.Model):
+    """How a signal ended: first barrier touched, realised R, excursions and duration."""
+
+    signal = models.OneToOneField(Signal, on_delete=models.PROTECT, related_name="outcome")
+    result = models.CharField(max_length=10, choices=OutcomeResult.choices)
+    target_1_hit = models.BooleanField()
+    targets_hit = models.PositiveSmallIntegerField(default=0)
+    r_multiple = models.FloatField()
+    mfe_r = models.FloatField()
+    mae_r = models.FloatField()
+    exit_price = models.FloatField()
+    bars_held = models.PositiveIntegerField()
+    duration_seconds = models.PositiveIntegerField()
+    closed_bar_time = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.signal_id}: {self.result} ({self.r_multiple:+.2f}R)"
+
+
+class LedgerKind(models.TextChoices):
+    SIGNAL = "signal", "Signal published"
+    OUTCOME = "outcome", "Outcome recorded"
+
+
+class LedgerEntry(models.Model):
+    """An append-only, hash-chained record: hash = sha256(previous hash + canonical JSON of payload)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="ledger_entries")
+    canonical = models.TextField(help_text="The canonical JSON exactly as hashed.")
+    payload = models.JSONField(help_text="The same payload, for querying; the hash covers `canonical`.")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.hash[:12]}"
+
+
+class EngineCursor(models.Model):
+    """The newest closed bar the engine has computed for a pair: each pair is computed once per bar."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, related_name="+")
+    timeframe = models.CharField(max_length=4)
+    last_bar_time = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["strategy", "instrument", "timeframe"],
+                                               name="engine_cursor_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
+
+
+class EngineRun(models.Model):
+    """One scheduled run of the engine for a tier."""
+
+    tier = models.CharField(max_length=32, db_index=True, help_text="Plan code.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pairs_wanted = models.PositiveIntegerField(default=0)
+    pairs_computed = models.PositiveIntegerField(default=0)
+    signals_created = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tier} run {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class EngineError(models.Model):
+    """One pair that failed in a run; the run went on without it."""
+
+    run = models.ForeignKey(EngineRun, on_delete=models.CASCADE, related_name="errors")
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, related_name="+")
+    timeframe = models.CharField(max_length=4)
+    error = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.timeframe}: {self.error[:60]}"
+
+
+class SignalPublication(models.Model):
+    """A signal made visible to one tier: at once, or after the tier's delay. `id` is the feed sequence."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="publications")
+    tier = models.CharField(max_length=32)
+    visible_at = models.DateTimeField(db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["signal", "tier"], name="publication_once_per_tier")]
+        indexes = [models.Index(fields=["tier", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.signal_id} to {self.tier}"

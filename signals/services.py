@@ -1,1 +1,150 @@
+"""Writes of signals: compute pairs, create and publish signals with their ledger entries, record outcomes.
 
+The engine (signals.engine) is pure; this module loads its inputs from the database, calls it and
+stores what it returns, atomically, announcing nothing before the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import numpy as np
+from django.db import transaction
+
+from market.models import Bar, Instrument
+from market.resample import resample
+from market.selectors import bars_latest_arrays
+from market.timeframes import Timeframe
+from signals.engine import SignalDraft, analyse
+from signals.engine.outcomes import SignalLevels, evaluate
+from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
+from signals.ledger import ledger_append
+from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
+from signals.payloads import outcome_ledger_payload, signal_ledger_payload
+from signals.publishing import publications_schedule
+from signals.scheduling import engine_run_record_chunk, pair_claim
+from signals.selectors import track_record_for
+
+logger = logging.getLogger(__name__)
+LOOKBACK_BARS = 500
+HIGHER_LOOKBACK_BARS = 300
+
+
+def strategy_default_ensure() -> Strategy:
+    """The shipped "Confluence" strategy, created once."""
+    strategy, _ = Strategy.objects.get_or_create(
+        name=DEFAULT_CONFLUENCE["name"], version=DEFAULT_CONFLUENCE["version"],
+        defaults={"config": DEFAULT_CONFLUENCE, "is_active": True})
+    return strategy
+
+
+def _utc(epoch: int) -> datetime:
+    return datetime.fromtimestamp(int(epoch), tz=UTC)
+
+
+def _higher_bars(instrument: Instrument, timeframe: Timeframe, until: datetime, lower):
+    """The higher timeframe's closed bars: stored ones, else resampled from the lower bars."""
+    higher = timeframe.higher
+    if higher is None:
+        return None
+    stored = bars_latest_arrays(instrument_ids=[instrument.pk], timeframe=higher, count=HIGHER_LOOKBACK_BARS,
+                                until=until).get(instrument.pk)
+    if stored is not None and len(stored) >= 50:
+        return stored
+    if timeframe.seconds < Timeframe.D1.seconds or higher in (Timeframe.W1, Timeframe.MN1):
+        return resample(lower, target=higher, calendar=instrument.calendar, now=int(until.timestamp()))
+    return None
+
+
+@transaction.atomic
+def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strategy) -> Signal:
+    """Store a draft with its track record, append it to the ledger, schedule its publications."""
+    record = track_record_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
+    signal = Signal.objects.create(
+        instrument=instrument, asset_class=instrument.asset_class, timeframe=draft.timeframe,
+        direction=draft.direction, score=draft.score, confidence=draft.confidence, entry=draft.entry,
+        stop=draft.stop, target_1=draft.targets[0], target_2=draft.targets[1], target_3=draft.targets[2],
+        risk_reward=draft.risk_reward, position_size_fraction=draft.position_size_fraction,
+        risk_per_trade=StrategyConfig.from_dict(strategy.config).risk_per_trade, distances=draft.distances,
+        regime=draft.regime, reasoning=draft.reasoning, contributions=draft.contributions,
+        success_rate=record.hit_rate, success_sample_size=record.count, success_source="live" if record.count else "",
+        avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, bar_time=_utc(draft.bar_time),
+        valid_until=_utc(draft.valid_until),
+    )
+    ledger_append(kind=LedgerKind.SIGNAL, signal=signal, payload=signal_ledger_payload(signal))
+    publications_schedule(signal=signal)
+    return signal
+
+
+def engine_compute_pairs(*, run_id: int, strategy_id: int, pairs: list[tuple[int, str, datetime]]) -> None:
+    """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
+    strategy = Strategy.objects.get(pk=strategy_id)
+    config = StrategyConfig.from_dict(strategy.config)
+    computed, created, errors = 0, 0, []
+    by_timeframe = defaultdict(list)
+    for instrument_id, timeframe, bar_time in pairs:
+        if pair_claim(strategy_id=strategy_id, instrument_id=instrument_id, timeframe=timeframe, bar_time=bar_time):
+            by_timeframe[timeframe].append((instrument_id, bar_time))
+    for timeframe, claimed in by_timeframe.items():
+        until = max(bar_time for _, bar_time in claimed)
+        arrays = bars_latest_arrays(instrument_ids=[i for i, _ in claimed], timeframe=timeframe,
+                                    count=LOOKBACK_BARS, until=until)
+        instruments = Instrument.objects.in_bulk([i for i, _ in claimed])
+        for instrument_id, bar_time in claimed:
+            try:
+                bars = arrays.get(instrument_id)
+                if bars is None:
+                    continue
+                bars = bars.upto(int(np.searchsorted(bars.time, bar_time.timestamp(), side="right")) - 1)
+                instrument = instruments[instrument_id]
+                draft = analyse(bars, instrument=instrument.spec, timeframe=timeframe, strategy=config,
+                                higher=_higher_bars(instrument, Timeframe(timeframe), bar_time, bars))
+                computed += 1
+                if draft is not None:
+                    signal_create(draft=draft, instrument=instrument, strategy=strategy)
+                    created += 1
+            except Exception as error:  # one bad instrument must not stop the run; it is recorded
+                logger.exception("engine failed on instrument %s %s", instrument_id, timeframe)
+                errors.append((instrument_id, timeframe, f"{error.__class__.__name__}: {error}"))
+    engine_run_record_chunk(run_id=run_id, computed=computed, signals=created, errors=errors)
+
+
+def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: datetime) -> int:
+    """Evaluate the open signals of a pair after a closed bar; record the final ones. Returns how many."""
+    open_signals = list(Signal.objects.filter(instrument_id=instrument_id, timeframe=timeframe, outcome=None,
+                                              bar_time__lt=closed_bar_time).select_related("strategy"))
+    if not open_signals:
+        return 0
+    oldest = min(s.bar_time for s in open_signals)
+    rows = (Bar.objects.filter(instrument_id=instrument_id, timeframe=timeframe, time__gte=oldest,
+                               time__lte=closed_bar_time).order_by("time")
+            .values_list("time", "open", "high", "low", "close", "volume"))
+    from market.providers.base import bars_from_rows
+
+    bars = bars_from_rows([(int(r[0].timestamp()), *r[1:]) for r in rows])
+    recorded = 0
+    for signal in open_signals:
+        validity = StrategyConfig.from_dict(signal.strategy.config).validity_bars
+        outcome = evaluate(SignalLevels(direction=signal.direction, entry=signal.entry, stop=signal.stop,
+                                        targets=(signal.target_1, signal.target_2, signal.target_3),
+                                        bar_time=int(signal.bar_time.timestamp()), valid_bars=validity), bars)
+        if outcome is not None and outcome_record(signal=signal, outcome=outcome):
+            recorded += 1
+    return recorded
+
+
+@transaction.atomic
+def outcome_record(*, signal: Signal, outcome) -> SignalOutcome | None:
+    """Store an outcome once and append it to the ledger; None if it was already recorded."""
+    if SignalOutcome.objects.filter(signal=signal).exists():
+        return None
+    record = SignalOutcome.objects.create(
+        signal=signal, result=outcome.result, target_1_hit=outcome.target_1_hit, targets_hit=outcome.targets_hit,
+        r_multiple=outcome.r_multiple, mfe_r=outcome.mfe_r, mae_r=outcome.mae_r, exit_price=outcome.exit_price,
+        bars_held=outcome.bars_held,
+        duration_seconds=max(int(outcome.closed_bar_time - signal.bar_time.timestamp()), 0),
+        closed_bar_time=_utc(outcome.closed_bar_time))
+    ledger_append(kind=LedgerKind.OUTCOME, signal=signal, payload=outcome_ledger_payload(record))
+    return record

@@ -2,8 +2,11 @@
 
 Each entry's hash is sha256(previous hash + canonical JSON of its payload), hex; the first entry's
 previous hash is 64 zeros. Canonical JSON: keys sorted, no whitespace, UTF-8 (not ASCII-escaped),
-floats as Python's shortest round-trip repr (so 0.1 is "0.1"), integers as integers, and NaN or
-infinity refused (never published). Datetimes must already be ISO 8601 strings in the payload.
+floats as Python's shortest round-trip repr (so 0.1 is "0.1"), -0.0 written as 0.0, integers as
+integers, and NaN or infinity refused (never published). Datetimes must already be ISO 8601
+strings in the payload. The canonical text is stored verbatim beside the hash and verified as
+stored: a JSON database type may rewrite numbers (PostgreSQL's jsonb turns -0.0 into 0.0), so the
+bytes that were hashed are the bytes that are kept.
 """
 
 from __future__ import annotations
@@ -32,9 +35,20 @@ def _check_finite(value) -> None:
             _check_finite(item)
 
 
+def _without_negative_zero(value):
+    if isinstance(value, float) and value == 0.0:
+        return 0.0
+    if isinstance(value, Mapping):
+        return {k: _without_negative_zero(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_negative_zero(v) for v in value]
+    return value
+
+
 def canonical_json(payload: Mapping) -> str:
     """The one serialisation every hash is computed over."""
     _check_finite(payload)
+    payload = _without_negative_zero(payload)
     try:
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except TypeError as error:
@@ -43,7 +57,12 @@ def canonical_json(payload: Mapping) -> str:
 
 def entry_hash(previous_hash: str, payload: Mapping) -> str:
     """sha256(previous hash + canonical JSON), hex."""
-    return hashlib.sha256((previous_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+    return text_hash(previous_hash, canonical_json(payload))
+
+
+def text_hash(previous_hash: str, canonical: str) -> str:
+    """sha256(previous hash + the canonical text as stored), hex."""
+    return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -55,7 +74,8 @@ class VerifyResult:
 
 
 def verify_chain(entries: Iterable[Mapping]) -> VerifyResult:
-    """Recompute the chain over entries (dicts with seq, prev_hash, hash, payload) in sequence order.
+    """Recompute the chain over entries (dicts with seq, prev_hash, hash and the stored `canonical`
+    text, or a `payload` to serialise) in sequence order.
 
     Names the first entry whose sequence number skips, whose previous hash is not the hash before
     it, or whose hash does not match its payload.
@@ -67,7 +87,8 @@ def verify_chain(entries: Iterable[Mapping]) -> VerifyResult:
             return VerifyResult(False, checked, seq, f"sequence jumps from {expected_seq - 1} to {seq}")
         if entry["prev_hash"] != previous:
             return VerifyResult(False, checked, seq, "previous hash does not match the entry before it")
-        if entry_hash(previous, entry["payload"]) != entry["hash"]:
+        canonical = entry["canonical"] if "canonical" in entry else canonical_json(entry["payload"])
+        if text_hash(previous, canonical) != entry["hash"]:
             return VerifyResult(False, checked, seq, "hash does not match the payload (edited?)")
         previous, expected_seq, checked = entry["hash"], seq + 1, checked + 1
     return VerifyResult(True, checked)

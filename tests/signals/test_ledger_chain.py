@@ -70,3 +70,15 @@ def test_nan_or_infinity_can_never_be_published(bad):
         canonical_json({"confidence": bad})
     with pytest.raises(NotCanonical):
         canonical_json({"levels": [1.0, {"stop": bad}]})
+
+
+def test_negative_zero_is_written_as_zero_so_a_database_cannot_change_the_text():
+    assert canonical_json({"volume": -0.0, "list": [-0.0, 1.5]}) == '{"list":[0.0,1.5],"volume":0.0}'
+
+
+def test_verification_checks_the_stored_canonical_text():
+    entries = _chain(PAYLOADS)
+    stored = [{**e, "canonical": canonical_json(e["payload"])} for e in entries]
+    stored[0]["canonical"] = stored[0]["canonical"].replace("BUY", "SELL")
+
+    assert verify_chain(stored).first_broken_seq == 1

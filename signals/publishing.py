@@ -1,0 +1,80 @@
+"""Publishing: a signal becomes visible to each entitled tier at once or after the tier's delay.
+
+Every tier's copy is a SignalPublication whose id is the feed's sequence number. Due publications
+are released by claiming them with a conditional UPDATE, so a release runs once however many
+workers try, and sent to the channel layer group `signals.<tier>` after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from billing.entitlements import Entitlements
+from billing.models import Plan
+from signals.models import Signal, SignalPublication
+from signals.payloads import signal_payload_for_tier
+
+FEED_MESSAGE_TYPE = "signal.published"
+
+
+def tier_group_name(tier: str) -> str:
+    """The channel layer group of a tier's live feed."""
+    return f"signals.{tier}"
+
+
+def tiers_entitled(*, signal: Signal) -> list[tuple[Plan, Entitlements]]:
+    """Every plan whose universe includes the signal's instrument and timeframe."""
+    symbol = signal.instrument.symbol
+    return [
+        (plan, entitlements)
+        for plan in Plan.objects.all()
+        if (entitlements := Entitlements.from_plan(plan)).covers(
+            symbol=symbol, asset_class=signal.asset_class, timeframe=signal.timeframe)
+    ]
+
+
+def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
+    """Create one publication per entitled tier, visible after that tier's delay; release the due ones."""
+    publications = [
+        SignalPublication(signal=signal, tier=plan.code,
+                          visible_at=signal.created_at + timedelta(seconds=entitlements.signal_delay_seconds))
+        for plan, entitlements in tiers_entitled(signal=signal)
+    ]
+    created = SignalPublication.objects.bulk_create(publications, ignore_conflicts=True)
+    transaction.on_commit(publications_release_due)
+    return created
+
+
+def publications_release_due(*, now=None) -> int:
+    """Send every publication whose time has come and that nobody sent yet; returns how many."""
+    now = now or timezone.now()
+    due = list(SignalPublication.objects.filter(published_at=None, visible_at__lte=now)
+               .select_related("signal__instrument", "signal__outcome").order_by("id")[:500])
+    sent = 0
+    for publication in due:
+        claimed = SignalPublication.objects.filter(pk=publication.pk, published_at=None).update(published_at=now)
+        if claimed:
+            _group_send(publication)
+            sent += 1
+    return sent
+
+
+def feed_message(publication: SignalPublication) -> dict:
+    """The live feed envelope of a publication: {"type", "seq", "data"}."""
+    plan = Plan.objects.get(code=publication.tier)
+    return {
+        "type": FEED_MESSAGE_TYPE,
+        "seq": publication.pk,
+        "data": signal_payload_for_tier(publication.signal, entitlements=Entitlements.from_plan(plan)),
+    }
+
+
+def _group_send(publication: SignalPublication) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(tier_group_name(publication.tier), feed_message(publication))

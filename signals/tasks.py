@@ -1,0 +1,49 @@
+"""Celery tasks of the engine (queue `engine`): thin, they take ids and call services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from celery import shared_task
+
+
+@shared_task(name="signals.tasks.engine_run_tier", acks_late=True, ignore_result=True)
+def engine_run_tier(tier: str) -> None:
+    """A tier's scheduled run: find pairs with a new closed bar and fan them out."""
+    from signals.scheduling import engine_run_start
+
+    engine_run_start(tier=tier)
+
+
+@shared_task(name="signals.tasks.engine_compute_chunk", acks_late=True, ignore_result=True)
+def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list) -> None:
+    """Compute one chunk of (instrument id, timeframe, bar epoch seconds) pairs of a run."""
+    from signals.services import engine_compute_pairs
+
+    engine_compute_pairs(run_id=run_id, strategy_id=strategy_id,
+                         pairs=[(i, tf, datetime.fromtimestamp(t, tz=UTC)) for i, tf, t in pairs])
+
+
+@shared_task(name="signals.tasks.on_bar_closed", acks_late=True, ignore_result=True)
+def on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
+    """A bar closed: evaluate the open signals of that instrument and timeframe."""
+    from signals.services import outcomes_evaluate
+
+    outcomes_evaluate(instrument_id=instrument_id, timeframe=timeframe,
+                      closed_bar_time=datetime.fromtimestamp(time, tz=UTC))
+
+
+@shared_task(name="signals.tasks.publications_release", acks_late=True, ignore_result=True)
+def publications_release() -> None:
+    """Release delayed publications whose time has come (Free tier's delay)."""
+    from signals.publishing import publications_release_due
+
+    publications_release_due()
+
+
+@shared_task(name="signals.tasks.model_retrain", acks_late=True, ignore_result=True)
+def model_retrain() -> None:
+    """Retrain the confidence model of the active strategy on all closed history."""
+    from signals.confidence import model_train
+
+    model_train()
