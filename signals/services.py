@@ -59,7 +59,8 @@ def _higher_bars(instrument: Instrument, timeframe: Timeframe, until: datetime, 
 
 
 @transaction.atomic
-def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strategy) -> Signal:
+def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strategy,
+                  model_version=None) -> Signal:
     """Store a draft with its track record, append it to the ledger, schedule its publications."""
     record = track_record_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
     signal = Signal.objects.create(
@@ -70,7 +71,8 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
         risk_per_trade=StrategyConfig.from_dict(strategy.config).risk_per_trade, distances=draft.distances,
         regime=draft.regime, reasoning=draft.reasoning, contributions=draft.contributions,
         success_rate=record.hit_rate, success_sample_size=record.count, success_source="live" if record.count else "",
-        avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, bar_time=_utc(draft.bar_time),
+        avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, model_version=model_version,
+        bar_time=_utc(draft.bar_time),
         valid_until=_utc(draft.valid_until),
     )
     ledger_append(kind=LedgerKind.SIGNAL, signal=signal, payload=signal_ledger_payload(signal))
@@ -80,8 +82,11 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
 
 def engine_compute_pairs(*, run_id: int, strategy_id: int, pairs: list[tuple[int, str, datetime]]) -> None:
     """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
+    from signals.confidence import model_active
+
     strategy = Strategy.objects.get(pk=strategy_id)
     config = StrategyConfig.from_dict(strategy.config)
+    model_version, model = model_active(strategy=strategy)
     computed, created, errors = 0, 0, []
     by_timeframe = defaultdict(list)
     for instrument_id, timeframe, bar_time in pairs:
@@ -100,10 +105,10 @@ def engine_compute_pairs(*, run_id: int, strategy_id: int, pairs: list[tuple[int
                 bars = bars.upto(int(np.searchsorted(bars.time, bar_time.timestamp(), side="right")) - 1)
                 instrument = instruments[instrument_id]
                 draft = analyse(bars, instrument=instrument.spec, timeframe=timeframe, strategy=config,
-                                higher=_higher_bars(instrument, Timeframe(timeframe), bar_time, bars))
+                                higher=_higher_bars(instrument, Timeframe(timeframe), bar_time, bars), model=model)
                 computed += 1
                 if draft is not None:
-                    signal_create(draft=draft, instrument=instrument, strategy=strategy)
+                    signal_create(draft=draft, instrument=instrument, strategy=strategy, model_version=model_version)
                     created += 1
             except Exception as error:  # one bad instrument must not stop the run; it is recorded
                 logger.exception("engine failed on instrument %s %s", instrument_id, timeframe)

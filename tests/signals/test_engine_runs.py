@@ -158,3 +158,19 @@ def test_outcomes_are_evaluated_when_a_bar_closes(market):
     assert outcome.result in ("target_1", "target_2", "target_3", "stop", "expired")
     assert LedgerEntry.objects.filter(kind="outcome", signal=signal).count() == 1
     assert ledger_verify().ok
+
+
+def test_the_model_trains_on_stored_history_and_signals_carry_its_calibrated_confidence(
+        market, django_capture_on_commit_callbacks):
+    from signals.confidence import model_train
+    from signals.models import ModelVersion
+
+    version = model_train()
+    with django_capture_on_commit_callbacks(execute=True):
+        engine_run_start(tier="premium", now=NOW)
+
+    assert ModelVersion.objects.get(is_active=True) == version
+    assert version.oos_samples > 1000 and 0 < version.oos_brier < 1 and version.calibration_table
+    assert set(version.baselines) == {"constant_base_rate_brier", "always_long_hit_rate", "samples"}
+    for signal in Signal.objects.all():
+        assert signal.model_version == version and 0 < signal.confidence < 1

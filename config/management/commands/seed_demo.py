@@ -43,6 +43,15 @@ class Command(BaseCommand):
         for symbol, report in market_demo_seed(hold_back=settings.MARKET_REPLAY_HOLD_BACK).items():
             self.stdout.write(f"Market data {symbol}: {report.received} real bars, {report.stored} new, "
                               f"{report.quarantined} quarantined")
+        from signals.confidence import model_train
+        from signals.models import ModelVersion
+
+        if not ModelVersion.objects.filter(is_active=True).exists():
+            version = model_train()
+            if version is not None:
+                self.stdout.write(f"Confidence model v{version.version}: {version.oos_samples} out-of-sample "
+                                  f"predictions, Brier {version.oos_brier} (constant base rate: "
+                                  f"{version.baselines['constant_base_rate_brier']})")
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
         self.stdout.write(self.style.SUCCESS(
