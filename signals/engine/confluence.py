@@ -16,7 +16,7 @@ from signals.engine import indicators as ind
 from signals.engine.patterns import candle_patterns, pattern_vote
 from signals.engine.regime import regimes
 from signals.engine.strategy import COMPONENTS, StrategyConfig
-from signals.engine.structure import last_known_swings, structure_events
+from signals.engine.structure import structure_events
 
 MIN_BARS = 60
 
@@ -94,7 +94,7 @@ def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | N
     context = {"atr": atr, "adx": adx, "rsi": rsi, "ema20": ema20, "ema50": ema50, "sma50": sma50, "vwap": vwap,
                "macd_hist": hist, "stoch_k": k, "structure_event": events.event.astype(float)}
     context["regime"] = regimes(c, adx, atr, sma50)
-    context["swing_high"], context["swing_low"] = last_known_swings(h, lo)
+    context["swing_high"], context["swing_low"] = events.swing_high, events.swing_low
     return Votes(names=COMPONENTS, votes=matrix, context=context)
 
 

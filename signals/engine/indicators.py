@@ -58,11 +58,21 @@ def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.nda
     return line, signal_line, line - signal_line
 
 
+# Rolling reductions in C (TA-Lib); STDDEV is the population standard deviation.
+_ROLLING = {np.max: talib.MAX, np.min: talib.MIN, np.mean: talib.SMA,
+            np.std: lambda values, timeperiod: talib.STDDEV(values, timeperiod=timeperiod, nbdev=1)}
+
+
 def _rolling(values: np.ndarray, period: int, reduce) -> np.ndarray:
-    out = np.full(values.shape, np.nan)
-    if len(values) >= period:
+    """`reduce` (max, min, mean or population std) over the last `period` values; NaN before."""
+    values = _f(values)
+    if len(values) < period:
+        return np.full(values.shape, np.nan)
+    if np.isnan(values).any():  # TA-Lib stops at NaNs; numpy windows carry them
+        out = np.full(values.shape, np.nan)
         out[period - 1:] = reduce(sliding_window_view(values, period), axis=-1)
-    return out
+        return out
+    return _ROLLING[reduce](values, timeperiod=period)
 
 
 def stochastic(high, low, close, period: int = 14, smooth: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -147,17 +157,20 @@ def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> t
     start = int(np.argmax(~np.isnan(average))) if (~np.isnan(average)).any() else len(close)
     if start >= len(close):
         return line, direction
-    final_upper, final_lower, trend = upper[start], lower[start], 1.0
-    for i in range(start, len(close)):
+    ups, lows, closes = upper.tolist(), lower.tolist(), close.tolist()  # plain floats loop fast
+    lines, trends = [0.0] * len(closes), [0.0] * len(closes)
+    final_upper, final_lower, trend = ups[start], lows[start], 1.0
+    for i in range(start, len(closes)):
         if i > start:
-            final_upper = upper[i] if upper[i] < final_upper or close[i - 1] > final_upper else final_upper
-            final_lower = lower[i] if lower[i] > final_lower or close[i - 1] < final_lower else final_lower
-            if trend > 0 and close[i] < final_lower:
+            final_upper = ups[i] if ups[i] < final_upper or closes[i - 1] > final_upper else final_upper
+            final_lower = lows[i] if lows[i] > final_lower or closes[i - 1] < final_lower else final_lower
+            if trend > 0 and closes[i] < final_lower:
                 trend = -1.0
-            elif trend < 0 and close[i] > final_upper:
+            elif trend < 0 and closes[i] > final_upper:
                 trend = 1.0
-        direction[i] = trend
-        line[i] = final_lower if trend > 0 else final_upper
+        trends[i] = trend
+        lines[i] = final_lower if trend > 0 else final_upper
+    line[start:], direction[start:] = lines[start:], trends[start:]
     return line, direction
 
 

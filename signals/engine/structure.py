@@ -51,24 +51,28 @@ class StructureEvents:
 
     event: np.ndarray
     trend: np.ndarray
+    swing_high: np.ndarray  # the newest confirmed swing high known at each bar (NaN before any)
+    swing_low: np.ndarray
 
 
 def structure_events(high, low, close, left: int = 2, right: int = 2) -> StructureEvents:
     """A close beyond the last confirmed swing breaks structure: with the trend it is a break of
     structure (BOS), against it a change of character (CHoCH). Each swing level breaks once."""
     swing_high, swing_low = last_known_swings(high, low, left, right)
-    event, trend = np.zeros(len(close), dtype=np.int8), np.zeros(len(close), dtype=np.int8)
-    state, broken_high, broken_low = 0, np.nan, np.nan
-    for t in range(len(close)):
-        level_high, level_low = swing_high[t], swing_low[t]
-        if not np.isnan(level_high) and close[t] > level_high and level_high != broken_high:
-            event[t] = 1 if state >= 0 else 2
+    highs, lows, closes = swing_high.tolist(), swing_low.tolist(), np.asarray(close, dtype=float).tolist()
+    events, trends = [0] * len(closes), [0] * len(closes)
+    state, broken_high, broken_low = 0, None, None
+    for t, (level_high, level_low, price) in enumerate(zip(highs, lows, closes, strict=True)):
+        # NaN compares False, so an unknown level never breaks.
+        if price > level_high and level_high != broken_high:
+            events[t] = 1 if state >= 0 else 2
             state, broken_high = 1, level_high
-        elif not np.isnan(level_low) and close[t] < level_low and level_low != broken_low:
-            event[t] = -1 if state <= 0 else -2
+        elif price < level_low and level_low != broken_low:
+            events[t] = -1 if state <= 0 else -2
             state, broken_low = -1, level_low
-        trend[t] = state
-    return StructureEvents(event=event, trend=trend)
+        trends[t] = state
+    return StructureEvents(event=np.array(events, dtype=np.int8), trend=np.array(trends, dtype=np.int8),
+                           swing_high=swing_high, swing_low=swing_low)
 
 
 def fair_value_gaps(high, low) -> np.ndarray:

@@ -55,7 +55,8 @@ def test_fair_value_gaps_and_order_blocks():
     close = np.array([11, 10.5, 11, 13, 14], dtype=float)
     from signals.engine.structure import StructureEvents
 
-    events = StructureEvents(event=np.array([0, 0, 0, 1, 0], dtype=np.int8), trend=np.zeros(5, dtype=np.int8))
+    events = StructureEvents(event=np.array([0, 0, 0, 1, 0], dtype=np.int8), trend=np.zeros(5, dtype=np.int8),
+                             swing_high=np.full(5, np.nan), swing_low=np.full(5, np.nan))
     bullish, bearish = order_blocks(open_, close, events)
     assert bullish[3] == 1 and bullish[4] == 1 and bearish[-1] == -1  # the down candle before the break
 
