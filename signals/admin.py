@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from signals.engine.strategy import StrategyConfig, StrategyConfigError
 from signals.models import (
     EngineError,
     EngineRun,
@@ -25,8 +27,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class StrategyForm(forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["name", "version", "config", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        config = cleaned.get("config")
+        if config is not None:
+            try:
+                parsed = StrategyConfig.from_dict(config)
+            except StrategyConfigError as error:
+                raise forms.ValidationError({"config": [f"{field}: {' '.join(m)}" for field, m in error.fields.items()]}) \
+                    from None
+            if (parsed.name, parsed.version) != (cleaned.get("name"), cleaned.get("version")):
+                self.add_error("config", "The config's name and version must match the strategy's.")
+        return cleaned
+
+
 @admin.register(Strategy)
 class StrategyAdmin(admin.ModelAdmin):
+    form = StrategyForm
     list_display = ["name", "version", "is_active", "created_at"]
     list_filter = ["is_active", "name"]
     search_fields = ["name"]
@@ -34,12 +56,6 @@ class StrategyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A version that produced signals is history; staff add a new version instead.
         return ["name", "version", "config"] if obj is not None and obj.signals.exists() else []
-
-    def save_model(self, request, obj, form, change):
-        from signals.engine.strategy import StrategyConfig
-
-        StrategyConfig.from_dict(obj.config)  # the form's clean() has already shown errors per field
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ModelVersion)
