@@ -17,7 +17,7 @@ from market.models import Bar, Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
-from signals.engine import SignalDraft, analyse
+from signals.engine import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append
@@ -97,23 +97,42 @@ def engine_compute_pairs(*, run_id: int, strategy_id: int, pairs: list[tuple[int
         arrays = bars_latest_arrays(instrument_ids=[i for i, _ in claimed], timeframe=timeframe,
                                     count=LOOKBACK_BARS, until=until)
         instruments = Instrument.objects.in_bulk([i for i, _ in claimed])
+        items = []
         for instrument_id, bar_time in claimed:
+            bars = arrays.get(instrument_id)
+            if bars is None:
+                continue
+            bars = bars.upto(int(np.searchsorted(bars.time, bar_time.timestamp(), side="right")) - 1)
+            instrument = instruments[instrument_id]
+            items.append((instrument_id, bars, instrument.spec,
+                          _higher_bars(instrument, Timeframe(timeframe), bar_time, bars)))
+        for instrument_id, draft in _analyse_each(items, timeframe, config, model, errors).items():
+            computed += 1
+            if draft is None:
+                continue
             try:
-                bars = arrays.get(instrument_id)
-                if bars is None:
-                    continue
-                bars = bars.upto(int(np.searchsorted(bars.time, bar_time.timestamp(), side="right")) - 1)
-                instrument = instruments[instrument_id]
-                draft = analyse(bars, instrument=instrument.spec, timeframe=timeframe, strategy=config,
-                                higher=_higher_bars(instrument, Timeframe(timeframe), bar_time, bars), model=model)
-                computed += 1
-                if draft is not None:
-                    signal_create(draft=draft, instrument=instrument, strategy=strategy, model_version=model_version)
-                    created += 1
+                signal_create(draft=draft, instrument=instruments[instrument_id], strategy=strategy,
+                              model_version=model_version)
+                created += 1
             except Exception as error:  # one bad instrument must not stop the run; it is recorded
-                logger.exception("engine failed on instrument %s %s", instrument_id, timeframe)
+                logger.exception("storing the signal of %s %s failed", instrument_id, timeframe)
                 errors.append((instrument_id, timeframe, f"{error.__class__.__name__}: {error}"))
     engine_run_record_chunk(run_id=run_id, computed=computed, signals=created, errors=errors)
+
+
+def _analyse_each(items, timeframe, config, model, errors) -> dict:
+    """All items in one batch; if the batch fails, each alone, so one bad instrument fails alone."""
+    try:
+        return analyse_many(items, timeframe=timeframe, strategy=config, model=model)
+    except Exception:
+        results = {}
+        for item in items:
+            try:
+                results.update(analyse_many([item], timeframe=timeframe, strategy=config, model=model))
+            except Exception as error:
+                logger.exception("engine failed on instrument %s %s", item[0], timeframe)
+                errors.append((item[0], timeframe, f"{error.__class__.__name__}: {error}"))
+        return results
 
 
 def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: datetime) -> int:

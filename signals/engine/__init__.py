@@ -6,7 +6,7 @@ or None. The same code runs live and in backtests: a backtest calls it on each t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,7 +43,25 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
 
     `model`, when given, has `predict_proba(X)` returning P(target 1 before the stop) for each row.
     """
-    timeframe = Timeframe(timeframe)
+    return analyse_many([(None, bars, instrument, higher)], timeframe=timeframe, strategy=strategy,
+                        model=model)[None]
+
+
+def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig, model=None) -> dict:
+    """`analyse` for many instruments of one timeframe: items are (key, bars, instrument, higher);
+    returns {key: SignalDraft | None}. The model scores every draft in one batched call."""
+    drafts = {key: _draft(bars, instrument=instrument, timeframe=Timeframe(timeframe), strategy=strategy,
+                          higher=higher) for key, bars, instrument, higher in items}
+    scored = [key for key, draft in drafts.items() if draft is not None]
+    if model is not None and scored:
+        features = np.array([list(drafts[key].features.values()) for key in scored])
+        for key, probability in zip(scored, model.predict_proba(features), strict=True):
+            drafts[key] = replace(drafts[key], confidence=float(probability))
+    return drafts
+
+
+def _draft(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe, strategy: StrategyConfig,
+           higher: BarArrays | None) -> SignalDraft | None:
     if len(bars) < MIN_BARS:
         return None
     votes = component_votes(bars, timeframe, higher)
@@ -62,11 +80,8 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
     named = {name: round(float(value), 6) for name, value in zip(votes.names, contributions[t], strict=True)}
     features = {f"vote_{name}": float(value) for name, value in zip(votes.names, votes.votes[t], strict=True)}
     features["score"] = float(score[t])
-    confidence = None
-    if model is not None:
-        confidence = float(model.predict_proba(np.array([list(features.values())]))[0])
     return SignalDraft(
-        direction=direction, score=round(float(score[t]), 6), confidence=confidence, entry=levels.entry,
+        direction=direction, score=round(float(score[t]), 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,
         position_size_fraction=levels.position_size_fraction, distances=levels.distances,
         regime=str(votes.context["regime"][t]), timeframe=timeframe.value,

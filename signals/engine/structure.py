@@ -9,18 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+import talib
 
 
 def swing_points(high: np.ndarray, low: np.ndarray, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Boolean arrays marking swing highs and lows at the bar where they occurred (known `right` bars later)."""
+    if left < 1 or right < 0:
+        raise ValueError("a swing needs at least one bar on its left and none or more on its right")
+    high, low = np.asarray(high, dtype=np.float64), np.asarray(low, dtype=np.float64)
     n, width = len(high), left + right + 1
     is_high, is_low = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if n >= width:
-        highs, lows = sliding_window_view(high, width), sliding_window_view(low, width)
-        centre_high, centre_low = high[left:n - right], low[left:n - right]
-        is_high[left:n - right] = (centre_high == highs.max(axis=1)) & (centre_high > highs[:, :left].max(axis=1, initial=-np.inf))
-        is_low[left:n - right] = (centre_low == lows.min(axis=1)) & (centre_low < lows[:, :left].min(axis=1, initial=np.inf))
+        centre = slice(left, n - right)
+        # Window extremes in C: the window around bar i ends at bar i + right.
+        window_max, window_min = talib.MAX(high, width)[width - 1:], talib.MIN(low, width)[width - 1:]
+        left_max, left_min = talib.MAX(high, left)[left - 1:n - right - 1], talib.MIN(low, left)[left - 1:n - right - 1]
+        is_high[centre] = (high[centre] == window_max) & (high[centre] > left_max)
+        is_low[centre] = (low[centre] == window_min) & (low[centre] < left_min)
     return is_high, is_low
 
 

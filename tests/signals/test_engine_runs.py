@@ -101,14 +101,14 @@ def test_one_bad_instrument_fails_alone_and_its_error_is_recorded(market, monkey
                                                                  django_capture_on_commit_callbacks):
     import signals.services as services
 
-    real = services.analyse
+    real = services.analyse_many
 
-    def broken_for_eurusd(bars, *, instrument, **kwargs):
-        if instrument.symbol == "EURUSD":
+    def broken_for_eurusd(items, **kwargs):
+        if any(instrument.symbol == "EURUSD" for _, _, instrument, _ in items):
             raise ValueError("corrupt history")
-        return real(bars, instrument=instrument, **kwargs)
+        return real(items, **kwargs)
 
-    monkeypatch.setattr(services, "analyse", broken_for_eurusd)
+    monkeypatch.setattr(services, "analyse_many", broken_for_eurusd)
     with django_capture_on_commit_callbacks(execute=True):
         run = engine_run_start(tier="premium", now=NOW)
 
