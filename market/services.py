@@ -178,10 +178,12 @@ def bars_closed_emit(*, instrument: Instrument, timeframe: Timeframe | str, time
 
 
 def _send_bar_closed(instrument_id: int, timeframe: str, times: list[int]) -> None:
+    # A signature runs a task registered here as configured (eagerly in tests) and sends one known
+    # only by name to the broker.
     for task_name in settings.BAR_CLOSED_TASKS:
         for when in times:
-            current_app.send_task(task_name, kwargs={"instrument_id": instrument_id, "timeframe": timeframe,
-                                                     "time": when})
+            current_app.signature(task_name, kwargs={"instrument_id": instrument_id, "timeframe": timeframe,
+                                                     "time": when}).apply_async()
 
 
 @transaction.atomic

@@ -6,10 +6,13 @@ from signals.engine.track_record import TrackRecord, track_record
 from signals.models import SignalOutcome
 
 
-def track_record_for(*, strategy, instrument=None, timeframe: str | None = None) -> TrackRecord:
-    """The record of every outcome recorded so far: out of sample by construction, as each outcome
-    followed a signal published before it was known."""
+def track_record_for(*, strategy, instrument=None, timeframe: str | None = None,
+                     tier: str | None = None) -> TrackRecord:
+    """The record of every outcome recorded so far (for one tier: of the signals it was sent): out of
+    sample by construction, as each outcome followed a signal published before it was known."""
     outcomes = SignalOutcome.objects.filter(signal__strategy=strategy)
+    if tier is not None:
+        outcomes = outcomes.filter(signal__publications__tier=tier)
     if instrument is not None:
         outcomes = outcomes.filter(signal__instrument=instrument)
     if timeframe is not None:

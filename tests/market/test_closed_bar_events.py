@@ -12,7 +12,8 @@ AT = lambda text: datetime.fromtimestamp(utc(text), tz=UTC)  # noqa: E731
 @override_settings(BAR_CLOSED_TASKS=["tests.probe.bar_closed"])
 def test_a_closed_bar_event_is_emitted_once_per_bar(eurusd, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("market.services.current_app.send_task", lambda name, kwargs: sent.append((name, kwargs)))
+    monkeypatch.setattr("market.services.current_app.send_task",
+                        lambda name, args=None, kwargs=None, **options: sent.append((name, kwargs)))
     bars = bars_from([("2018-01-08 10:00", 1.2, 1.21, 1.19, 1.2, 10)])
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -174,3 +174,28 @@ def test_the_model_trains_on_stored_history_and_signals_carry_its_calibrated_con
     assert set(version.baselines) == {"constant_base_rate_brier", "always_long_hit_rate", "samples"}
     for signal in Signal.objects.all():
         assert signal.model_version == version and 0 < signal.confidence < 1
+
+
+def test_the_track_record_is_kept_per_tier(market):
+    from signals.engine.outcomes import Outcome
+    from signals.selectors import track_record_for
+    from signals.services import outcome_record, signal_create, strategy_default_ensure
+    from tests.signals.test_outcomes_recorded import a_draft
+
+    strategy = strategy_default_ensure()
+    goog = Instrument.objects.get(symbol="GOOG")
+    for day, r in ((2, 1.0), (3, -1.0)):
+        signal = signal_create(draft=a_draft(bar_time=int(datetime(2013, 1, day, tzinfo=UTC).timestamp())),
+                               instrument=goog, strategy=strategy)
+        outcome_record(signal=signal, outcome=Outcome(result="target_1" if r > 0 else "stop", target_1_hit=r > 0,
+                                                      targets_hit=int(r > 0), exit_price=1.0, r_multiple=r,
+                                                      mfe_r=1.0, mae_r=-1.0, bars_held=3,
+                                                      closed_bar_time=int(datetime(2013, 1, 9, tzinfo=UTC).timestamp())))
+
+    everyone = track_record_for(strategy=strategy, instrument=goog, timeframe="D1")
+    free = track_record_for(strategy=strategy, tier="free")
+    nobody = track_record_for(strategy=strategy, tier="enterprise")
+
+    assert (everyone.count, everyone.hit_rate, everyone.profit_factor) == (2, 0.5, 1.0)
+    assert free.count == 2  # GOOG D1 is in Free's universe
+    assert nobody.count == 0
