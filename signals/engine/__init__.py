@@ -12,7 +12,7 @@ import numpy as np
 
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
-from signals.engine.confluence import MIN_BARS, component_votes, reasoning, scores
+from signals.engine.confluence import MIN_BARS, component_votes, feature_rows, reasoning, scores
 from signals.engine.levels import levels_for
 from signals.engine.strategy import StrategyConfig
 
@@ -78,8 +78,8 @@ def _draft(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe,
     if levels is None:
         return None
     named = {name: round(float(value), 6) for name, value in zip(votes.names, contributions[t], strict=True)}
-    features = {f"vote_{name}": float(value) for name, value in zip(votes.names, votes.votes[t], strict=True)}
-    features["score"] = float(score[t])
+    names, rows = feature_rows(votes, score, bars.time, instrument.asset_class)
+    features = {name: float(value) for name, value in zip(names, rows[t], strict=True)}
     return SignalDraft(
         direction=direction, score=round(float(score[t]), 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,

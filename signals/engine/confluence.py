@@ -98,6 +98,21 @@ def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | N
     return Votes(names=COMPONENTS, votes=matrix, context=context)
 
 
+SESSION_FEATURES = ("session_asia", "session_london", "session_new_york")
+
+
+def feature_rows(votes: Votes, score: np.ndarray, times: np.ndarray, asset_class: str) -> tuple[list[str], np.ndarray]:
+    """The model's features per bar: every vote, the score, and (for forex, else 0) the sessions open."""
+    names = [f"vote_{n}" for n in votes.names] + ["score", *SESSION_FEATURES]
+    sessions = np.zeros((len(times), len(SESSION_FEATURES)))
+    if asset_class == "forex":
+        from signals.engine.regime import forex_sessions
+
+        open_now = forex_sessions(times)
+        sessions = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES]).astype(float)
+    return names, np.column_stack([votes.votes, score, sessions])
+
+
 def scores(votes: Votes, strategy: StrategyConfig) -> tuple[np.ndarray, np.ndarray]:
     """(score per bar in [-1, 1], contributions [n_bars, n_components]) with the strategy's weights."""
     weights = np.array([strategy.weights.get(name, 0.0) for name in votes.names])

@@ -29,7 +29,7 @@ from sklearn.metrics import brier_score_loss, log_loss
 
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
-from signals.engine.confluence import component_votes, scores
+from signals.engine.confluence import component_votes, feature_rows, scores
 from signals.engine.levels import levels_for
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import StrategyConfig
@@ -52,7 +52,7 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
     timeframe = Timeframe(timeframe)
     votes = component_votes(bars, timeframe, higher)
     score, _ = scores(votes, strategy)
-    names = [f"vote_{n}" for n in votes.names] + ["score"]
+    names, feature_matrix = feature_rows(votes, score, bars.time, instrument.asset_class)
     rows, labels, times, ends, buys = [], [], [], [], []
     for t in np.flatnonzero(np.abs(np.nan_to_num(score)) >= strategy.threshold):
         direction = "BUY" if score[t] > 0 else "SELL"
@@ -67,7 +67,7 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
                                         valid_bars=strategy.validity_bars), bars)
         if outcome is None:
             continue  # still open at the end of the history
-        rows.append(np.append(votes.votes[t], score[t]))
+        rows.append(feature_matrix[t])
         labels.append(int(outcome.target_1_hit))
         times.append(int(bars.time[t]))
         ends.append(outcome.closed_bar_time)

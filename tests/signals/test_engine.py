@@ -102,3 +102,19 @@ def test_a_bad_strategy_config_names_each_field():
     assert set(error.value.fields) == {"threshold", "weights", "targets_r", "timeframes"}
     assert "astrology" in error.value.fields["weights"][0]
     assert StrategyConfig.from_dict(STRATEGY.to_dict()) == STRATEGY
+
+
+def test_forex_drafts_carry_the_open_sessions_as_features_and_others_zeros():
+    bars = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    fx = next(d for t in range(300, 900, 7)
+              if (d := analyse(bars.upto(t), instrument=EURUSD, timeframe="H1", strategy=STRATEGY)))
+    crypto = InstrumentSpec("EURUSD-LIKE", "crypto", 0.00001, 5)  # the same prices, not forex
+    stock = next(d for t in range(300, 900, 7)
+                 if (d := analyse(bars.upto(t), instrument=crypto, timeframe="H1", strategy=STRATEGY)))
+
+    from signals.engine.regime import forex_sessions
+
+    open_now = forex_sessions(np.array([fx.bar_time]))
+    assert [fx.features[f"session_{s}"] for s in ("asia", "london", "new_york")] == \
+        [float(open_now[s][0]) for s in ("asia", "london", "new_york")]
+    assert all(stock.features[f"session_{s}"] == 0.0 for s in ("asia", "london", "new_york"))

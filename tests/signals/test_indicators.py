@@ -187,3 +187,15 @@ def test_floor_pivots_and_fibonacci_levels_follow_their_formulas():
 
     levels = ind.fibonacci_retracements(100.0, 200.0)
     assert levels[0.5] == 150.0 and levels[0.618] == pytest.approx(138.2)
+
+
+def test_ichimoku_lines_agree_with_ta(bars):
+    high, low = _s(bars.high), _s(bars.low)
+    reference = ta.trend.IchimokuIndicator(high, low, 9, 26, 52)
+
+    cloud = ind.ichimoku(bars.high, bars.low)
+
+    _agree(cloud["tenkan"], reference.ichimoku_conversion_line(), 60)
+    _agree(cloud["kijun"], reference.ichimoku_base_line(), 60)
+    _agree(cloud["span_a"], reference.ichimoku_a(), 60)
+    _agree(cloud["span_b"], reference.ichimoku_b(), 60)
