@@ -25,7 +25,12 @@ def _utc(epoch: int) -> datetime:
 
 
 def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVersion | None:
-    """Train on every stored history, report out-of-sample figures, make it the active model."""
+    """Train on every stored history and store it with its out-of-sample figures.
+
+    It becomes the active model only if it beats the base rate out of sample (Brier score on the
+    same folds); otherwise it is kept for staff to inspect, and signals carry no confidence rather
+    than a probability that has shown no edge (DESIGN.md principle 5).
+    """
     from signals.scheduling import strategy_active
 
     strategy = strategy or strategy_active()
@@ -46,7 +51,9 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
     model, report = walk_forward(samples_concat(parts), seed=seed)
     with transaction.atomic():
         version = (ModelVersion.objects.filter(strategy=strategy).aggregate(v=Max("version"))["v"] or 0) + 1
-        ModelVersion.objects.filter(strategy=strategy, is_active=True).update(is_active=False)
+        beats_baseline = report.brier < report.baseline_brier
+        if beats_baseline:
+            ModelVersion.objects.filter(strategy=strategy, is_active=True).update(is_active=False)
         return ModelVersion.objects.create(
             strategy=strategy, version=version,
             algorithm="LogisticRegression + Platt calibration, purged walk-forward (5 folds)",
@@ -55,7 +62,7 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
             oos_log_loss=report.log_loss, base_rate=report.base_rate,
             baselines={"constant_base_rate_brier": report.baseline_brier,
                        "always_long_hit_rate": report.always_long_hit_rate, "samples": report.samples},
-            calibration_table=report.calibration, artifact=model.to_bytes(), is_active=True)
+            calibration_table=report.calibration, artifact=model.to_bytes(), is_active=beats_baseline)
 
 
 @lru_cache(maxsize=8)

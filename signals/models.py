@@ -63,6 +63,12 @@ class ModelVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.strategy} model {self.version}"
 
+    @property
+    def beats_baseline(self) -> bool:
+        """Whether its out-of-sample Brier score beats predicting the base rate on the same folds."""
+        baseline = (self.baselines or {}).get("constant_base_rate_brier")
+        return self.oos_brier is not None and baseline is not None and self.oos_brier < baseline
+
 
 class Signal(models.Model):
     """One published signal: what a subscriber needs to act on it and to judge it."""

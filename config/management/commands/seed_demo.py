@@ -46,12 +46,14 @@ class Command(BaseCommand):
         from signals.confidence import model_train
         from signals.models import ModelVersion
 
-        if not ModelVersion.objects.filter(is_active=True).exists():
+        if not ModelVersion.objects.exists():
             version = model_train()
             if version is not None:
+                verdict = ("active" if version.is_active else
+                           "not used: no edge over the base rate, so signals carry no confidence")
                 self.stdout.write(f"Confidence model v{version.version}: {version.oos_samples} out-of-sample "
                                   f"predictions, Brier {version.oos_brier} (constant base rate: "
-                                  f"{version.baselines['constant_base_rate_brier']})")
+                                  f"{version.baselines['constant_base_rate_brier']}); {verdict}")
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
         self.stdout.write(self.style.SUCCESS(
