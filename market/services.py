@@ -30,6 +30,7 @@ class IngestReport:
     reasons: dict[str, int] = field(default_factory=dict)
     events_emitted: int = 0
     seconds: float = 0.0
+    issues: list = field(default_factory=list)  # the BarIssue of each quarantined bar, by position
 
 
 def _to_datetimes(epoch_seconds: np.ndarray) -> list[datetime]:
@@ -54,6 +55,7 @@ def bars_ingest(*, instrument: Instrument, timeframe: Timeframe | str, bars: Bar
     if issues:
         QuarantinedBar.objects.bulk_create(_quarantined(instrument, timeframe, bars, issues, source))
     report.quarantined = len(issues)
+    report.issues = issues
     good = ~bad
     frame = pd.DataFrame({"time": bars.time[good], **{c: getattr(bars, c)[good] for c in BAR_COLUMNS}})
     report.stored = _upsert(instrument.pk, timeframe, frame)
@@ -249,10 +251,8 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
     order = np.argsort(epoch, kind="stable")  # a file may list bars in any order; duplicates stay flagged
     rows, epoch = keep[order], epoch[order]
     bars = BarArrays(epoch, *(numbers[c][rows] for c in BAR_COLUMNS))
-    issues = validate_bars(bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume,
-                           spike_atr_multiple=settings.MARKET_SPIKE_ATR_MULTIPLE)
-    bad_lines += [(int(rows[issue.index]) + 2, issue.reason, issue.message) for issue in issues]
     report = bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=name)
+    bad_lines += [(int(rows[issue.index]) + 2, issue.reason, issue.message) for issue in report.issues]
     return CsvImportReport(rows=len(raw), ingest=report, bad_lines=sorted(bad_lines))
 
 
