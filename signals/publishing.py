@@ -54,27 +54,26 @@ def publications_release_due(*, now=None) -> int:
     """Send every publication whose time has come and that nobody sent yet; returns how many."""
     now = now or timezone.now()
     due = list(SignalPublication.objects.filter(published_at=None, visible_at__lte=now)
-               .select_related("signal__instrument", "signal__outcome").order_by("id")[:500])
+               .select_related("signal__instrument", "signal__strategy", "signal__model_version")
+               .order_by("id")[:500])
+    if not due:
+        return 0
+    entitlements = {plan.code: Entitlements.from_plan(plan) for plan in Plan.objects.all()}
+    layer = get_channel_layer()
     sent = 0
     for publication in due:
         claimed = SignalPublication.objects.filter(pk=publication.pk, published_at=None).update(published_at=now)
-        if claimed:
-            _group_send(publication)
-            sent += 1
+        if claimed and layer is not None and publication.tier in entitlements:
+            async_to_sync(layer.group_send)(tier_group_name(publication.tier),
+                                            feed_message(publication, entitlements[publication.tier]))
+        sent += bool(claimed)
     return sent
 
 
-def feed_message(publication: SignalPublication) -> dict:
+def feed_message(publication: SignalPublication, entitlements: Entitlements) -> dict:
     """The live feed envelope of a publication: {"type", "seq", "data"}."""
-    plan = Plan.objects.get(code=publication.tier)
     return {
         "type": FEED_MESSAGE_TYPE,
         "seq": publication.pk,
-        "data": signal_payload_for_tier(publication.signal, entitlements=Entitlements.from_plan(plan)),
+        "data": signal_payload_for_tier(publication.signal, entitlements=entitlements),
     }
-
-
-def _group_send(publication: SignalPublication) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(tier_group_name(publication.tier), feed_message(publication))
