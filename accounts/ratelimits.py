@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import signing
 from django_ratelimit.core import get_usage
 
@@ -22,8 +23,16 @@ LOGIN_ACCOUNT_FAILURES = "50/h"
 SIGNUP_IP_RATE = "10/h"
 
 
-def _ip(request) -> str:
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind a proxy the header set in CLIENT_IP_HEADER
+    (e.g. HTTP_X_FORWARDED_FOR, whose first address is the client's as the proxy saw it)."""
+    header = settings.CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")
+
+
+_ip = client_ip
 
 
 def is_trusted_device(request, email: str) -> bool:

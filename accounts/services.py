@@ -27,7 +27,9 @@ def audit_record(
     """Append an audit event; IP and user agent come from the request when there is one."""
     ip, agent = None, ""
     if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+        from accounts.ratelimits import client_ip
+
+        ip = client_ip(request) or None
         agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     return AuditEvent.objects.create(
         action=action, actor=actor, tenant=tenant, ip_address=ip, user_agent=agent, details=details

@@ -26,7 +26,13 @@ def has_two_factor(user: User) -> bool:
 
 @transaction.atomic
 def totp_enrolment_start(*, user: User) -> TOTPDevice:
-    """A fresh unconfirmed TOTP device (replacing an earlier unconfirmed one)."""
+    """A fresh unconfirmed TOTP device (replacing an earlier unconfirmed one).
+
+    Refused while two-factor is on: adding a device must not get round turning it off, which needs
+    the password (a stolen session could otherwise plant its own authenticator).
+    """
+    if has_two_factor(user):
+        raise InvalidInput("Two-factor authentication is already on. Turn it off first to use another app.")
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
@@ -46,6 +52,8 @@ def totp_secret_base32(device: TOTPDevice) -> str:
 @transaction.atomic
 def totp_enrolment_confirm(*, user: User, code: str, request=None) -> list[str]:
     """Confirm the pending device with a code from the app; returns new backup codes (shown once)."""
+    if has_two_factor(user):
+        raise InvalidInput("Two-factor authentication is already on.", fields={"code": ["Already on."]})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
         raise InvalidInput("Start the set-up again.", fields={"code": ["No set-up in progress."]})

@@ -37,7 +37,11 @@ def two_factor_setup(request):
             return render(request, "accounts/backup_codes.html", {"codes": codes})
         device = request.user.totpdevice_set.filter(confirmed=False).order_by("-id").first()
     else:
-        device = two_factor.totp_enrolment_start(user=request.user)
+        try:
+            device = two_factor.totp_enrolment_start(user=request.user)
+        except InvalidInput as error:
+            messages.error(request, error.message)
+            return redirect("accounts:two_factor")
     if device is None:
         return redirect("accounts:two_factor_setup")
     return render(request, "accounts/two_factor_setup.html", {
@@ -49,6 +53,9 @@ def two_factor_setup(request):
 @require_POST
 def backup_codes_regenerate(request):
     if not two_factor.has_two_factor(request.user):
+        return redirect("accounts:two_factor")
+    if not request.user.is_verified():
+        messages.error(request, "Log in with your second factor before making new backup codes.")
         return redirect("accounts:two_factor")
     codes = two_factor.backup_codes_regenerate(user=request.user)
     from accounts.services import audit_record

@@ -154,6 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
 OTP_TOTP_ISSUER = "Beacon"
 INVITATION_TTL_DAYS = 7
 RATELIMIT_VIEW = "accounts.views.pages.ratelimited"
+# Behind a proxy or load balancer, the META key that carries the client's address (set only when
+# the proxy overwrites it, e.g. HTTP_X_FORWARDED_FOR); rate limits and the audit log read it.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -52,3 +52,17 @@ def test_many_attempts_from_one_address_across_accounts_are_limited(client, db):
     response = login(client, "someone@example.com", "guess", **ATTACKER)
 
     assert response.status_code == 429
+
+
+def test_behind_a_proxy_the_configured_header_names_the_client(client, alice, settings):
+    from accounts.models import AuditEvent
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for _ in range(5):
+        login(client, "alice@example.com", "guess", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+
+    other_client = login(client, "alice@example.com", "guess", REMOTE_ADDR="10.0.0.1",
+                         HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert other_client.status_code == 200  # a different client behind the same proxy is not blocked
+    assert AuditEvent.objects.filter(action="login.failed", ip_address="203.0.113.66").count() == 5

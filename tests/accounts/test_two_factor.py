@@ -55,3 +55,19 @@ def test_disabling_needs_the_password_and_is_audited(alice_client, alice, alice_
 
     assert not TOTPDevice.objects.filter(user=alice).exists()
     assert AuditEvent.objects.filter(action="2fa.disabled", actor=alice).exists()
+
+
+def test_a_session_cannot_add_a_second_authenticator_while_two_factor_is_on(alice_client, alice, alice_totp):
+    response = alice_client.get("/accounts/settings/2fa/setup/", follow=True)
+
+    assert "already on" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=alice).count() == 1
+
+
+def test_new_backup_codes_need_a_session_verified_by_the_second_factor(alice_client, alice, alice_totp):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    response = alice_client.post("/accounts/settings/2fa/backup-codes/", follow=True)
+
+    assert "Log in with your second factor" in response.content.decode()
+    assert not StaticDevice.objects.filter(user=alice).exists()
