@@ -15,9 +15,11 @@ def invoice_list(*, tenant, limit: int = 12) -> list[dict]:
     subscription = Subscription.objects.filter(tenant=tenant).exclude(stripe_customer_id="").first()
     if subscription is None:
         return []
+    import stripe
+
     try:
         invoices = stripe_api().Invoice.list(customer=subscription.stripe_customer_id, limit=limit).data
-    except BillingUnavailable:
+    except (BillingUnavailable, stripe.StripeError):  # the page still answers when Stripe cannot
         return []
     from datetime import UTC, datetime
 

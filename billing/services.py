@@ -9,7 +9,10 @@ from django.urls import reverse
 from billing.catalogue import PLAN_CATALOGUE
 from billing.models import Plan, Subscription, SubscriptionStatus
 from billing.stripe_client import stripe_api
-from config.errors import InvalidInput
+from config.errors import Conflict, InvalidInput
+
+LIVE_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE,
+                 SubscriptionStatus.UNPAID, SubscriptionStatus.INCOMPLETE}
 
 
 @transaction.atomic
@@ -48,6 +51,10 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
     if not price:
         raise InvalidInput("This plan cannot be bought that way.",
                            fields={"interval": [f"{plan.name} has no {interval!r} price."]})
+    current = Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").first()
+    if current is not None and current.status in LIVE_STATUSES:
+        raise Conflict("You already have a subscription: change the plan under Manage.",
+                       fields={"plan": ["Use Manage to change an existing subscription."]})
     stripe = stripe_api()
     base = settings.SITE_URL.rstrip("/")
     subscription_data = {"metadata": {"tenant_id": str(tenant.pk), "plan": plan.code}}

@@ -166,12 +166,23 @@ def _dispatch(event) -> str:
         remote = stripe_api().Subscription.retrieve(obj["subscription"]).to_dict()
         return subscription_apply(stripe_subscription=remote, state_at=state_at)
     # invoice.paid / invoice.payment_failed: the subscription's own state says what follows.
-    if not obj.get("subscription"):
+    subscription_id = invoice_subscription_id(obj)
+    if not subscription_id:
         return "invoice without a subscription"
-    remote = stripe_api().Subscription.retrieve(obj["subscription"]).to_dict()
+    remote = stripe_api().Subscription.retrieve(subscription_id).to_dict()
     if kind == "invoice.payment_failed" and remote["status"] == SubscriptionStatus.ACTIVE:
         remote["status"] = SubscriptionStatus.PAST_DUE  # Stripe marks it past_due as the retry starts
     return subscription_apply(stripe_subscription=remote, state_at=state_at)
+
+
+def invoice_subscription_id(invoice: dict) -> str | None:
+    """The invoice's subscription in either API shape: `subscription` (before 2025-03-31) or
+    `parent.subscription_details.subscription` (since)."""
+    if invoice.get("subscription"):
+        subscription = invoice["subscription"]
+        return subscription if isinstance(subscription, str) else subscription.get("id")
+    details = ((invoice.get("parent") or {}).get("subscription_details") or {})
+    return details.get("subscription")
 
 
 def downgrades_notify(*, now: datetime | None = None) -> int:

@@ -71,9 +71,15 @@ def usage(request):
 @require_POST
 def stripe_webhook(request):
     """Stripe's webhook: 400 with the reason for a bad signature or body (nothing changes), else 200."""
+    import stripe
+
     try:
         outcome = sync.webhook_event_process(payload=request.body,
                                              signature=request.headers.get("Stripe-Signature", ""))
     except DomainError as error:
         return JsonResponse({"error": error.as_dict()}, status=error.status)
+    except stripe.StripeError as error:  # rolled back, nothing stored: Stripe retries the event
+        return JsonResponse({"error": {"code": "stripe_unavailable",
+                                       "message": f"Could not reach Stripe ({error.__class__.__name__}); retry."}},
+                            status=503)
     return JsonResponse({"received": True, "outcome": outcome})

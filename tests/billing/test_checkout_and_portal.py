@@ -89,3 +89,16 @@ def test_without_stripe_keys_the_page_says_payments_are_not_configured(alice_cli
     response = alice_client.post("/billing/checkout/pro/", {"interval": "month"}, follow=True)
 
     assert "Payments are not configured" in response.content.decode()
+
+
+def test_a_tenant_with_a_live_subscription_is_sent_to_manage_not_a_second_checkout(alice_client, tenant_a,
+                                                                                   recorded_stripe):
+    from billing.models import Plan
+
+    Subscription.objects.create(tenant=tenant_a, plan=Plan.objects.get(code="pro"), status="active",
+                                stripe_customer_id="cus_1", stripe_subscription_id="sub_1")
+
+    response = alice_client.post("/billing/checkout/premium/", {"interval": "month"}, follow=True)
+
+    assert "change the plan under Manage" in response.content.decode()
+    assert "/v1/checkout/sessions" not in dict(recorded_stripe.calls)
