@@ -14,7 +14,6 @@ from market.arrays import BarArrays
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
 from signals.engine.patterns import candle_patterns, pattern_vote
-from signals.engine.regime import regimes
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 from signals.engine.structure import structure_events
 
@@ -54,70 +53,99 @@ def session_ids(times: np.ndarray, timeframe: Timeframe) -> np.ndarray:
     return times // (365 * 86400)
 
 
-def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None) -> Votes:
+def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
+                     supertrend_direction: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
+    the Supertrend direction of these bars already computed in a batch with other instruments."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
-    atr = ind.atr(h, lo, c, 14)
-    ema20, ema50, sma50 = ind.ema(c, 20), ind.ema(c, 50), ind.sma(c, 50)
+    if supertrend_direction is None:
+        _, supertrend_direction = ind.supertrend(h, lo, c)
     adx, plus_di, minus_di = ind.adx(h, lo, c, 14)
     _, _, hist = ind.macd(c)
-    rsi = ind.rsi(c, 14)
     k, d = ind.stochastic(h, lo, c)
     upper, _, lower = ind.bollinger(c)
-    _, st_dir = ind.supertrend(h, lo, c)
     cloud = ind.ichimoku(h, lo)
-    cloud_top, cloud_bottom = (np.full(len(c), np.nan) for _ in range(2))
+    cloud_top, cloud_bottom = np.full(len(c), np.nan), np.full(len(c), np.nan)
     if len(c) > 26:  # today's cloud was computed 26 bars ago
-        spans = np.vstack([cloud["span_a"][:-26], cloud["span_b"][:-26]])
-        cloud_top[26:], cloud_bottom[26:] = spans.max(axis=0), spans.min(axis=0)
-    vwap = ind.vwap(h, lo, c, v, session_ids(bars.time, timeframe))
-    zscore = ind.volume_zscore(v, 20)
+        span_a, span_b = cloud["span_a"][:-26], cloud["span_b"][:-26]
+        cloud_top[26:], cloud_bottom[26:] = np.maximum(span_a, span_b), np.minimum(span_a, span_b)
     events = structure_events(h, lo, c)
     with np.errstate(invalid="ignore", divide="ignore"):
         band_position = (c - lower) / (upper - lower)
+    return {
+        "open": o, "close": c, "atr": ind.atr(h, lo, c, 14), "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
+        "sma50": ind.sma(c, 50), "adx": adx, "plus_di": plus_di, "minus_di": minus_di, "macd_hist": hist,
+        "rsi": ind.rsi(c, 14), "stoch_k": k, "stoch_d": d, "band_position": band_position,
+        "supertrend": supertrend_direction, "cloud_top": cloud_top, "cloud_bottom": cloud_bottom,
+        "vwap": ind.vwap(h, lo, c, v, session_ids(bars.time, timeframe)), "volume_z": ind.volume_zscore(v, 20),
+        "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
+        "swing_high": events.swing_high, "swing_low": events.swing_low,
+        "pattern": pattern_vote(candle_patterns(o, h, lo, c)), "higher_trend": higher_trend_vote(bars, timeframe, higher),
+    }
+
+
+def votes_from(x: dict[str, np.ndarray]) -> np.ndarray:
+    """Each component's vote in [-1, 1] from the indicator values, element by element: [..., n_components].
+
+    The same formulas serve every bar of one history (training, backtests) and the newest bar of many
+    instruments at once (the live batch)."""
+    c, ema20, ema50, adx, atr = x["close"], x["ema20"], x["ema50"], x["adx"], x["atr"]
+    trend = np.sign(ema20 - ema50)
+    with np.errstate(invalid="ignore", divide="ignore"):
         votes = {
-            "trend": np.sign(ema20 - ema50) * np.where(np.sign(c - ema20) == np.sign(ema20 - ema50), 1.0, 0.5),
-            "adx": np.where(adx >= 20, np.sign(plus_di - minus_di) * np.minimum(adx / 40, 1.0), 0.0),
-            "macd": _clip(hist / (0.1 * atr)),
-            "rsi": _clip((rsi - 50) / 25),
-            "stochastic": np.where((k < 20) & (k > d), 1.0, np.where((k > 80) & (k < d), -1.0, 0.0)),
-            "bollinger": _clip((0.5 - band_position) * 2) * np.where(adx < 20, 1.0, 0.3),
-            "supertrend": st_dir,
-            "ichimoku": np.where(c > cloud_top, 1.0, np.where(c < cloud_bottom, -1.0, 0.0)),
-            "vwap": np.sign(c - vwap) * np.minimum(np.abs(c - vwap) / atr, 1.0),
-            "volume": np.sign(c - o) * np.clip(np.nan_to_num(zscore) / 2, 0, 1),
-            "structure": events.trend.astype(float),
-            "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
-            "higher_trend": higher_trend_vote(bars, timeframe, higher),
+            "trend": trend * np.where(np.sign(c - ema20) == trend, 1.0, 0.5),
+            "adx": np.where(adx >= 20, np.sign(x["plus_di"] - x["minus_di"]) * np.minimum(adx / 40, 1.0), 0.0),
+            "macd": _clip(x["macd_hist"] / (0.1 * atr)),
+            "rsi": _clip((x["rsi"] - 50) / 25),
+            "stochastic": _stochastic_vote(x["stoch_k"], x["stoch_d"]),
+            "bollinger": _clip((0.5 - x["band_position"]) * 2) * np.where(adx < 20, 1.0, 0.3),
+            "supertrend": x["supertrend"],
+            "ichimoku": np.where(c > x["cloud_top"], 1.0, np.where(c < x["cloud_bottom"], -1.0, 0.0)),
+            "vwap": np.sign(c - x["vwap"]) * np.minimum(np.abs(c - x["vwap"]) / atr, 1.0),
+            "volume": np.sign(c - x["open"]) * np.clip(np.nan_to_num(x["volume_z"]) / 2, 0, 1),
+            "structure": x["structure_trend"],
+            "pattern": x["pattern"],
+            "higher_trend": x["higher_trend"],
         }
-    matrix = np.column_stack([votes[name] for name in COMPONENTS])
+    return np.stack([votes[name] for name in COMPONENTS], axis=-1)
+
+
+def _stochastic_vote(k: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """+1 when %K turns up through %D below 20, -1 when it turns down above 80."""
+    return np.where((k < 20) & (k > d), 1.0, np.where((k > 80) & (k < d), -1.0, 0.0))
+
+
+def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
+                    supertrend_direction: np.ndarray | None = None) -> Votes:
+    """Every component's vote on every bar (NaN inside the warm-up), with the values behind them."""
+    values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction)
+    matrix = votes_from(values)
     matrix[: MIN_BARS - 1] = np.nan
-    context = {"atr": atr, "adx": adx, "rsi": rsi, "ema20": ema20, "ema50": ema50, "sma50": sma50, "vwap": vwap,
-               "macd_hist": hist, "stoch_k": k, "structure_event": events.event.astype(float)}
-    context["regime"] = regimes(c, adx, atr, sma50)
-    context["swing_high"], context["swing_low"] = events.swing_high, events.swing_low
-    return Votes(names=COMPONENTS, votes=matrix, context=context)
+    return Votes(names=COMPONENTS, votes=matrix, context=values)
 
 
 SESSION_FEATURES = ("session_asia", "session_london", "session_new_york")
+FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES]
 
 
-def feature_rows(votes: Votes, score: np.ndarray, times: np.ndarray, asset_class: str) -> tuple[list[str], np.ndarray]:
-    """The model's features per bar: every vote, the score, and (for forex, else 0) the sessions open."""
-    names = [f"vote_{n}" for n in votes.names] + ["score", *SESSION_FEATURES]
-    sessions = np.zeros((len(times), len(SESSION_FEATURES)))
-    if asset_class == "forex":
+def feature_rows(votes: np.ndarray, score: np.ndarray, times: np.ndarray, forex) -> np.ndarray:
+    """The model's features per row (FEATURE_NAMES): every vote, the score, and for forex (else 0)
+    the sessions open at the bar. `forex` is one flag for all rows or one per row."""
+    forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
+    sessions = np.zeros((len(score), len(SESSION_FEATURES)))
+    if forex.any():
         from signals.engine.regime import forex_sessions
 
-        open_now = forex_sessions(times)
-        sessions = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES]).astype(float)
-    return names, np.column_stack([votes.votes, score, sessions])
+        open_now = forex_sessions(times[forex])
+        sessions[forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
+    return np.column_stack([votes, score, sessions])
 
 
-def scores(votes: Votes, strategy: StrategyConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(score per bar in [-1, 1], contributions [n_bars, n_components]) with the strategy's weights."""
-    weights = np.array([strategy.weights.get(name, 0.0) for name in votes.names])
-    contributions = votes.votes * weights / weights.sum()
-    return contributions.sum(axis=1), contributions
+def scores(votes: np.ndarray, strategy: StrategyConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(score per row in [-1, 1], contributions [rows, n_components]) with the strategy's weights."""
+    weights = np.array([strategy.weights.get(name, 0.0) for name in COMPONENTS])
+    contributions = votes * weights / weights.sum()
+    return contributions.sum(axis=-1), contributions
 
 
 PHRASES = {
@@ -147,3 +175,26 @@ def reasoning(contributions: dict[str, float], context_at: dict, *, direction: s
     if against:
         text += f"; against: {', '.join(sorted(against))}"
     return text[:1].upper() + text[1:] + "."
+
+
+def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support, resistance,
+                    retracements: dict[float, float] | None, precision: int) -> str:
+    """The reference levels around a signal in words: the nearest support and resistance (and a
+    warning when the one in the trade's way, formed by two swings or more, comes before target 1), and the Fibonacci retracement of
+    the last swing the entry sits on (within a quarter ATR), if any."""
+    def price(value: float) -> str:
+        return f"{value:.{precision}f}"
+
+    parts = []
+    for name, level in (("support", support), ("resistance", resistance)):
+        if level is not None:
+            parts.append(f"{name} {price(level.price)} ({level.touches} swing{'s' * (level.touches > 1)})")
+    in_the_way = resistance if direction == "BUY" else support
+    text = "Key levels: " + ", ".join(parts) if parts else ""
+    if in_the_way is not None and in_the_way.touches > 1 and abs(in_the_way.price - entry) < abs(target_1 - entry):
+        text += f"; the {'resistance' if direction == 'BUY' else 'support'} lies before target 1"
+    near = [(ratio, level) for ratio, level in (retracements or {}).items() if abs(level - entry) <= 0.25 * atr]
+    if near:
+        ratio, level = min(near, key=lambda item: abs(item[1] - entry))
+        text += ("; " if text else "") + f"entry at the {ratio * 100:.1f}% retracement of the last swing ({price(level)})"
+    return text[:1].upper() + text[1:] + "." if text else ""

@@ -19,11 +19,18 @@ inside an indicator's warm-up are NaN; after it they are always finite. Definiti
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
-import talib
+import talib as _talib
 from numpy.lib.stride_tricks import sliding_window_view
 
 F64 = np.float64
+
+# TA-Lib's C functions without the wrapper that inspects every argument for pandas and polars
+# series (about 5 us a call, and the engine makes some thirty calls per instrument).
+talib = SimpleNamespace(**{name: getattr(getattr(_talib, name), "__wrapped__", getattr(_talib, name))
+                           for name in _talib.get_functions()})
 
 
 def _f(values) -> np.ndarray:
@@ -83,7 +90,10 @@ def stochastic(high, low, close, period: int = 14, smooth: int = 3) -> tuple[np.
     with np.errstate(invalid="ignore", divide="ignore"):
         k = np.where(span > 0, 100 * (close - lowest) / span, 50.0)
     k[np.isnan(span)] = np.nan
-    return k, _rolling(k, smooth, np.mean)
+    d = np.full(k.shape, np.nan)
+    if len(k) >= period - 1 + smooth:  # %K is finite from bar period - 1 on
+        d[period - 1:] = talib.SMA(k[period - 1:], timeperiod=smooth)
+    return k, d
 
 
 def williams_r(high, low, close, period: int = 14) -> np.ndarray:
@@ -143,34 +153,71 @@ def volume_zscore(volume, period: int = 20) -> np.ndarray:
 
 
 def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
-    """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down.
+    """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down, 0 in warm-up.
 
     Bands are (H + L) / 2 +/- multiplier x ATR; the final upper band only falls (and the lower only
-    rises) while price stays inside it, and the trend flips when the close crosses the band.
+    rises) while price stays inside it, and the trend flips when the close crosses the band. The
+    trend starts up at the first bar with an ATR.
+
+    One instrument (1-D arrays) runs a loop over plain floats; many instruments of one length
+    (2-D arrays, a row each) run the same recursion once per bar over all of them at once.
     """
     high, low, close = _f(high), _f(low), _f(close)
+    if close.ndim == 2:
+        return _supertrend_rows(high, low, close, period, multiplier)
     average = atr(high, low, close, period)
     mid = (high + low) / 2
     upper, lower = mid + multiplier * average, mid - multiplier * average
     line = np.full(close.shape, np.nan)
     direction = np.zeros(close.shape)
-    start = int(np.argmax(~np.isnan(average))) if (~np.isnan(average)).any() else len(close)
+    start = _first_finite(average)
     if start >= len(close):
         return line, direction
-    ups, lows, closes = upper.tolist(), lower.tolist(), close.tolist()  # plain floats loop fast
-    lines, trends = [0.0] * len(closes), [0.0] * len(closes)
-    final_upper, final_lower, trend = ups[start], lows[start], 1.0
-    for i in range(start, len(closes)):
-        if i > start:
-            final_upper = ups[i] if ups[i] < final_upper or closes[i - 1] > final_upper else final_upper
-            final_lower = lows[i] if lows[i] > final_lower or closes[i - 1] < final_lower else final_lower
-            if trend > 0 and closes[i] < final_lower:
+    ups, lows, closes = upper[start:].tolist(), lower[start:].tolist(), close[start:].tolist()
+    final_upper, final_lower, trend, previous = ups[0], lows[0], 1.0, closes[0]
+    lines, trends = [final_lower], [trend]
+    for up, down, price in zip(ups[1:], lows[1:], closes[1:], strict=True):
+        if up < final_upper or previous > final_upper:
+            final_upper = up
+        if down > final_lower or previous < final_lower:
+            final_lower = down
+        if trend > 0:
+            if price < final_lower:
                 trend = -1.0
-            elif trend < 0 and closes[i] > final_upper:
-                trend = 1.0
-        trends[i] = trend
-        lines[i] = final_lower if trend > 0 else final_upper
-    line[start:], direction[start:] = lines[start:], trends[start:]
+        elif price > final_upper:
+            trend = 1.0
+        trends.append(trend)
+        lines.append(final_lower if trend > 0 else final_upper)
+        previous = price
+    line[start:], direction[start:] = lines, trends
+    return line, direction
+
+
+def _first_finite(values: np.ndarray) -> int:
+    finite = ~np.isnan(values)
+    return int(np.argmax(finite)) if finite.any() else len(values)
+
+
+def _supertrend_rows(high, low, close, period: int, multiplier: float) -> tuple[np.ndarray, np.ndarray]:
+    average = np.vstack([atr(h, lo, c, period) for h, lo, c in zip(high, low, close, strict=True)])
+    mid = (high + low) / 2
+    upper, lower = mid + multiplier * average, mid - multiplier * average
+    line = np.full(close.shape, np.nan)
+    direction = np.zeros(close.shape)
+    start = _first_finite(average[0])  # rows of one length and no gaps share the ATR warm-up
+    if start >= close.shape[1]:
+        return line, direction
+    final_upper, final_lower = upper[:, start].copy(), lower[:, start].copy()
+    trend = np.ones(close.shape[0])
+    previous = close[:, start]
+    direction[:, start], line[:, start] = trend, final_lower
+    for i in range(start + 1, close.shape[1]):
+        up, down, price = upper[:, i], lower[:, i], close[:, i]
+        final_upper = np.where((up < final_upper) | (previous > final_upper), up, final_upper)
+        final_lower = np.where((down > final_lower) | (previous < final_lower), down, final_lower)
+        trend = np.where(trend > 0, np.where(price < final_lower, -1.0, 1.0), np.where(price > final_upper, 1.0, -1.0))
+        direction[:, i], line[:, i] = trend, np.where(trend > 0, final_lower, final_upper)
+        previous = price
     return line, direction
 
 
@@ -183,8 +230,10 @@ def ichimoku(high, low, tenkan: int = 9, kijun: int = 26, senkou_b: int = 52) ->
     """
     high, low = _f(high), _f(low)
 
-    def midpoint(period: int) -> np.ndarray:
-        return (_rolling(high, period, np.max) + _rolling(low, period, np.min)) / 2
+    def midpoint(period: int) -> np.ndarray:  # (highest high + lowest low) / 2 over `period` bars
+        if len(high) < period:
+            return np.full(high.shape, np.nan)
+        return talib.MIDPRICE(high, low, timeperiod=period)
 
     conversion, base = midpoint(tenkan), midpoint(kijun)
     return {"tenkan": conversion, "kijun": base, "span_a": (conversion + base) / 2, "span_b": midpoint(senkou_b)}

@@ -29,7 +29,7 @@ from sklearn.metrics import brier_score_loss, log_loss
 
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
-from signals.engine.confluence import component_votes, feature_rows, scores
+from signals.engine.confluence import FEATURE_NAMES, component_votes, feature_rows, scores
 from signals.engine.levels import levels_for
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import StrategyConfig
@@ -51,8 +51,8 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
     """Labelled samples from one instrument's history (labels only where the window has ended)."""
     timeframe = Timeframe(timeframe)
     votes = component_votes(bars, timeframe, higher)
-    score, _ = scores(votes, strategy)
-    names, feature_matrix = feature_rows(votes, score, bars.time, instrument.asset_class)
+    score, _ = scores(votes.votes, strategy)
+    feature_matrix = feature_rows(votes.votes, score, bars.time, instrument.asset_class == "forex")
     rows, labels, times, ends, buys = [], [], [], [], []
     for t in np.flatnonzero(np.abs(np.nan_to_num(score)) >= strategy.threshold):
         direction = "BUY" if score[t] > 0 else "SELL"
@@ -72,7 +72,7 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
         times.append(int(bars.time[t]))
         ends.append(outcome.closed_bar_time)
         buys.append(direction == "BUY")
-    k = len(names)
+    names, k = list(FEATURE_NAMES), len(FEATURE_NAMES)
     return Samples(np.array(rows, dtype=float).reshape(-1, k), np.array(labels, dtype=int), np.array(times),
                    np.array(ends), np.array(buys, dtype=bool), names)
 

@@ -46,6 +46,14 @@ def regimes(close: np.ndarray, adx: np.ndarray, atr: np.ndarray, sma50: np.ndarr
     return out
 
 
+def regime_at_last(close: np.ndarray, adx: np.ndarray, atr: np.ndarray, sma50: np.ndarray, *,
+                   lookback: int = 100) -> str:
+    """The regime of the newest bar: `regimes` on just the bars it depends on (the ATR percentile's
+    window and the SMA slope), so the live path does not rank every bar's ATR."""
+    tail = -max(lookback, 11)
+    return str(regimes(close[tail:], adx[tail:], atr[tail:], sma50[tail:], lookback=lookback)[-1])
+
+
 def forex_sessions(times: np.ndarray) -> dict[str, np.ndarray]:
     """For each session, whether each bar (open time, epoch s) falls inside it."""
     index = pd.to_datetime(np.asarray(times, dtype=np.int64), unit="s", utc=True)

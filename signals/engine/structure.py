@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import talib
+
+from signals.engine.indicators import talib
 
 
 def swing_points(high: np.ndarray, low: np.ndarray, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -61,23 +62,38 @@ class StructureEvents:
 
 
 def structure_events(high, low, close, left: int = 2, right: int = 2) -> StructureEvents:
-    """A close beyond the last confirmed swing breaks structure: with the trend it is a break of
-    structure (BOS), against it a change of character (CHoCH). Each swing level breaks once."""
+    """A close beyond the newest confirmed swing breaks structure: with the trend it is a break of
+    structure (BOS), against it a change of character (CHoCH).
+
+    Each swing level breaks once: the first close beyond it, while it is still the newest swing of its
+    side, is the break. A bar that closes beyond both levels breaks the high; the low then breaks at
+    its next close below. Vectorised: no Python loop over bars.
+    """
     swing_high, swing_low = last_known_swings(high, low, left, right)
-    highs, lows, closes = swing_high.tolist(), swing_low.tolist(), np.asarray(close, dtype=float).tolist()
-    events, trends = [0] * len(closes), [0] * len(closes)
-    state, broken_high, broken_low = 0, None, None
-    for t, (level_high, level_low, price) in enumerate(zip(highs, lows, closes, strict=True)):
-        # NaN compares False, so an unknown level never breaks.
-        if price > level_high and level_high != broken_high:
-            events[t] = 1 if state >= 0 else 2
-            state, broken_high = 1, level_high
-        elif price < level_low and level_low != broken_low:
-            events[t] = -1 if state <= 0 else -2
-            state, broken_low = -1, level_low
-        trends[t] = state
-    return StructureEvents(event=np.array(events, dtype=np.int8), trend=np.array(trends, dtype=np.int8),
-                           swing_high=swing_high, swing_low=swing_low)
+    close = np.asarray(close, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
+        breaks_high = _first_in_each_level(swing_high, close > swing_high)
+        breaks_low = _first_in_each_level(swing_low, (close < swing_low) & ~breaks_high)
+    side = breaks_high.astype(np.int8) - breaks_low.astype(np.int8)  # +1 / -1 / 0 per bar
+    trend = side[_newest_nonzero_index(side)]
+    before = np.concatenate(([0], trend[:-1])).astype(np.int8)
+    event = np.where(side > 0, np.where(before >= 0, 1, 2), np.where(side < 0, np.where(before <= 0, -1, -2), 0))
+    return StructureEvents(event=event.astype(np.int8), trend=trend, swing_high=swing_high, swing_low=swing_low)
+
+
+def _first_in_each_level(level: np.ndarray, crossed: np.ndarray) -> np.ndarray:
+    """True at the first crossed bar of each run of one level value."""
+    run = np.cumsum(np.concatenate(([True], level[1:] != level[:-1])))
+    at = np.flatnonzero(crossed)
+    first = np.zeros(len(level), dtype=bool)
+    first[at[np.concatenate(([True], run[at[1:]] != run[at[:-1]]))] if at.size else at] = True
+    return first
+
+
+def _newest_nonzero_index(values: np.ndarray) -> np.ndarray:
+    """At each bar, the index of the newest non-zero value so far (0 before any: values[0] then is 0 or it)."""
+    index = np.where(values != 0, np.arange(len(values)), 0)
+    return np.maximum.accumulate(index) if len(values) else index
 
 
 def fair_value_gaps(high, low) -> np.ndarray:

@@ -23,10 +23,10 @@ def test_no_look_ahead_the_newest_row_of_a_truncated_history_equals_that_row_of_
     bars = BarArrays.from_csv(FIXTURES / name)
     higher = resample(bars, target=timeframe.higher, calendar="XNYS" if "GOOG" in name else "FOREX")
     full = component_votes(bars, timeframe, higher)
-    full_score, _ = scores(full, STRATEGY)
+    full_score, _ = scores(full.votes, STRATEGY)
     for t in range(70, len(bars), 97):
         truncated = component_votes(bars.upto(t), timeframe, higher)
-        score, _ = scores(truncated, STRATEGY)
+        score, _ = scores(truncated.votes, STRATEGY)
         np.testing.assert_array_equal(truncated.votes[-1], full.votes[t])
         assert score[-1] == full_score[t]
 
@@ -118,3 +118,30 @@ def test_forex_drafts_carry_the_open_sessions_as_features_and_others_zeros():
     assert [fx.features[f"session_{s}"] for s in ("asia", "london", "new_york")] == \
         [float(open_now[s][0]) for s in ("asia", "london", "new_york")]
     assert all(stock.features[f"session_{s}"] == 0.0 for s in ("asia", "london", "new_york"))
+
+
+def test_the_live_batch_gives_each_instrument_the_draft_it_gets_alone_and_the_full_history_row():
+    from market.synthetic import synthetic_bars
+    from signals.engine import analyse_many
+    from signals.engine.confluence import FEATURE_NAMES, feature_rows
+
+    eurusd = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    crypto = InstrumentSpec("SYN", "crypto", 0.01, 2)
+    # Equal lengths (one Supertrend batch), a different length, forex beside crypto, and a warm-up.
+    items = [(f"syn{seed}", synthetic_bars(count=300, seed=seed), crypto, None) for seed in range(12)]
+    items += [(f"eurusd{t}", eurusd.upto(t), EURUSD, None) for t in (299, 640, 1201)]
+    items += [("short", eurusd.upto(30), EURUSD, None)]
+
+    batch = analyse_many(items, timeframe="H1", strategy=STRATEGY)
+
+    assert batch["short"] is None and sum(d is not None for d in batch.values()) >= 3
+    for key, bars, instrument, _ in items:
+        alone = analyse(bars, instrument=instrument, timeframe="H1", strategy=STRATEGY)
+        assert batch[key] == alone
+        if alone is None:
+            continue
+        full = component_votes(bars, Timeframe.H1)
+        score, _ = scores(full.votes, STRATEGY)
+        row = feature_rows(full.votes, score, bars.time, instrument.asset_class == "forex")[-1]
+        assert alone.score == round(float(score[-1]), 6)
+        assert alone.features == dict(zip(FEATURE_NAMES, row.tolist(), strict=True))

@@ -199,3 +199,41 @@ def test_ichimoku_lines_agree_with_ta(bars):
     _agree(cloud["kijun"], reference.ichimoku_base_line(), 60)
     _agree(cloud["span_a"], reference.ichimoku_a(), 60)
     _agree(cloud["span_b"], reference.ichimoku_b(), 60)
+
+
+def _supertrend_by_index(high, low, close, period=10, multiplier=3.0):
+    """Supertrend written bar by bar, the reference for both fast paths."""
+    average = ind.atr(high, low, close, period)
+    upper = (high + low) / 2 + multiplier * average
+    lower = (high + low) / 2 - multiplier * average
+    start = int(np.argmax(np.isfinite(average)))
+    direction = np.zeros(len(close))
+    final_upper, final_lower, trend = upper[start], lower[start], 1.0
+    direction[start] = 1.0
+    for i in range(start + 1, len(close)):
+        if upper[i] < final_upper or close[i - 1] > final_upper:
+            final_upper = upper[i]
+        if lower[i] > final_lower or close[i - 1] < final_lower:
+            final_lower = lower[i]
+        if trend > 0 and close[i] < final_lower:
+            trend = -1.0
+        elif trend < 0 and close[i] > final_upper:
+            trend = 1.0
+        direction[i] = trend
+    return direction
+
+
+def test_supertrend_of_many_instruments_at_once_equals_each_alone_and_the_bar_by_bar_rule():
+    from market.synthetic import synthetic_bars
+
+    series = [synthetic_bars(count=400, seed=seed) for seed in range(6)]
+    high, low, close = (np.vstack([getattr(b, name) for b in series]) for name in ("high", "low", "close"))
+
+    lines, directions = ind.supertrend(high, low, close)
+
+    for row, bars in enumerate(series):
+        line, direction = ind.supertrend(bars.high, bars.low, bars.close)
+        np.testing.assert_array_equal(direction, _supertrend_by_index(bars.high, bars.low, bars.close))
+        np.testing.assert_array_equal(directions[row], direction)
+        np.testing.assert_array_equal(lines[row], line)
+        assert (np.diff(direction[10:]) != 0).sum() >= 2  # it flipped, so the rule was exercised

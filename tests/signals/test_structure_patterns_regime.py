@@ -112,3 +112,51 @@ def test_forex_sessions_follow_local_time_through_daylight_saving():
     assert list(sessions["london"]) == [True, True, False]
     assert list(sessions["new_york"]) == [True, True, False]
     assert list(sessions["asia"]) == [False, False, True]
+
+
+def _structure_events_loop(high, low, close):
+    """The rule read bar by bar, the reference for the vectorised version."""
+    swing_high, swing_low = last_known_swings(high, low)
+    events, trends, state = [], [], 0
+    high_broken = low_broken = False
+    for t, price in enumerate(close):
+        if t and swing_high[t] != swing_high[t - 1]:
+            high_broken = False  # a new swing level may break again
+        if t and swing_low[t] != swing_low[t - 1]:
+            low_broken = False
+        event = 0
+        if price > swing_high[t] and not high_broken:
+            event, state, high_broken = (1 if state >= 0 else 2), 1, True
+        elif price < swing_low[t] and not low_broken:
+            event, state, low_broken = (-1 if state <= 0 else -2), -1, True
+        events.append(event)
+        trends.append(state)
+    return np.array(events), np.array(trends)
+
+
+def test_vectorised_structure_events_equal_the_bar_by_bar_rule_on_real_and_synthetic_data():
+    from market.synthetic import synthetic_bars
+
+    series = [BarArrays.from_csv(FIXTURES / name) for name in ("GOOG_D1.csv", "EURUSD_H1.csv", "BTCUSD_MN1.csv")]
+    series += [synthetic_bars(count=2000, seed=seed) for seed in range(5)]
+    for bars in series:
+        events = structure_events(bars.high, bars.low, bars.close)
+        expected_events, expected_trend = _structure_events_loop(bars.high, bars.low, bars.close)
+        assert (events.event != 0).sum() > 3
+        np.testing.assert_array_equal(events.event, expected_events)
+        np.testing.assert_array_equal(events.trend, expected_trend)
+
+
+def test_the_regime_of_the_newest_bar_equals_the_full_history_computation():
+    from signals.engine import indicators as ind
+    from signals.engine.regime import regime_at_last
+
+    for name in ("GOOG_D1.csv", "EURUSD_H1.csv"):
+        bars = BarArrays.from_csv(FIXTURES / name)
+        adx, _, _ = ind.adx(bars.high, bars.low, bars.close)
+        atr, sma50 = ind.atr(bars.high, bars.low, bars.close), ind.sma(bars.close, 50)
+        full = regimes(bars.close, adx, atr, sma50)
+        for t in range(60, len(bars), 97):
+            end = t + 1
+            assert regime_at_last(bars.close[:end], adx[:end], atr[:end], sma50[:end]) == full[t]
+        assert len(set(full[60:])) == 4  # every regime occurs, so the comparison means something
