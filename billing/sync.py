@@ -156,6 +156,10 @@ def _dispatch(event) -> str:
     if kind.startswith("customer.subscription."):
         if kind == "customer.subscription.deleted":
             obj["status"] = SubscriptionStatus.CANCELED
+        if _applied_in_the_same_second(obj["id"], state_at):
+            # Event times have one-second resolution: which of two same-second events is newer is
+            # unknown, so ask Stripe for the subscription as it is now.
+            obj = stripe_api().Subscription.retrieve(obj["id"]).to_dict()
         return subscription_apply(stripe_subscription=obj, state_at=state_at)
     if kind == "checkout.session.completed":
         tenant = Tenant.objects.filter(pk=obj.get("client_reference_id")).first()
@@ -173,6 +177,11 @@ def _dispatch(event) -> str:
     if kind == "invoice.payment_failed" and remote["status"] == SubscriptionStatus.ACTIVE:
         remote["status"] = SubscriptionStatus.PAST_DUE  # Stripe marks it past_due as the retry starts
     return subscription_apply(stripe_subscription=remote, state_at=state_at)
+
+
+def _applied_in_the_same_second(stripe_subscription_id: str, state_at: datetime) -> bool:
+    return Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id,
+                                       stripe_updated_at=state_at).exists()
 
 
 def invoice_subscription_id(invoice: dict) -> str | None:

@@ -95,3 +95,17 @@ def test_a_replayed_event_is_processed_once(client, stripe_server, tenant_a):
     assert first.status_code == second.status_code == 200
     assert second.json()["outcome"] == "duplicate: already received"
     assert StripeEvent.objects.filter(event_id="evt_replayed").count() == 1
+
+
+def test_two_events_of_the_same_second_in_either_order_leave_stripes_current_state(client, stripe_server, tenant_a):
+    remote = _subscribe(tenant_a, "price_pro_monthly")
+    item = remote["items"]["data"][0]["id"]
+    newer = stripe.Subscription.modify(remote["id"], items=[{"id": item, "plan": "price_premium_monthly"}]).to_dict()
+    second = int(timezone.now().timestamp())
+
+    # The newer state arrives first, then the older one stamped with the same second.
+    post_event(client, event("customer.subscription.updated", newer, created=second))
+    response = post_event(client, event("customer.subscription.updated", remote, created=second))
+
+    assert response.status_code == 200
+    assert tenant_entitlements(tenant=tenant_a).plan_code == "premium"  # re-read from Stripe, not the stale payload
