@@ -1,11 +1,34 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django_otp.admin import OTPAdminSite
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from accounts.models import ApiKey, AuditEvent, Invitation, Membership, Tenant, User
+from accounts.two_factor import two_factor_verify
 
-# The admin requires a verified second factor: staff log in with a TOTP or backup code.
-admin.site.__class__ = OTPAdminSite
+
+class AdminLoginForm(OTPAdminAuthenticationForm):
+    """Email, password and the code from the authenticator app or a backup code, in one step.
+
+    django-otp asks staff to pick a device first when none is chosen; the code's device is found
+    the same way the site's login finds it."""
+
+    def _verify_token(self, user, token, device=None):
+        if device is not None:
+            return super()._verify_token(user, token, device)
+        verified = two_factor_verify(user=user, code=token)
+        if verified is None:
+            raise forms.ValidationError(self.otp_error_messages["invalid_token"], code="invalid_token")
+        return verified
+
+
+class BeaconAdminSite(OTPAdminSite):
+    """The admin requires a verified second factor: staff log in with a TOTP or backup code."""
+
+    login_form = AdminLoginForm
+
+
+admin.site.__class__ = BeaconAdminSite
 
 
 @admin.register(User)
