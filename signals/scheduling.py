@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from billing.entitlements import Entitlements
@@ -36,21 +36,32 @@ def engine_universe(*, entitlements: Entitlements) -> list[Instrument]:
 
 def pairs_with_new_closed_bar(*, strategy: Strategy, instruments: list[Instrument], timeframes, now: datetime,
                               ) -> list[tuple[int, str, datetime]]:
-    """(instrument id, timeframe, newest closed bar time) for pairs the engine has not computed yet."""
-    pairs = []
+    """(instrument id, timeframe, newest closed bar time) for pairs the engine has not computed yet.
+
+    One query: per instrument, a correlated subquery per timeframe reads its newest closed bar from
+    the end of the (instrument, timeframe, time) index, so the cost grows with instruments x
+    timeframes, not with the bars stored."""
+    timeframes = sorted(timeframes)
+    if not instruments or not timeframes:
+        return []
     cursors = {
         (c.instrument_id, c.timeframe): c.last_bar_time
         for c in EngineCursor.objects.filter(strategy=strategy, instrument__in=instruments)
     }
-    for timeframe in sorted(timeframes):
-        closed_before = now - timedelta(seconds=Timeframe(timeframe).seconds)
-        newest = (Bar.objects.filter(instrument__in=instruments, timeframe=timeframe, time__lte=closed_before)
-                  .values("instrument_id").annotate(newest=Max("time")))
-        for row in newest:
-            seen = cursors.get((row["instrument_id"], timeframe))
-            if seen is None or row["newest"] > seen:
-                pairs.append((row["instrument_id"], timeframe, row["newest"]))
-    return pairs
+    newest = {
+        f"newest_{timeframe}": Subquery(
+            Bar.objects.filter(instrument=OuterRef("pk"), timeframe=timeframe,
+                               time__lte=now - timedelta(seconds=Timeframe(timeframe).seconds))
+            .order_by("-time").values("time")[:1])
+        for timeframe in timeframes
+    }
+    pairs = []
+    for row in Instrument.objects.filter(pk__in=[i.pk for i in instruments]).annotate(**newest).values("pk", *newest):
+        for timeframe in timeframes:
+            bar_time, seen = row[f"newest_{timeframe}"], cursors.get((row["pk"], timeframe))
+            if bar_time is not None and (seen is None or bar_time > seen):
+                pairs.append((row["pk"], timeframe, bar_time))
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
 
 
 def strategy_active() -> Strategy:
