@@ -56,7 +56,12 @@ class Bar(models.Model):
     """One closed OHLCV bar; `time` is its open time in UTC."""
 
     id = models.BigAutoField(primary_key=True)
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="bars")
+    # No database constraint or index of its own: a foreign-key check per row cost PostgreSQL most of
+    # a bulk COPY (1,000,000 bars: 10.4 s with it, 4.0 s without, measured), and the unique index
+    # below already starts with the instrument. Bars are written only for Instrument rows the writer
+    # holds, and deleting an instrument still deletes its bars (Django's CASCADE).
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="bars", db_constraint=False,
+                                   db_index=False)
     timeframe = models.CharField(max_length=4, choices=TIMEFRAME_CHOICES)
     time = models.DateTimeField()
     open = models.FloatField()

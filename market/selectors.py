@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,15 +16,22 @@ from market.validation import Gap, gaps
 
 LATEST_POSTGRES = """
 COPY (
-  SELECT i.id, extract(epoch FROM b.time)::bigint, b.open, b.high, b.low, b.close, b.volume
+  SELECT i.id, b.time, b.open, b.high, b.low, b.close, b.volume
   FROM unnest(%s::bigint[]) AS i(id)
   CROSS JOIN LATERAL (
     SELECT time, open, high, low, close, volume FROM market_bar
     WHERE instrument_id = i.id AND timeframe = %s AND time <= %s
     ORDER BY time DESC LIMIT %s
   ) b
-) TO STDOUT WITH (FORMAT csv)
+) TO STDOUT WITH (FORMAT binary)
 """
+PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
+# Every row of that COPY has the same size (7 NOT NULL 8-byte fields), so the binary stream is a
+# header, an array of fixed records and a trailer: numpy reads it in place, with no text parsing.
+BINARY_HEADER_BYTES, BINARY_TRAILER_BYTES = 19, 2
+LATEST_ROW = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("time_len", ">i4"), ("time", ">i8"),
+                       *[item for c in PRICE_COLUMNS for item in ((f"{c}_len", ">i4"), (c, ">f8"))]])
+POSTGRES_EPOCH = 946_684_800  # binary timestamptz: microseconds since 2000-01-01 UTC
 
 LATEST_PORTABLE = """
 SELECT instrument_id, time, open, high, low, close, volume FROM (
@@ -44,41 +50,41 @@ def bars_latest_arrays(*, instrument_ids: list[int], timeframe: Timeframe | str,
     until = until or datetime.now(tz=UTC)
     timeframe = Timeframe(timeframe).value
     if connection.vendor == "postgresql":
-        frame = _latest_postgres(instrument_ids, timeframe, until, count)
+        ids, times, prices = _latest_postgres(instrument_ids, timeframe, until, count)
     else:
-        frame = _latest_portable(instrument_ids, timeframe, until, count)
-    return _arrays_by_instrument(frame)
+        ids, times, prices = _latest_portable(instrument_ids, timeframe, until, count)
+    return _arrays_by_instrument(ids, times, prices)
 
 
-def _latest_postgres(ids: list[int], timeframe: str, until: datetime, count: int) -> pd.DataFrame:
-    buffer = io.BytesIO()
+def _latest_postgres(ids: list[int], timeframe: str, until: datetime, count: int):
+    buffer = bytearray()
     with connection.cursor() as cursor, cursor.cursor.copy(LATEST_POSTGRES, [list(ids), timeframe, until, count]) as copy:
         for chunk in copy:
-            buffer.write(chunk)
-    buffer.seek(0)
-    return pd.read_csv(buffer, header=None, names=["id", "time", "open", "high", "low", "close", "volume"],
-                       dtype={"id": np.int64, "time": np.int64}, engine="c")
+            buffer += chunk
+    rows = np.frombuffer(buffer, dtype=LATEST_ROW, offset=BINARY_HEADER_BYTES,
+                         count=(len(buffer) - BINARY_HEADER_BYTES - BINARY_TRAILER_BYTES) // LATEST_ROW.itemsize)
+    times = rows["time"] // 1_000_000 + POSTGRES_EPOCH
+    return rows["id"].astype(np.int64), times, {c: rows[c].astype(np.float64) for c in PRICE_COLUMNS}
 
 
-def _latest_portable(ids: list[int], timeframe: str, until: datetime, count: int) -> pd.DataFrame:
+def _latest_portable(ids: list[int], timeframe: str, until: datetime, count: int):
     placeholders = ",".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(LATEST_PORTABLE.format(ids=placeholders), [timeframe, until, *ids, count])
         rows = cursor.fetchall()
-    frame = pd.DataFrame(rows, columns=["id", "time", "open", "high", "low", "close", "volume"])
-    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.as_unit("s").astype("int64")
-    return frame
+    frame = pd.DataFrame(rows, columns=["id", "time", *PRICE_COLUMNS])
+    times = pd.to_datetime(frame["time"], utc=True).dt.as_unit("s").astype("int64").to_numpy()
+    return frame["id"].to_numpy(dtype=np.int64), times, {c: frame[c].to_numpy(dtype=np.float64) for c in PRICE_COLUMNS}
 
 
-def _arrays_by_instrument(frame: pd.DataFrame) -> dict[int, BarArrays]:
-    frame = frame.sort_values(["id", "time"], kind="stable")
-    ids = frame["id"].to_numpy()
-    columns = {c: frame[c].to_numpy(dtype=np.float64) for c in ("open", "high", "low", "close", "volume")}
-    times = frame["time"].to_numpy(dtype=np.int64)
+def _arrays_by_instrument(ids: np.ndarray, times: np.ndarray, prices: dict[str, np.ndarray]) -> dict[int, BarArrays]:
+    order = np.lexsort((times, ids))
+    ids, times = ids[order], times[order]
+    prices = {c: prices[c][order] for c in PRICE_COLUMNS}
     bounds = np.flatnonzero(np.diff(ids)) + 1
     starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(ids)]))
     return {
-        int(ids[s]): BarArrays(times[s:e], *(columns[c][s:e] for c in ("open", "high", "low", "close", "volume")))
+        int(ids[s]): BarArrays(times[s:e], *(prices[c][s:e] for c in PRICE_COLUMNS))
         for s, e in zip(starts, ends, strict=True) if e > s
     }
 
