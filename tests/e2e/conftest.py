@@ -21,3 +21,8 @@ def page():
         yield context.new_page()
         context.close()
         browser.close()
+        # While Playwright's event loop runs, the test's ORM calls get a connection of their own
+        # (asgiref's context-local storage); close it here, or the test database cannot be dropped.
+        from django.db import connections
+
+        connections.close_all()

@@ -3,7 +3,12 @@ import pytest
 
 from signals.engine.confluence import key_levels_note
 from signals.engine.indicators import floor_pivots
-from signals.engine.key_levels import Level, last_swing_retracements, previous_session_pivots, support_resistance
+from signals.engine.key_levels import (
+    Level,
+    last_swing_retracements,
+    previous_session_pivots,
+    support_resistance,
+)
 
 
 def test_each_bar_gets_the_floor_pivots_of_the_session_before_its_own():
