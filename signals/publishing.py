@@ -51,23 +51,31 @@ def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
 
 
 def publications_release_due(*, now=None) -> int:
-    """Send every publication whose time has come and that nobody sent yet; returns how many."""
+    """Send every publication whose time has come and that nobody sent yet; returns how many.
+
+    The due rows are claimed in one transaction (locked rows another worker holds are skipped) and
+    their messages go to the channel layer together after the commit."""
     now = now or timezone.now()
-    due = list(SignalPublication.objects.filter(published_at=None, visible_at__lte=now)
-               .select_related("signal__instrument", "signal__strategy", "signal__model_version")
-               .order_by("id")[:500])
-    if not due:
-        return 0
+    with transaction.atomic():
+        due = list(SignalPublication.objects.select_for_update(skip_locked=True, of=("self",))
+                   .filter(published_at=None, visible_at__lte=now)
+                   .select_related("signal__instrument", "signal__strategy", "signal__model_version")
+                   .order_by("id")[:500])
+        if not due:
+            return 0
+        SignalPublication.objects.filter(pk__in=[p.pk for p in due]).update(published_at=now)
     entitlements = {plan.code: Entitlements.from_plan(plan) for plan in Plan.objects.all()}
     layer = get_channel_layer()
-    sent = 0
-    for publication in due:
-        claimed = SignalPublication.objects.filter(pk=publication.pk, published_at=None).update(published_at=now)
-        if claimed and layer is not None and publication.tier in entitlements:
-            async_to_sync(layer.group_send)(tier_group_name(publication.tier),
-                                            feed_message(publication, entitlements[publication.tier]))
-        sent += bool(claimed)
-    return sent
+    if layer is not None:
+        messages = [(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in due
+                    if p.tier in entitlements]
+        async_to_sync(_group_send_all)(layer, messages)
+    return len(due)
+
+
+async def _group_send_all(layer, messages: list[tuple[str, dict]]) -> None:
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def feed_message(publication: SignalPublication, entitlements: Entitlements) -> dict:
