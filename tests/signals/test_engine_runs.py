@@ -49,7 +49,8 @@ def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(m
 def test_each_signal_is_in_the_ledger_and_published_to_every_entitled_tier(market,
                                                                           django_capture_on_commit_callbacks):
     layer = get_channel_layer()
-    async_to_sync(layer.group_add)(tier_group_name("premium"), "test.channel")
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(tier_group_name("premium"), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
         engine_run_start(tier="premium", now=NOW)
@@ -63,9 +64,17 @@ def test_each_signal_is_in_the_ledger_and_published_to_every_entitled_tier(marke
         tiers = set(SignalPublication.objects.filter(signal=signal).values_list("tier", flat=True))
         assert "premium" in tiers
         assert ("free" in tiers) == (signal.timeframe in ("D1", "MN1"))
-    message = async_to_sync(layer.receive)("test.channel")
+    message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "signal.published" and message["seq"] > 0
     assert message["data"]["instrument"] in {"GOOG", "EURUSD", "BTCUSD"} and message["data"]["reasoning"]
+
+
+def _received_seqs(layer, channel: str, count: int) -> list[int]:
+    """The seq of the next `count` messages, read in one event loop (as a consumer reads them)."""
+    async def receive():
+        return [(await layer.receive(channel))["seq"] for _ in range(count)]
+
+    return async_to_sync(receive)()
 
 
 def test_the_free_tier_sees_a_signal_only_after_its_delay(market, django_capture_on_commit_callbacks):
@@ -79,7 +88,12 @@ def test_the_free_tier_sees_a_signal_only_after_its_delay(market, django_capture
     assert not free.filter(published_at__isnull=False).exists()
     assert publications_release_due(now=NOW) == 0
     later = max(p.visible_at for p in free)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(tier_group_name("free"), channel)
     assert publications_release_due(now=later) == free.count()
+    assert publications_release_due(now=later) == 0  # released once, however often it runs
+    assert sorted(_received_seqs(layer, channel, free.count())) == sorted(free.values_list("id", flat=True))
 
 
 def test_confidence_and_reasoning_are_hidden_from_a_tier_without_them(market):
