@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from billing.entitlements import Entitlements
 from billing.models import Plan
+from config.channel_sender import group_send_many
 from signals.models import Signal, SignalPublication
 from signals.payloads import signal_payload_for_tier
 
@@ -65,17 +64,9 @@ def publications_release_due(*, now=None) -> int:
             return 0
         SignalPublication.objects.filter(pk__in=[p.pk for p in due]).update(published_at=now)
     entitlements = {plan.code: Entitlements.from_plan(plan) for plan in Plan.objects.all()}
-    layer = get_channel_layer()
-    if layer is not None:
-        messages = [(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in due
-                    if p.tier in entitlements]
-        async_to_sync(_group_send_all)(layer, messages)
+    group_send_many([(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in due
+                     if p.tier in entitlements])
     return len(due)
-
-
-async def _group_send_all(layer, messages: list[tuple[str, dict]]) -> None:
-    for group, message in messages:
-        await layer.group_send(group, message)
 
 
 def feed_message(publication: SignalPublication, entitlements: Entitlements) -> dict:
