@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+PRICE_COLUMNS = ("open", "high", "low", "close", "volume")  # the float64 fields of BarArrays, in order
+
 
 @dataclass(frozen=True)
 class BarArrays:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from market.arrays import BarArrays
+from market import pgcopy
+from market.arrays import PRICE_COLUMNS, BarArrays
 from market.models import Bar, Instrument, QuarantinedBar
 from market.timeframes import Timeframe
 from market.validation import Gap, gaps
@@ -25,13 +26,10 @@ COPY (
   ) b
 ) TO STDOUT WITH (FORMAT binary)
 """
-PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 # Every row of that COPY has the same size (7 NOT NULL 8-byte fields), so the binary stream is a
 # header, an array of fixed records and a trailer: numpy reads it in place, with no text parsing.
-BINARY_HEADER_BYTES, BINARY_TRAILER_BYTES = 19, 2
 LATEST_ROW = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("time_len", ">i4"), ("time", ">i8"),
-                       *[item for c in PRICE_COLUMNS for item in ((f"{c}_len", ">i4"), (c, ">f8"))]])
-POSTGRES_EPOCH = 946_684_800  # binary timestamptz: microseconds since 2000-01-01 UTC
+                       *pgcopy.PRICE_FIELDS])
 
 LATEST_PORTABLE = """
 SELECT instrument_id, time, open, high, low, close, volume FROM (
@@ -61,9 +59,9 @@ def _latest_postgres(ids: list[int], timeframe: str, until: datetime, count: int
     with connection.cursor() as cursor, cursor.cursor.copy(LATEST_POSTGRES, [list(ids), timeframe, until, count]) as copy:
         for chunk in copy:
             buffer += chunk
-    rows = np.frombuffer(buffer, dtype=LATEST_ROW, offset=BINARY_HEADER_BYTES,
-                         count=(len(buffer) - BINARY_HEADER_BYTES - BINARY_TRAILER_BYTES) // LATEST_ROW.itemsize)
-    times = rows["time"] // 1_000_000 + POSTGRES_EPOCH
+    rows = np.frombuffer(buffer, dtype=LATEST_ROW, offset=len(pgcopy.HEADER),
+                         count=(len(buffer) - len(pgcopy.HEADER) - len(pgcopy.TRAILER)) // LATEST_ROW.itemsize)
+    times = rows["time"] // 1_000_000 + pgcopy.EPOCH
     return rows["id"].astype(np.int64), times, {c: rows[c].astype(np.float64) for c in PRICE_COLUMNS}
 
 

@@ -13,13 +13,13 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
-from market.arrays import BarArrays
+from market import pgcopy
+from market.arrays import PRICE_COLUMNS, BarArrays
 from market.models import Bar, BarClose, Instrument, QuarantinedBar
 from market.timeframes import Timeframe
 from market.validation import validate_bars
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BAR_COLUMNS = ("open", "high", "low", "close", "volume")
 
 
 @dataclass
@@ -65,7 +65,7 @@ def bars_ingest_many(*, timeframe: Timeframe | str, items: list[tuple[Instrument
             report.reasons[issue.reason] = report.reasons.get(issue.reason, 0) + 1
         report.quarantined = len(report.issues)
         quarantined += _quarantined(instrument, timeframe, bars, report.issues, source)
-        frames[instrument.pk] = pd.DataFrame({"time": bars.time[good], **{c: getattr(bars, c)[good] for c in BAR_COLUMNS}})
+        frames[instrument.pk] = pd.DataFrame({"time": bars.time[good], **{c: getattr(bars, c)[good] for c in PRICE_COLUMNS}})
         reports[instrument.pk] = report
     QuarantinedBar.objects.bulk_create(quarantined)
     stored = _upsert_many(timeframe, frames)
@@ -85,7 +85,7 @@ def _quarantined(instrument, timeframe, bars: BarArrays, issues, source: str) ->
     rows = []
     for issue in issues:
         i = issue.index
-        raw = {c: _json_number(getattr(bars, c)[i]) for c in BAR_COLUMNS}
+        raw = {c: _json_number(getattr(bars, c)[i]) for c in PRICE_COLUMNS}
         raw["time"] = int(bars.time[i])
         rows.append(QuarantinedBar(instrument=instrument, timeframe=timeframe,
                                    time=datetime.fromtimestamp(int(bars.time[i]), tz=UTC), raw=raw,
@@ -108,15 +108,15 @@ def _upsert_many(timeframe: str, frames: dict[int, pd.DataFrame]) -> dict[int, i
 
 
 def _upsert_portable(instrument_id: int, timeframe: str, frame: pd.DataFrame) -> int:
-    objects = [Bar(instrument_id=instrument_id, timeframe=timeframe, time=t, **dict(zip(BAR_COLUMNS, row, strict=True)))
+    objects = [Bar(instrument_id=instrument_id, timeframe=timeframe, time=t, **dict(zip(PRICE_COLUMNS, row, strict=True)))
                for t, row in zip(_to_datetimes(frame["time"].to_numpy()),
-                                 frame[list(BAR_COLUMNS)].itertuples(index=False, name=None), strict=True)]
+                                 frame[list(PRICE_COLUMNS)].itertuples(index=False, name=None), strict=True)]
     existing = set(Bar.objects.filter(instrument_id=instrument_id, timeframe=timeframe,
                                       time__in=[o.time for o in objects])
-                   .values_list("time", *BAR_COLUMNS))
+                   .values_list("time", *PRICE_COLUMNS))
     changed = [o for o in objects if (o.time, o.open, o.high, o.low, o.close, o.volume) not in existing]
     Bar.objects.bulk_create(changed, batch_size=2000, update_conflicts=True,
-                            unique_fields=["instrument", "timeframe", "time"], update_fields=list(BAR_COLUMNS))
+                            unique_fields=["instrument", "timeframe", "time"], update_fields=list(PRICE_COLUMNS))
     return len(changed)
 
 
@@ -132,14 +132,6 @@ RETURNING instrument_id
 """
 
 
-# PostgreSQL's binary COPY format: a header, then per row a field count and (length, value) pairs
-# in network byte order, then a trailer. Building it from a numpy structured array avoids
-# formatting every float as text, and carries each float64 exactly.
-COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" * 2
-COPY_TRAILER = b"\xff\xff"
-POSTGRES_EPOCH = 946_684_800  # 2000-01-01 UTC: binary timestamptz counts microseconds from it
-PRICE_FIELDS = [item for c in BAR_COLUMNS for item in ((f"{c}_len", ">i4"), (c, ">f8"))]
-
 
 def _copy_binary(frame: pd.DataFrame, *, instrument_ids: np.ndarray, timeframe: str = "") -> bytes:
     """Rows (i, t, o, h, l, c, v) for the staging table, or, with a timeframe, rows
@@ -148,20 +140,20 @@ def _copy_binary(frame: pd.DataFrame, *, instrument_ids: np.ndarray, timeframe: 
     key_fields = [("id_len", ">i4"), ("id", ">i8")]
     key_fields += [("tf_len", ">i4"), ("tf", f"S{len(timeframe)}")] if direct else []
     key_fields += [("t_len", ">i4"), ("t", ">i8")]
-    rows = np.empty(len(frame), dtype=np.dtype([("fields", ">i2"), *key_fields, *PRICE_FIELDS]))
-    rows["fields"] = len(key_fields) // 2 + len(BAR_COLUMNS)
+    rows = np.empty(len(frame), dtype=np.dtype([("fields", ">i2"), *key_fields, *pgcopy.PRICE_FIELDS]))
+    rows["fields"] = len(key_fields) // 2 + len(PRICE_COLUMNS)
     rows["id_len"], rows["id"] = 8, instrument_ids
     seconds = frame["time"].to_numpy(dtype=np.int64)
     if direct:
         rows["tf_len"], rows["tf"] = len(timeframe), timeframe.encode()
-        rows["t"] = (seconds - POSTGRES_EPOCH) * 1_000_000
+        rows["t"] = (seconds - pgcopy.EPOCH) * 1_000_000
     else:
         rows["t"] = seconds
     rows["t_len"] = 8
-    for column in BAR_COLUMNS:
+    for column in PRICE_COLUMNS:
         rows[f"{column}_len"] = 8
         rows[column] = frame[column].to_numpy(dtype=np.float64)
-    return COPY_HEADER + rows.tobytes() + COPY_TRAILER
+    return pgcopy.HEADER + rows.tobytes() + pgcopy.TRAILER
 
 
 def _overlapping(timeframe: str, frames: dict[int, pd.DataFrame]) -> set[int]:
@@ -275,14 +267,14 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
     """Import a CSV with columns time,open,high,low,close,volume; good rows are stored, bad rows
     are quarantined and reported by line number. Rerunnable: identical rows change nothing."""
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
-    missing = [c for c in ("time", *BAR_COLUMNS) if c not in raw.columns]
+    missing = [c for c in ("time", *PRICE_COLUMNS) if c not in raw.columns]
     if missing:
         from config.errors import InvalidInput
 
         raise InvalidInput(f"The CSV lacks the column(s) {', '.join(missing)}.",
-                           fields={"file": [f"Columns needed: time, {', '.join(BAR_COLUMNS)}."]})
+                           fields={"file": [f"Columns needed: time, {', '.join(PRICE_COLUMNS)}."]})
     times = pd.to_datetime(raw["time"], utc=True, errors="coerce", format="mixed")
-    numbers = {c: pd.to_numeric(raw[c], errors="coerce").to_numpy(dtype=np.float64) for c in BAR_COLUMNS}
+    numbers = {c: pd.to_numeric(raw[c], errors="coerce").to_numpy(dtype=np.float64) for c in PRICE_COLUMNS}
     unparseable = times.isna().to_numpy()
     bad_lines = [(int(i) + 2, "bad_time", f"time {raw['time'].iloc[i]!r} is not a date") for i in
                  np.flatnonzero(unparseable)]
@@ -294,7 +286,7 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
     epoch = times[~unparseable].dt.as_unit("s").astype("int64").to_numpy()
     order = np.argsort(epoch, kind="stable")  # a file may list bars in any order; duplicates stay flagged
     rows, epoch = keep[order], epoch[order]
-    bars = BarArrays(epoch, *(numbers[c][rows] for c in BAR_COLUMNS))
+    bars = BarArrays(epoch, *(numbers[c][rows] for c in PRICE_COLUMNS))
     report = bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=name)
     bad_lines += [(int(rows[issue.index]) + 2, issue.reason, issue.message) for issue in report.issues]
     return CsvImportReport(rows=len(raw), ingest=report, bad_lines=sorted(bad_lines))
