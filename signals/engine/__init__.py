@@ -88,10 +88,10 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
                                  features=features[row], regime=regime_at_last(bars.close, values[row]["adx"],
                                                                                values[row]["atr"], values[row]["sma50"]),
                                  instrument=instrument, timeframe=timeframe, strategy=strategy)
-    scored = [key for key, draft in drafts.items() if draft is not None]
+    scored = [row for row, (key, *_) in enumerate(live) if drafts[key] is not None]
     if model is not None and scored:
-        probabilities = model.predict_proba(np.array([list(drafts[key].features.values()) for key in scored]))
-        for key, probability in zip(scored, probabilities, strict=True):
+        for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
+            key = live[row][0]
             drafts[key] = replace(drafts[key], confidence=float(probability))
     return drafts
 

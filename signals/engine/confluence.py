@@ -180,8 +180,8 @@ def reasoning(contributions: dict[str, float], context_at: dict, *, direction: s
 def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support, resistance,
                     retracements: dict[float, float] | None, precision: int) -> str:
     """The reference levels around a signal in words: the nearest support and resistance (and a
-    warning when the one in the trade's way, formed by two swings or more, comes before target 1), and the Fibonacci retracement of
-    the last swing the entry sits on (within a quarter ATR), if any."""
+    warning when the one in the trade's way, formed by two swings or more, comes before target 1),
+    and the Fibonacci retracement of the last swing the entry sits on (within a quarter ATR), if any."""
     def price(value: float) -> str:
         return f"{value:.{precision}f}"
 

@@ -83,17 +83,17 @@ def structure_events(high, low, close, left: int = 2, right: int = 2) -> Structu
 
 def _first_in_each_level(level: np.ndarray, crossed: np.ndarray) -> np.ndarray:
     """True at the first crossed bar of each run of one level value."""
-    run = np.cumsum(np.concatenate(([True], level[1:] != level[:-1])))
-    at = np.flatnonzero(crossed)
     first = np.zeros(len(level), dtype=bool)
-    first[at[np.concatenate(([True], run[at[1:]] != run[at[:-1]]))] if at.size else at] = True
+    at = np.flatnonzero(crossed)
+    if at.size:
+        run = np.cumsum(np.concatenate(([True], level[1:] != level[:-1])))
+        first[at[np.concatenate(([True], run[at[1:]] != run[at[:-1]]))]] = True
     return first
 
 
 def _newest_nonzero_index(values: np.ndarray) -> np.ndarray:
     """At each bar, the index of the newest non-zero value so far (0 before any: values[0] then is 0 or it)."""
-    index = np.where(values != 0, np.arange(len(values)), 0)
-    return np.maximum.accumulate(index) if len(values) else index
+    return np.maximum.accumulate(np.where(values != 0, np.arange(len(values)), 0))
 
 
 def fair_value_gaps(high, low) -> np.ndarray:
