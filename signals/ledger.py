@@ -15,7 +15,7 @@ from signals.models import LedgerEntry, LedgerKind, Signal
 LEDGER_LOCK_ID = 0x4245_4143_4F4E
 
 
-def _lock_ledger() -> None:
+def lock_ledger() -> None:
     """Serialise appends: PostgreSQL takes a transaction-scoped advisory lock; SQLite's IMMEDIATE
     transactions (see settings) already hold the database's single write lock."""
     if connection.vendor == "postgresql":
@@ -26,15 +26,23 @@ def _lock_ledger() -> None:
 @transaction.atomic
 def ledger_append(*, kind: LedgerKind, signal: Signal, payload: dict) -> LedgerEntry:
     """Append `payload` as the next entry, chained to the previous entry's hash."""
-    _lock_ledger()
+    return ledger_append_many(kind=kind, entries=[(signal, payload)])[0]
+
+
+@transaction.atomic
+def ledger_append_many(*, kind: LedgerKind, entries: list[tuple[Signal, dict]]) -> list[LedgerEntry]:
+    """Append each (signal, payload) in order, each chained to the one before, in one insert."""
+    lock_ledger()
     last = LedgerEntry.objects.order_by("-seq").only("seq", "hash").first()
-    seq = 1 if last is None else last.seq + 1
-    prev_hash = GENESIS_HASH if last is None else last.hash
-    canonical = canonical_json(payload)
-    return LedgerEntry.objects.create(
-        seq=seq, kind=kind, signal=signal, canonical=canonical, payload=payload, prev_hash=prev_hash,
-        hash=text_hash(prev_hash, canonical),
-    )
+    seq, prev_hash = (0, GENESIS_HASH) if last is None else (last.seq, last.hash)
+    rows = []
+    for signal, payload in entries:
+        canonical = canonical_json(payload)
+        seq, entry_hash = seq + 1, text_hash(prev_hash, canonical)
+        rows.append(LedgerEntry(seq=seq, kind=kind, signal=signal, canonical=canonical, payload=payload,
+                                prev_hash=prev_hash, hash=entry_hash))
+        prev_hash = entry_hash
+    return LedgerEntry.objects.bulk_create(rows)
 
 
 def ledger_verify(*, chunk_size: int = 5000) -> VerifyResult:

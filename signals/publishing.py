@@ -1,8 +1,9 @@
 """Publishing: a signal becomes visible to each entitled tier at once or after the tier's delay.
 
-Every tier's copy is a SignalPublication whose id is the feed's sequence number. Due publications
-are released by claiming them with a conditional UPDATE, so a release runs once however many
-workers try, and sent to the channel layer group `signals.<tier>` after the commit.
+Every tier's copy is a SignalPublication whose id is the feed's sequence number. A tier without a
+delay gets its copy marked published in the signal's own transaction and sent to the channel layer
+group `signals.<tier>` from memory after the commit. Delayed copies are released later by claiming
+them with skip-locked row locks, so a release runs once however many workers try.
 """
 
 from __future__ import annotations
@@ -38,14 +39,19 @@ def tiers_entitled(*, signal: Signal) -> list[tuple[Plan, Entitlements]]:
 
 
 def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
-    """Create one publication per entitled tier, visible after that tier's delay; release the due ones."""
-    publications = [
-        SignalPublication(signal=signal, tier=plan.code,
-                          visible_at=signal.created_at + timedelta(seconds=entitlements.signal_delay_seconds))
-        for plan, entitlements in tiers_entitled(signal=signal)
-    ]
-    created = SignalPublication.objects.bulk_create(publications, ignore_conflicts=True)
-    transaction.on_commit(publications_release_due)
+    """Create one publication per entitled tier, visible after that tier's delay. The ones visible at
+    once are stored as published and sent when the signal's transaction commits."""
+    entitled = tiers_entitled(signal=signal)
+    publications = []
+    for plan, entitlements in entitled:
+        visible_at = signal.created_at + timedelta(seconds=entitlements.signal_delay_seconds)
+        publications.append(SignalPublication(signal=signal, tier=plan.code, visible_at=visible_at,
+                                              published_at=signal.created_at if visible_at <= signal.created_at else None))
+    created = SignalPublication.objects.bulk_create(publications)
+    entitlements = {plan.code: entitlements for plan, entitlements in entitled}
+    messages = [(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in created if p.published_at]
+    if messages:
+        transaction.on_commit(lambda: group_send_many(messages), robust=True)
     return created
 
 

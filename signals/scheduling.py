@@ -10,20 +10,25 @@ want is computed once per bar; the signal it yields is published to every entitl
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from billing.entitlements import Entitlements
 from billing.models import Plan
 from config.beat_schedules import periodic_task_ensure
-from market.models import Bar, Instrument
+from market.models import Instrument
 from market.timeframes import Timeframe
 from signals.models import EngineCursor, EngineError, EngineRun, Strategy
 
 CHUNK_SIZE = 25
+NEWEST_CLOSED_BAR_SQL = ("(SELECT b.time FROM market_bar b WHERE b.instrument_id = i.id AND b.timeframe = %s"
+                         " AND b.time <= %s ORDER BY b.time DESC LIMIT 1)")
+ENGINE_CURSOR_SQL = ("(SELECT c.last_bar_time FROM signals_enginecursor c WHERE c.strategy_id = %s"
+                     " AND c.instrument_id = i.id AND c.timeframe = %s)")
 
 
 def engine_universe(*, entitlements: Entitlements) -> list[Instrument]:
@@ -38,30 +43,38 @@ def pairs_with_new_closed_bar(*, strategy: Strategy, instruments: list[Instrumen
                               ) -> list[tuple[int, str, datetime]]:
     """(instrument id, timeframe, newest closed bar time) for pairs the engine has not computed yet.
 
-    One query: per instrument, a correlated subquery per timeframe reads its newest closed bar from
-    the end of the (instrument, timeframe, time) index, so the cost grows with instruments x
-    timeframes, not with the bars stored."""
+    One query: per instrument and timeframe, a correlated subquery reads the newest closed bar from
+    the end of the (instrument, timeframe, time) index and another the engine's cursor, so the cost
+    grows with instruments x timeframes, not with the bars stored. Written as SQL because building
+    the same query with the ORM cost 6 ms of the live path per run (measured), 5x the query itself."""
     timeframes = sorted(timeframes)
     if not instruments or not timeframes:
         return []
-    cursors = {
-        (c.instrument_id, c.timeframe): c.last_bar_time
-        for c in EngineCursor.objects.filter(strategy=strategy, instrument__in=instruments)
-    }
-    newest = {
-        f"newest_{timeframe}": Subquery(
-            Bar.objects.filter(instrument=OuterRef("pk"), timeframe=timeframe,
-                               time__lte=now - timedelta(seconds=Timeframe(timeframe).seconds))
-            .order_by("-time").values("time")[:1])
-        for timeframe in timeframes
-    }
+    adapt = connection.ops.adapt_datetimefield_value
+    columns, params = [], []
+    for timeframe in timeframes:
+        columns += [NEWEST_CLOSED_BAR_SQL, ENGINE_CURSOR_SQL]
+        params += [timeframe, adapt(now - timedelta(seconds=Timeframe(timeframe).seconds)), strategy.pk, timeframe]
+    ids = [instrument.pk for instrument in instruments]
+    sql = "".join(["SELECT i.id, ", ", ".join(columns), " FROM market_instrument i WHERE i.id IN (",
+                   ", ".join(["%s"] * len(ids)), ")"])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ids)
+        rows = cursor.fetchall()
     pairs = []
-    for row in Instrument.objects.filter(pk__in=[i.pk for i in instruments]).annotate(**newest).values("pk", *newest):
-        for timeframe in timeframes:
-            bar_time, seen = row[f"newest_{timeframe}"], cursors.get((row["pk"], timeframe))
+    for instrument_id, *times in rows:
+        for timeframe, bar_time, seen in zip(timeframes, times[0::2], times[1::2], strict=True):
+            bar_time, seen = _aware(bar_time), _aware(seen)
             if bar_time is not None and (seen is None or bar_time > seen):
-                pairs.append((row["pk"], timeframe, bar_time))
+                pairs.append((instrument_id, timeframe, bar_time))
     return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A timestamp read by raw SQL: PostgreSQL gives an aware datetime, SQLite the stored UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def strategy_active() -> Strategy:
@@ -99,14 +112,11 @@ def _send_chunks(task, run_id: int, strategy_id: int, jobs) -> None:
 
 def pair_claim(*, strategy_id: int, instrument_id: int, timeframe: str, bar_time: datetime) -> bool:
     """Advance the cursor to `bar_time` unless it is already there; True if this caller won the pair."""
-    cursor, created = EngineCursor.objects.get_or_create(
-        strategy_id=strategy_id, instrument_id=instrument_id, timeframe=timeframe,
-        defaults={"last_bar_time": bar_time},
-    )
-    if created:
+    pair = {"strategy_id": strategy_id, "instrument_id": instrument_id, "timeframe": timeframe}
+    if EngineCursor.objects.filter(**pair, last_bar_time__lt=bar_time).update(last_bar_time=bar_time):
         return True
-    return bool(EngineCursor.objects.filter(pk=cursor.pk, last_bar_time__lt=bar_time)
-                .update(last_bar_time=bar_time))
+    _, created = EngineCursor.objects.get_or_create(**pair, defaults={"last_bar_time": bar_time})
+    return created
 
 
 def engine_run_record_chunk(*, run_id: int, computed: int, signals: int, errors: list[tuple[int, str, str]]) -> None:
@@ -118,9 +128,9 @@ def engine_run_record_chunk(*, run_id: int, computed: int, signals: int, errors:
         EngineRun.objects.filter(pk=run_id).update(
             pairs_computed=F("pairs_computed") + computed, signals_created=F("signals_created") + signals,
             error_count=F("error_count") + len(errors), chunks_done=F("chunks_done") + 1,
+            finished_at=Case(When(chunks_done=F("chunks_total") - 1, finished_at=None, then=Value(timezone.now())),
+                             default=F("finished_at")),
         )
-        EngineRun.objects.filter(pk=run_id, chunks_done=F("chunks_total"), finished_at=None).update(
-            finished_at=timezone.now())
 
 
 def engine_schedules_sync() -> list[str]:

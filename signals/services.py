@@ -20,7 +20,7 @@ from market.timeframes import Timeframe
 from signals.engine import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
-from signals.ledger import ledger_append
+from signals.ledger import ledger_append, ledger_append_many, lock_ledger
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
@@ -148,27 +148,39 @@ def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: da
     from market.providers.base import bars_from_rows
 
     bars = bars_from_rows([(int(r[0].timestamp()), *r[1:]) for r in rows])
-    recorded = 0
+    validity = {}
+    final = []
     for signal in open_signals:
-        validity = StrategyConfig.from_dict(signal.strategy.config).validity_bars
+        if signal.strategy_id not in validity:
+            validity[signal.strategy_id] = StrategyConfig.from_dict(signal.strategy.config).validity_bars
         outcome = evaluate(SignalLevels(direction=signal.direction, entry=signal.entry, stop=signal.stop,
                                         targets=(signal.target_1, signal.target_2, signal.target_3),
-                                        bar_time=int(signal.bar_time.timestamp()), valid_bars=validity), bars)
-        if outcome is not None and outcome_record(signal=signal, outcome=outcome):
-            recorded += 1
-    return recorded
+                                        bar_time=int(signal.bar_time.timestamp()),
+                                        valid_bars=validity[signal.strategy_id]), bars)
+        if outcome is not None:
+            final.append((signal, outcome))
+    return len(outcomes_record(final))
 
 
 @transaction.atomic
-def outcome_record(*, signal: Signal, outcome) -> SignalOutcome | None:
-    """Store an outcome once and append it to the ledger; None if it was already recorded."""
-    if SignalOutcome.objects.filter(signal=signal).exists():
-        return None
-    record = SignalOutcome.objects.create(
-        signal=signal, result=outcome.result, target_1_hit=outcome.target_1_hit, targets_hit=outcome.targets_hit,
-        r_multiple=outcome.r_multiple, mfe_r=outcome.mfe_r, mae_r=outcome.mae_r, exit_price=outcome.exit_price,
-        bars_held=outcome.bars_held,
-        duration_seconds=max(int(outcome.closed_bar_time - signal.bar_time.timestamp()), 0),
-        closed_bar_time=_utc(outcome.closed_bar_time))
-    ledger_append(kind=LedgerKind.OUTCOME, signal=signal, payload=outcome_ledger_payload(record))
-    return record
+def outcomes_record(results: list[tuple[Signal, object]]) -> list[SignalOutcome]:
+    """Store each (signal, outcome) whose outcome is not recorded yet and append them to the ledger,
+    in one transaction; returns the records stored. Under the ledger's lock, so two workers
+    evaluating the same bar record each outcome once."""
+    if not results:
+        return []
+    lock_ledger()
+    recorded = set(SignalOutcome.objects.filter(signal__in=[signal for signal, _ in results])
+                   .values_list("signal_id", flat=True))
+    records = SignalOutcome.objects.bulk_create([
+        SignalOutcome(
+            signal=signal, result=outcome.result, target_1_hit=outcome.target_1_hit, targets_hit=outcome.targets_hit,
+            r_multiple=outcome.r_multiple, mfe_r=outcome.mfe_r, mae_r=outcome.mae_r, exit_price=outcome.exit_price,
+            bars_held=outcome.bars_held,
+            duration_seconds=max(int(outcome.closed_bar_time - signal.bar_time.timestamp()), 0),
+            closed_bar_time=_utc(outcome.closed_bar_time))
+        for signal, outcome in results if signal.pk not in recorded
+    ])
+    ledger_append_many(kind=LedgerKind.OUTCOME,
+                       entries=[(record.signal, outcome_ledger_payload(record)) for record in records])
+    return records

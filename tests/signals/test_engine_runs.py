@@ -64,15 +64,21 @@ def test_each_signal_is_in_the_ledger_and_published_to_every_entitled_tier(marke
         tiers = set(SignalPublication.objects.filter(signal=signal).values_list("tier", flat=True))
         assert "premium" in tiers
         assert ("free" in tiers) == (signal.timeframe in ("D1", "MN1"))
-    message = async_to_sync(layer.receive)(channel)
-    assert message["type"] == "signal.published" and message["seq"] > 0
-    assert message["data"]["instrument"] in {"GOOG", "EURUSD", "BTCUSD"} and message["data"]["reasoning"]
+    premium = SignalPublication.objects.filter(tier="premium")
+    assert not premium.filter(published_at=None).exists()  # published with the signal's commit
+    messages = _received(layer, channel, len(signals))
+    assert sorted(m["seq"] for m in messages) == sorted(premium.values_list("id", flat=True))
+    assert {m["data"]["instrument"] for m in messages} == {"GOOG", "EURUSD", "BTCUSD"}
+    assert all(m["type"] == "signal.published" and m["data"]["reasoning"] for m in messages)
+    from signals.publishing import publications_release_due
+
+    assert publications_release_due(now=NOW) == 0  # and never again
 
 
-def _received_seqs(layer, channel: str, count: int) -> list[int]:
-    """The seq of the next `count` messages, read in one event loop (as a consumer reads them)."""
+def _received(layer, channel: str, count: int) -> list[dict]:
+    """The next `count` messages, read in one event loop (as a consumer reads them)."""
     async def receive():
-        return [(await layer.receive(channel))["seq"] for _ in range(count)]
+        return [await layer.receive(channel) for _ in range(count)]
 
     return async_to_sync(receive)()
 
@@ -93,7 +99,7 @@ def test_the_free_tier_sees_a_signal_only_after_its_delay(market, django_capture
     async_to_sync(layer.group_add)(tier_group_name("free"), channel)
     assert publications_release_due(now=later) == free.count()
     assert publications_release_due(now=later) == 0  # released once, however often it runs
-    assert sorted(_received_seqs(layer, channel, free.count())) == sorted(free.values_list("id", flat=True))
+    assert sorted(m["seq"] for m in _received(layer, channel, free.count())) == sorted(free.values_list("id", flat=True))
 
 
 def test_confidence_and_reasoning_are_hidden_from_a_tier_without_them(market):
@@ -158,20 +164,24 @@ def test_the_ledger_verify_command_names_the_first_broken_entry(market, django_c
         call_command("ledger_verify")
 
 
-def test_outcomes_are_evaluated_when_a_bar_closes(market):
+def test_outcomes_are_evaluated_when_a_bar_closes_and_each_is_recorded_once(market):
     from signals.services import signal_create, strategy_default_ensure
     from tests.signals.test_outcomes_recorded import a_draft
 
     goog = Instrument.objects.get(symbol="GOOG")
-    draft = a_draft(bar_time=int(datetime(2013, 1, 2, tzinfo=UTC).timestamp()))
-    signal = signal_create(draft=draft, instrument=goog, strategy=strategy_default_ensure())
+    signals = [signal_create(draft=a_draft(bar_time=int(datetime(2013, 1, day, tzinfo=UTC).timestamp())),
+                             instrument=goog, strategy=strategy_default_ensure()) for day in (2, 3)]
+    closed = datetime(2013, 3, 1, tzinfo=UTC)
 
-    recorded = outcomes_evaluate(instrument_id=goog.pk, timeframe="D1", closed_bar_time=datetime(2013, 3, 1, tzinfo=UTC))
+    recorded = outcomes_evaluate(instrument_id=goog.pk, timeframe="D1", closed_bar_time=closed)
+    again = outcomes_evaluate(instrument_id=goog.pk, timeframe="D1", closed_bar_time=closed)
 
-    assert recorded == 1
-    outcome = SignalOutcome.objects.get(signal=signal)
-    assert outcome.result in ("target_1", "target_2", "target_3", "stop", "expired")
-    assert LedgerEntry.objects.filter(kind="outcome", signal=signal).count() == 1
+    assert (recorded, again) == (2, 0)
+    for signal in signals:
+        outcome = SignalOutcome.objects.get(signal=signal)
+        assert outcome.result in ("target_1", "target_2", "target_3", "stop", "expired")
+        assert LedgerEntry.objects.filter(kind="outcome", signal=signal).count() == 1
+    assert list(LedgerEntry.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4]
     assert ledger_verify().ok
 
 
@@ -222,7 +232,7 @@ def test_a_model_with_an_edge_is_used_and_signals_carry_its_calibrated_confidenc
 def test_the_track_record_is_kept_per_tier(market):
     from signals.engine.outcomes import Outcome
     from signals.selectors import track_record_for
-    from signals.services import outcome_record, signal_create, strategy_default_ensure
+    from signals.services import outcomes_record, signal_create, strategy_default_ensure
     from tests.signals.test_outcomes_recorded import a_draft
 
     strategy = strategy_default_ensure()
@@ -230,10 +240,9 @@ def test_the_track_record_is_kept_per_tier(market):
     for day, r in ((2, 1.0), (3, -1.0)):
         signal = signal_create(draft=a_draft(bar_time=int(datetime(2013, 1, day, tzinfo=UTC).timestamp())),
                                instrument=goog, strategy=strategy)
-        outcome_record(signal=signal, outcome=Outcome(result="target_1" if r > 0 else "stop", target_1_hit=r > 0,
-                                                      targets_hit=int(r > 0), exit_price=1.0, r_multiple=r,
-                                                      mfe_r=1.0, mae_r=-1.0, bars_held=3,
-                                                      closed_bar_time=int(datetime(2013, 1, 9, tzinfo=UTC).timestamp())))
+        outcomes_record([(signal, Outcome(result="target_1" if r > 0 else "stop", target_1_hit=r > 0,
+                                          targets_hit=int(r > 0), exit_price=1.0, r_multiple=r, mfe_r=1.0, mae_r=-1.0,
+                                          bars_held=3, closed_bar_time=int(datetime(2013, 1, 9, tzinfo=UTC).timestamp())))])
 
     everyone = track_record_for(strategy=strategy, instrument=goog, timeframe="D1")
     free = track_record_for(strategy=strategy, tier="free")
