@@ -25,7 +25,7 @@ from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
 from signals.scheduling import engine_run_record_chunk, pair_claim
-from signals.selectors import track_record_for
+from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
 LOOKBACK_BARS = 500
@@ -62,7 +62,7 @@ def _higher_bars(instrument: Instrument, timeframe: Timeframe, until: datetime, 
 def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strategy,
                   model_version=None) -> Signal:
     """Store a draft with its track record, append it to the ledger, schedule its publications."""
-    record = track_record_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
+    record = success_summary_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
     signal = Signal.objects.create(
         instrument=instrument, asset_class=instrument.asset_class, timeframe=draft.timeframe,
         direction=draft.direction, score=draft.score, confidence=draft.confidence, entry=draft.entry,

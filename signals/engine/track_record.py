@@ -71,7 +71,7 @@ def track_record(r_multiples, target_1_hit, confidence=None) -> TrackRecord:
     losses, wins = -r[r < 0].sum(), r[r > 0].sum()
     record = dict(count=int(r.size), hit_rate=round(float(hit.mean()), 4), hit_rate_low=round(low, 4),
                   hit_rate_high=round(high, 4), average_r=round(float(r.mean()), 4),
-                  expectancy_r=round(float(r.mean()), 4), profit_factor=round(wins / losses, 4) if losses > 0 else None,
+                  expectancy_r=round(float(r.mean()), 4), profit_factor=round(float(wins / losses), 4) if losses > 0 else None,
                   max_drawdown_r=round(max_drawdown(r), 4), worst_r=round(float(r.min()), 4))
     if confidence is not None:
         p = np.asarray(confidence, dtype=float)
