@@ -13,9 +13,10 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
+from config.sql import datetime_from_row
 from market import pgcopy
 from market.arrays import PRICE_COLUMNS, BarArrays
-from market.models import Bar, BarClose, Instrument, QuarantinedBar
+from market.models import Bar, Instrument, QuarantinedBar
 from market.timeframes import Timeframe
 from market.validation import validate_bars
 
@@ -201,18 +202,29 @@ def _stacked(frames: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]
 
 def bars_closed_emit(*, instrument: Instrument, timeframe: Timeframe | str, times: np.ndarray,
                      now: datetime | None = None) -> int:
-    """Emit the closed-bar event of each bar whose period has ended at `now`, once ever; returns how many."""
+    """Emit the closed-bar event of each bar whose period has ended at `now`, once ever; returns how many.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING records the closes and tells which are new, so two
+    ingesters of the same bar emit its event once."""
     timeframe = Timeframe(timeframe)
-    now_s = (now or datetime.now(tz=UTC)).timestamp()
-    closed = [t for t in np.asarray(times, dtype=np.int64) if t + timeframe.seconds <= now_s]
-    emitted = []
-    for when in _to_datetimes(np.asarray(closed, dtype=np.int64)):
-        _, created = BarClose.objects.get_or_create(instrument=instrument, timeframe=timeframe, time=when)
-        if created:
-            emitted.append(int(when.timestamp()))
+    now = now or datetime.now(tz=UTC)
+    closed = [int(t) for t in np.asarray(times, dtype=np.int64) if t + timeframe.seconds <= now.timestamp()]
+    if not closed:
+        return 0
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [(instrument.pk, timeframe.value, adapt(when), adapt(now))
+            for when in _to_datetimes(np.asarray(closed, dtype=np.int64))]
+    with connection.cursor() as cursor:
+        cursor.execute("".join([BAR_CLOSE_INSERT_SQL, ", ".join(["(%s, %s, %s, %s)"] * len(rows)),
+                                BAR_CLOSE_CONFLICT_SQL]), [value for row in rows for value in row])
+        emitted = sorted(int(datetime_from_row(stored).timestamp()) for (stored,) in cursor.fetchall())
     if emitted:
         transaction.on_commit(lambda: _send_bar_closed(instrument.pk, timeframe.value, emitted))
     return len(emitted)
+
+
+BAR_CLOSE_INSERT_SQL = "INSERT INTO market_barclose (instrument_id, timeframe, time, emitted_at) VALUES "
+BAR_CLOSE_CONFLICT_SQL = " ON CONFLICT (instrument_id, timeframe, time) DO NOTHING RETURNING time"
 
 
 def _send_bar_closed(instrument_id: int, timeframe: str, times: list[int]) -> None:

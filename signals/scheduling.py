@@ -10,16 +10,16 @@ want is computed once per bar; the signal it yields is published to every entitl
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from billing.entitlements import Entitlements
 from billing.models import Plan
 from config.beat_schedules import periodic_task_ensure
+from config.sql import datetime_from_row
 from market.models import Instrument
 from market.timeframes import Timeframe
 from signals.models import EngineCursor, EngineError, EngineRun, Strategy
@@ -64,17 +64,10 @@ def pairs_with_new_closed_bar(*, strategy: Strategy, instruments: list[Instrumen
     pairs = []
     for instrument_id, *times in rows:
         for timeframe, bar_time, seen in zip(timeframes, times[0::2], times[1::2], strict=True):
-            bar_time, seen = _aware(bar_time), _aware(seen)
+            bar_time, seen = datetime_from_row(bar_time), datetime_from_row(seen)
             if bar_time is not None and (seen is None or bar_time > seen):
                 pairs.append((instrument_id, timeframe, bar_time))
     return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    """A timestamp read by raw SQL: PostgreSQL gives an aware datetime, SQLite the stored UTC text."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def strategy_active() -> Strategy:
