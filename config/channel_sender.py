@@ -22,7 +22,8 @@ _loop: asyncio.AbstractEventLoop | None = None
 _loop_pid: int | None = None
 
 
-def _sender_loop() -> asyncio.AbstractEventLoop:
+def sender_loop() -> asyncio.AbstractEventLoop:
+    """The event loop this process sends to the channel layer from, running in its own thread."""
     global _loop, _loop_pid
     with _lock:
         if _loop is None or _loop_pid != os.getpid():
@@ -42,4 +43,4 @@ def group_send_many(messages: list[tuple[str, dict]]) -> None:
         for group, message in messages:
             await layer.group_send(group, message)
 
-    asyncio.run_coroutine_threadsafe(send(), _sender_loop()).result(timeout=SEND_TIMEOUT_SECONDS)
+    asyncio.run_coroutine_threadsafe(send(), sender_loop()).result(timeout=SEND_TIMEOUT_SECONDS)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 from django.db import transaction
 
-from market.models import Bar, Instrument
+from market.models import Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
@@ -29,6 +29,7 @@ from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
 LOOKBACK_BARS = 500
+LEVEL_FIELDS = ("id", "strategy_id", "direction", "entry", "stop", "target_1", "target_2", "target_3", "bar_time")
 HIGHER_LOOKBACK_BARS = 300
 
 
@@ -138,21 +139,20 @@ def _analyse_each(items, timeframe, config, model, errors) -> dict:
 def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: datetime) -> int:
     """Evaluate the open signals of a pair after a closed bar; record the final ones. Returns how many."""
     open_signals = list(Signal.objects.filter(instrument_id=instrument_id, timeframe=timeframe, outcome=None,
-                                              bar_time__lt=closed_bar_time).select_related("strategy"))
+                                              bar_time__lt=closed_bar_time).only(*LEVEL_FIELDS))
     if not open_signals:
         return 0
     oldest = min(s.bar_time for s in open_signals)
-    rows = (Bar.objects.filter(instrument_id=instrument_id, timeframe=timeframe, time__gte=oldest,
-                               time__lte=closed_bar_time).order_by("time")
-            .values_list("time", "open", "high", "low", "close", "volume"))
-    from market.providers.base import bars_from_rows
-
-    bars = bars_from_rows([(int(r[0].timestamp()), *r[1:]) for r in rows])
-    validity = {}
+    # No more bars can lie between the oldest open signal's bar and the closed one than periods do.
+    periods = int((closed_bar_time - oldest).total_seconds() // Timeframe(timeframe).seconds) + 1
+    bars = bars_latest_arrays(instrument_ids=[instrument_id], timeframe=timeframe, count=periods,
+                              until=closed_bar_time).get(instrument_id)
+    if bars is None:
+        return 0
+    validity = {pk: StrategyConfig.from_dict(config).validity_bars for pk, config in
+                Strategy.objects.filter(pk__in={s.strategy_id for s in open_signals}).values_list("pk", "config")}
     final = []
     for signal in open_signals:
-        if signal.strategy_id not in validity:
-            validity[signal.strategy_id] = StrategyConfig.from_dict(signal.strategy.config).validity_bars
         outcome = evaluate(SignalLevels(direction=signal.direction, entry=signal.entry, stop=signal.stop,
                                         targets=(signal.target_1, signal.target_2, signal.target_3),
                                         bar_time=int(signal.bar_time.timestamp()),

@@ -12,20 +12,20 @@ def test_messages_reach_the_group_in_order_over_one_long_lived_loop(db):
     async_to_sync(layer.group_add)("sender.test", channel)
 
     channel_sender.group_send_many([("sender.test", {"type": "t", "n": 1}), ("sender.test", {"type": "t", "n": 2})])
-    first_loop = channel_sender._sender_loop()
+    first_loop = channel_sender.sender_loop()
     channel_sender.group_send_many([("sender.test", {"type": "t", "n": 3})])
 
     async def receive_three():
         return [(await layer.receive(channel))["n"] for _ in range(3)]
 
     assert async_to_sync(receive_three)() == [1, 2, 3]
-    assert channel_sender._sender_loop() is first_loop and first_loop.is_running()
+    assert channel_sender.sender_loop() is first_loop and first_loop.is_running()
 
 
 def test_a_forked_process_gets_a_loop_of_its_own(monkeypatch):
-    parent_loop = channel_sender._sender_loop()
+    parent_loop = channel_sender.sender_loop()
     monkeypatch.setattr(channel_sender, "_loop_pid", os.getpid() + 1)  # as a child sees its parent's loop
 
-    child_loop = channel_sender._sender_loop()
+    child_loop = channel_sender.sender_loop()
 
     assert child_loop is not parent_loop and child_loop.is_running()

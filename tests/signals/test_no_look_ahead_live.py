@@ -1,6 +1,7 @@
 """No look-ahead through the live path: the bundled EURUSD history is replayed bar by bar (ingest,
 closed-bar event, the Premium tier's engine run, stored signal), and every step's result equals
-`analyse` on the history truncated at that bar, with the engine's lookback window."""
+`analyse` on the history truncated at that bar, with the engine's lookback window; every outcome the
+closed-bar events recorded equals `evaluate` of the signal over the replayed history."""
 
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from market.resample import resample
 from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
 from market.timeframes import Timeframe
 from signals.engine import analyse
+from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.models import Signal
 from signals.scheduling import engine_run_start
@@ -63,4 +65,14 @@ def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager,
     from signals.models import SignalOutcome
 
     assert SignalOutcome.objects.exists()  # and the closed-bar events evaluated them
+    replayed = history.upto(START + STEPS - 1)
+    for outcome in SignalOutcome.objects.select_related("signal"):
+        signal = outcome.signal
+        expected = evaluate(SignalLevels(direction=signal.direction, entry=signal.entry, stop=signal.stop,
+                                         targets=(signal.target_1, signal.target_2, signal.target_3),
+                                         bar_time=int(signal.bar_time.timestamp()),
+                                         valid_bars=strategy.validity_bars), replayed)
+        assert (outcome.result, outcome.r_multiple, outcome.exit_price, outcome.bars_held) == (
+            expected.result, expected.r_multiple, expected.exit_price, expected.bars_held)
+        assert outcome.closed_bar_time.timestamp() == expected.closed_bar_time
     assert np.all(np.diff([s.bar_time.timestamp() for s in Signal.objects.order_by("bar_time")]) > 0)
