@@ -1,3 +1,7 @@
+from datetime import UTC, datetime
+
+import numpy as np
+
 from market.arrays import BarArrays
 from market.models import Bar, QuarantinedBar
 from market.services import bars_ingest
@@ -12,6 +16,19 @@ def test_reimporting_the_same_bars_changes_nothing(goog):
 
     assert (first.stored, second.stored) == (2148, 0)
     assert Bar.objects.filter(instrument=goog, timeframe="D1").count() == 2148
+
+
+def test_a_corrected_bar_in_a_long_reimport_replaces_the_stored_one_alone(goog):
+    bars = BarArrays.from_csv(FIXTURES / "GOOG_D1.csv")
+    bars_ingest(instrument=goog, timeframe="D1", bars=bars, source="test")
+    close = bars.close.copy()
+    close[100] += 1.0
+    bars = BarArrays(bars.time, bars.open, np.maximum(bars.high, close), bars.low, close, bars.volume)
+
+    report = bars_ingest(instrument=goog, timeframe="D1", bars=bars, source="test")
+
+    assert report.stored == 1
+    assert Bar.objects.get(instrument=goog, timeframe="D1", time=datetime.fromtimestamp(int(bars.time[100]), tz=UTC)).close == bars.close[100]
 
 
 def test_a_corrected_bar_replaces_the_stored_one(goog):
