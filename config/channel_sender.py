@@ -34,13 +34,20 @@ def sender_loop() -> asyncio.AbstractEventLoop:
 
 
 def group_send_many(messages: list[tuple[str, dict]]) -> None:
-    """Send each (group, message) in order; returns when all are on the layer (or raises)."""
+    """Send each (group, message): in order within a group, the groups side by side; returns when
+    all are on the layer (or raises)."""
     layer = get_channel_layer()
     if layer is None or not messages:
         return
+    by_group: dict[str, list[dict]] = {}
+    for group, message in messages:
+        by_group.setdefault(group, []).append(message)
+
+    async def send_in_order(group: str, group_messages: list[dict]) -> None:
+        for message in group_messages:
+            await layer.group_send(group, message)
 
     async def send() -> None:
-        for group, message in messages:
-            await layer.group_send(group, message)
+        await asyncio.gather(*(send_in_order(group, group_messages) for group, group_messages in by_group.items()))
 
     asyncio.run_coroutine_threadsafe(send(), sender_loop()).result(timeout=SEND_TIMEOUT_SECONDS)

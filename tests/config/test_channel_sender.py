@@ -6,19 +6,22 @@ from channels.layers import get_channel_layer
 from config import channel_sender
 
 
-def test_messages_reach_the_group_in_order_over_one_long_lived_loop(db):
+def test_messages_reach_each_group_in_order_over_one_long_lived_loop(db):
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
+    channel, other = async_to_sync(layer.new_channel)(), async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)("sender.test", channel)
+    async_to_sync(layer.group_add)("sender.other", other)
 
-    channel_sender.group_send_many([("sender.test", {"type": "t", "n": 1}), ("sender.test", {"type": "t", "n": 2})])
+    channel_sender.group_send_many([("sender.test", {"type": "t", "n": 1}), ("sender.other", {"type": "t", "n": "a"}),
+                                    ("sender.test", {"type": "t", "n": 2}), ("sender.other", {"type": "t", "n": "b"})])
     first_loop = channel_sender.sender_loop()
     channel_sender.group_send_many([("sender.test", {"type": "t", "n": 3})])
 
-    async def receive_three():
-        return [(await layer.receive(channel))["n"] for _ in range(3)]
+    async def receive(name, count):
+        return [(await layer.receive(name))["n"] for _ in range(count)]
 
-    assert async_to_sync(receive_three)() == [1, 2, 3]
+    assert async_to_sync(receive)(channel, 3) == [1, 2, 3]
+    assert async_to_sync(receive)(other, 2) == ["a", "b"]
     assert channel_sender.sender_loop() is first_loop and first_loop.is_running()
 
 
