@@ -1,27 +1,42 @@
 """Latency from a bar closing to its signal being on the channel layer, one instrument (EURUSD H1).
 
-Each step ingests the next real bar as closed (the closed-bar event, with the outcomes of open
-signals evaluated eagerly, as its task would), runs the Premium tier's engine run for it (claim,
-load bars, analyse with the model, store, ledger, publish), and a member of the Premium group
-stamps the message as it arrives from the channel layer: the clock stops there, not after the
-bookkeeping that follows the publication. Runs against DATABASE_URL (a throwaway test database)
-and REDIS_URL's channel layer when set, else SQLite and in-memory. Prints p50 and p99 over the
-steps that published a signal, and over all steps (for those, until the run returned).
+Each step ingests the next real bar as closed (the closed-bar event), runs the Premium tier's engine
+run for it (find the pair, claim it, load bars, analyse with the model, store, ledger, publish), and
+a member of the Premium group stamps the message as it arrives from the channel layer: the clock
+stops there, not after the bookkeeping that follows the publication.
+
+Two ways, both against DATABASE_URL (a throwaway test database) and REDIS_URL's channel layer when
+set, else SQLite and in-memory (the first way only):
+- in one process: the Celery tasks run eagerly, the closed-bar event's outcome evaluation included,
+  in front of the engine run;
+- `--through-worker`, as in production: a Celery worker (prefork, 2 processes) started here consumes
+  the broker; the bench sends the tier's run as Beat does, the worker fans it out to itself through
+  the broker, and evaluates outcomes from the closed-bar event beside it.
+Prints p50 and p99 over the steps that published a signal, and over all steps (for those: until the
+run was seen finished, looked up every 20 ms through a worker), after WARM_UP steps. The worker's
+log goes to var/bench_latency_worker.log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 STEPS = 1000
+WARM_UP = 10
+POLL_SECONDS = 0.02
 
 
 def main() -> None:
@@ -31,18 +46,24 @@ def main() -> None:
 
     django.setup()
     logging.disable(logging.INFO)
+    from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
+    through_worker = "--through-worker" in sys.argv
+    if through_worker and (connection.vendor != "postgresql" or not os.environ.get("REDIS_URL")):
+        print("bench_latency --through-worker: skipped, it needs DATABASE_URL=postgres://... and REDIS_URL")
+        return
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        run()
+        run(through_worker=through_worker)
     finally:
         teardown_databases(old, verbosity=0)
 
 
-def run() -> None:
+def run(*, through_worker: bool) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
+    from django.db import connection
 
     from config.celery_app import app
     from config.channel_sender import sender_loop
@@ -50,10 +71,12 @@ def run() -> None:
     from market.models import Instrument
     from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
     from signals.confidence import model_train
+    from signals.models import EngineRun
     from signals.publishing import tier_group_name
     from signals.scheduling import engine_run_start
+    from signals.tasks import engine_run_tier
 
-    app.conf.task_always_eager = True
+    app.conf.task_always_eager = not through_worker
     instrument_catalogue_load()
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
@@ -63,6 +86,7 @@ def run() -> None:
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(tier_group_name("premium"), channel)
+    worker = start_worker(connection.settings_dict["NAME"]) if through_worker else None
 
     async def arrival():
         message = await layer.receive(channel)
@@ -70,30 +94,80 @@ def run() -> None:
 
     waiting = asyncio.run_coroutine_threadsafe(arrival(), sender_loop())
     published, every = [], []
-    for i in range(start, len(history)):
-        bar = BarArrays(*(a[i:i + 1] for a in (history.time, history.open, history.high, history.low,
-                                               history.close, history.volume)))
-        closes_at = datetime.fromtimestamp(int(bar.time[0]) + 3600, tz=UTC)
-        began = time.perf_counter()
-        bars_ingest(instrument=eurusd, timeframe="H1", bars=bar, source="bench", emit_events=True, now=closes_at)
-        run_ = engine_run_start(tier="premium", now=closes_at)  # autocommit: its chunk runs at once (eager)
-        every.append(1000 * (time.perf_counter() - began))
-        run_.refresh_from_db()
-        if run_.signals_created:
-            arrived, message = waiting.result(timeout=10)
-            opened_at = datetime.fromtimestamp(int(bar.time[0]), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            assert message["data"]["bar_time"] == opened_at, "the message received is this step's signal"
-            published.append(1000 * (arrived - began))
-            waiting = asyncio.run_coroutine_threadsafe(arrival(), sender_loop())
-    waiting.cancel()
+    try:
+        for i in range(start, len(history)):
+            bar = history.upto(i).tail(1)
+            closes_at = datetime.fromtimestamp(int(bar.time[0]) + 3600, tz=UTC)
+            runs_before = EngineRun.objects.count()
+            began = time.perf_counter()
+            bars_ingest(instrument=eurusd, timeframe="H1", bars=bar, source="bench", emit_events=True, now=closes_at)
+            if through_worker:
+                engine_run_tier.delay(tier="premium")  # as Beat sends it
+                arrived_message, run_ = arrival_or_finished_run(waiting, after=runs_before)
+            else:
+                run_ = engine_run_start(tier="premium", now=closes_at)  # autocommit: its chunk runs at once (eager)
+                arrived_message = None
+            every.append(1000 * (time.perf_counter() - began))
+            run_.refresh_from_db()
+            if run_.signals_created:
+                arrived, message = arrived_message or waiting.result(timeout=10)
+                opened_at = datetime.fromtimestamp(int(bar.time[0]), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                assert message["data"]["bar_time"] == opened_at, "the message received is this step's signal"
+                published.append(1000 * (arrived - began))
+                waiting = asyncio.run_coroutine_threadsafe(arrival(), sender_loop())
+    finally:
+        waiting.cancel()
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    report(connection.vendor, layer, through_worker, published[WARM_UP:], every[WARM_UP:])
 
+
+def start_worker(database_name: str) -> subprocess.Popen:
+    """A Celery worker as the Procfile runs it, on the bench's test database; returns once it answers."""
+    from config.celery_app import app
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path=f"/{database_name}"))}
+    app.control.purge()
+    log = ROOT / "var" / "bench_latency_worker.log"
+    log.parent.mkdir(exist_ok=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2",
+         "--queues", "default,ingest,engine", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the Celery worker did not start; see {log}")
+    return worker
+
+
+def arrival_or_finished_run(waiting, *, after: int):
+    """Wait for the step's message or, if the run publishes none, for the run to finish (looked up
+    every POLL_SECONDS, so the bench adds little load beside the worker)."""
+    from signals.models import EngineRun
+
+    arrived, deadline = None, time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if arrived is None:
+            with contextlib.suppress(concurrent.futures.TimeoutError):
+                arrived = waiting.result(timeout=POLL_SECONDS)
+        else:
+            time.sleep(POLL_SECONDS)
+        run_ = EngineRun.objects.order_by("pk")[after:after + 1].first()
+        if run_ is not None and run_.finished_at is not None:
+            return arrived, run_
+    raise RuntimeError("the worker did not finish the engine run within 30 s")
+
+
+def report(vendor: str, layer, through_worker: bool, published: list[float], every: list[float]) -> None:
     def p(values, q):
         return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else float("nan")
 
-    from django.db import connection
-
-    backend = f"{connection.vendor} + {layer.__class__.__name__}"
-    print(f"bar close -> signal on the channel layer, EURUSD H1, {backend}, {STEPS} real bars:")
+    how = "through the broker and a prefork worker" if through_worker else "in one process, tasks eager"
+    print(f"bar close -> signal on the channel layer, EURUSD H1, {vendor} + {layer.__class__.__name__}, {how}, "
+          f"{STEPS} real bars ({WARM_UP} warm-up):")
     print(f"  steps that published a signal ({len(published)}): p50 {p(published, 50):.1f} ms, "
           f"p99 {p(published, 99):.1f} ms (target p99 < 100 ms)")
     print(f"  all steps ({len(every)}): p50 {p(every, 50):.1f} ms, p99 {p(every, 99):.1f} ms")
