@@ -143,7 +143,9 @@ def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: da
     if not open_signals:
         return 0
     oldest = min(s.bar_time for s in open_signals)
-    # No more bars can lie between the oldest open signal's bar and the closed one than periods do.
+    # `evaluate` reads only the bars after each signal's bar, and no more of them can lie between the
+    # oldest open signal's bar and the closed one than whole periods fit, plus one (a month counts 30
+    # days: February alone is the one shorter, and the test with a monthly signal covers it).
     periods = int((closed_bar_time - oldest).total_seconds() // Timeframe(timeframe).seconds) + 1
     bars = bars_latest_arrays(instrument_ids=[instrument_id], timeframe=timeframe, count=periods,
                               until=closed_bar_time).get(instrument_id)

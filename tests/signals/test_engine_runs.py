@@ -303,3 +303,24 @@ def test_the_record_follows_the_order_outcomes_closed_in_and_signals_carry_the_s
     assert (summary.count, summary.hit_rate, summary.average_r, summary.worst_r) == (
         record.count, record.hit_rate, record.average_r, record.worst_r) == (4, 0.5, 0.125, -1.0)
     assert (newest.success_sample_size, newest.success_rate, newest.avg_r, newest.worst_loss_r) == (3, 0.3333, -0.3333, -1.0)
+
+
+def test_a_monthly_signal_is_evaluated_on_every_month_after_it_february_included(market):
+    from dataclasses import replace
+
+    from signals.services import signal_create, strategy_default_ensure
+    from tests.signals.test_outcomes_recorded import a_draft
+
+    btc = Instrument.objects.get(symbol="BTCUSD")
+    opened = int(datetime(2019, 1, 31, tzinfo=UTC).timestamp())
+    # BTCUSD's months after January 2019 (bars stamped on the month's last day): February's high
+    # 4,190 and March's 4,130 stay below target 1; April's 5,627 passes all three.
+    draft = replace(a_draft(bar_time=opened), timeframe="MN1", entry=3400.0, stop=3000.0,
+                    targets=(4500.0, 4800.0, 5100.0), valid_until=opened + 21 * 30 * 86400)
+    signal = signal_create(draft=draft, instrument=btc, strategy=strategy_default_ensure())
+
+    recorded = outcomes_evaluate(instrument_id=btc.pk, timeframe="MN1", closed_bar_time=datetime(2019, 4, 30, tzinfo=UTC))
+
+    outcome = SignalOutcome.objects.get(signal=signal)
+    assert recorded == 1
+    assert (outcome.result, outcome.bars_held, outcome.exit_price) == ("target_3", 3, 4500.0)
