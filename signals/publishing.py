@@ -48,8 +48,8 @@ def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
         publications.append(SignalPublication(signal=signal, tier=plan.code, visible_at=visible_at,
                                               published_at=signal.created_at if visible_at <= signal.created_at else None))
     created = SignalPublication.objects.bulk_create(publications)
-    entitlements = {plan.code: entitlements for plan, entitlements in entitled}
-    messages = [(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in created if p.published_at]
+    by_tier = {plan.code: entitlements for plan, entitlements in entitled}
+    messages = [(tier_group_name(p.tier), feed_message(p, by_tier[p.tier])) for p in created if p.published_at]
     if messages:
         transaction.on_commit(lambda: group_send_many(messages), robust=True)
     return created

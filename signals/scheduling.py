@@ -3,9 +3,9 @@
 A tier's run (on its Beat schedule, every `engine_cadence_seconds` of its plan) finds the
 (instrument, timeframe) pairs of its universe whose newest closed bar is newer than the engine's
 cursor, records an EngineRun, computes the first chunk of pairs itself and sends the others to
-workers as a Celery group. A chunk
-claims each pair by advancing the cursor with a conditional UPDATE, so a pair that several tiers
-want is computed once per bar; the signal it yields is published to every entitled tier.
+workers as a Celery group. A chunk claims each pair by advancing the cursor with a conditional
+UPDATE, so a pair that several tiers want is computed once per bar; the signal it yields is
+published to every entitled tier.
 """
 
 from __future__ import annotations

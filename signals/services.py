@@ -29,8 +29,8 @@ from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
 LOOKBACK_BARS = 500
-LEVEL_FIELDS = ("id", "strategy_id", "direction", "entry", "stop", "target_1", "target_2", "target_3", "bar_time")
 HIGHER_LOOKBACK_BARS = 300
+LEVEL_FIELDS = ("id", "strategy_id", "direction", "entry", "stop", "target_1", "target_2", "target_3", "bar_time")
 
 
 def strategy_default_ensure() -> Strategy:
