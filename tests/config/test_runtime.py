@@ -3,7 +3,9 @@
 The embedded worker and beat are proven end to end in test_serve_embedded.py (a real process).
 """
 
+import time
 
+import pytest
 
 from config.beat_schedules import beat_schedules_sync
 from config.celery_app import app
@@ -27,3 +29,39 @@ def test_platform_schedules_are_created_once_however_often_synced(db):
     heartbeat = PeriodicTask.objects.get(name="beacon-beat-heartbeat")
     assert heartbeat.task == "config.tasks.beat_heartbeat"
     assert PeriodicTask.objects.filter(name="beacon-beat-heartbeat").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # autocommit, as in a worker
+def test_a_worker_keeps_its_database_connection_from_task_to_task_until_it_is_too_old():
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.db import connection
+
+    fixup = DjangoWorkerFixup(app)  # what a worker installs around every task
+    task = app.tasks["config.tasks.beat_heartbeat"]
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = 60  # production's; the test settings close at once
+    try:
+        pids = [_backend_pid_in_a_task(fixup, task) for _ in range(3)]
+        connection.close_at = time.monotonic() - 1  # the connection has outlived CONN_MAX_AGE
+        after_max_age = _backend_pid_in_a_task(fixup, task)
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()
+
+    assert len(set(pids)) == 1  # one connection for the three tasks
+    assert after_max_age != pids[0]  # and a new one once it was too old
+
+
+def _backend_pid_in_a_task(fixup, task) -> int:
+    from celery.signals import task_postrun, task_prerun
+    from django.db import connection
+
+    fixup.on_task_prerun(sender=task)
+    task_prerun.send(sender=task)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fixup.on_task_postrun(sender=task)
+    task_postrun.send(sender=task)
+    return pid

@@ -26,3 +26,11 @@ def page():
         from django.db import connections
 
         connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _plan_catalogue(transactional_db):
+    """The plans the migrations seed: an earlier transactional test's flush may have emptied them."""
+    from billing.services import plan_catalogue_seed
+
+    plan_catalogue_seed()
