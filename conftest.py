@@ -12,6 +12,15 @@ from accounts.models import Membership, Role, Tenant, User
 PASSWORD = "correct-horse-battery-9"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_registered():
+    """Every app's tasks registered in this process, as in a worker: a task sent by name (a closed-bar
+    event's) then runs eagerly where a test asks for it, not via the broker."""
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (rate-limit counters, heartbeat, usage)."""

@@ -1,17 +1,16 @@
 """Latency from a bar closing to its signal being on the channel layer, one instrument (EURUSD H1).
 
-Each step ingests the next real bar as closed (the closed-bar event), runs the Premium tier's engine
-run for it (find the pair, claim it, load bars, analyse with the model, store, ledger, publish), and
-a member of the Premium group stamps the message as it arrives from the channel layer: the clock
-stops there, not after the bookkeeping that follows the publication.
+Each step ingests the next real bar as closed, as a live poll does; the clock starts there. The
+ingest emits the closed-bar event, whose engine task computes the pair at once (find it, claim it,
+load bars, analyse with the model, store, ledger, publish) beside the task evaluating outcomes. A
+member of the Premium group stamps the message as it arrives from the channel layer: the clock stops
+there, not after the bookkeeping that follows the publication. Nothing but the event starts the run.
 
 Two ways, both against DATABASE_URL (a throwaway test database) and REDIS_URL's channel layer when
 set, else SQLite and in-memory (the first way only):
-- in one process: the Celery tasks run eagerly, the closed-bar event's outcome evaluation included,
-  in front of the engine run;
-- `--through-worker`, as in production: a Celery worker (prefork, 2 processes) started here consumes
-  the broker; the bench sends the tier's run as Beat does, the worker fans it out to itself through
-  the broker, and evaluates outcomes from the closed-bar event beside it.
+- in one process: the event's Celery tasks run eagerly, in the ingest's process, one after the other;
+- `--through-worker`, as in production: the event's tasks go through the broker to a Celery worker
+  (prefork, 2 processes) started here.
 Prints p50 and p99 over the steps that published a signal, and over all steps (for those: until the
 run was seen finished, looked up every 20 ms through a worker), after WARM_UP steps. The worker's
 log goes to var/bench_latency_worker.log.
@@ -88,10 +87,9 @@ def run(*, through_worker: bool) -> None:
     from signals.confidence import model_train
     from signals.models import EngineRun
     from signals.publishing import tier_group_name
-    from signals.scheduling import engine_run_start
-    from signals.tasks import engine_run_tier
 
     app.conf.task_always_eager = not through_worker
+    app.loader.import_default_modules()  # the event's tasks, known by name, run eagerly in one process
     instrument_catalogue_load()
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
@@ -117,11 +115,9 @@ def run(*, through_worker: bool) -> None:
             began = time.perf_counter()
             bars_ingest(instrument=eurusd, timeframe="H1", bars=bar, source="bench", emit_events=True, now=closes_at)
             if through_worker:
-                engine_run_tier.delay(tier="premium")  # as Beat sends it
                 arrived_message, run_ = arrival_or_finished_run(waiting, after=runs_before)
-            else:
-                run_ = engine_run_start(tier="premium", now=closes_at)  # autocommit: its chunk runs at once (eager)
-                arrived_message = None
+            else:  # autocommit: the event's tasks ran eagerly when the ingest committed
+                arrived_message, run_ = None, EngineRun.objects.order_by("pk")[runs_before]
             every.append(1000 * (time.perf_counter() - began))
             run_.refresh_from_db()
             if run_.signals_created:

@@ -116,9 +116,9 @@ class EngineErrorInline(admin.TabularInline):
 
 @admin.register(EngineRun)
 class EngineRunAdmin(ReadOnlyAdmin):
-    list_display = ["tier", "started_at", "finished_at", "pairs_wanted", "pairs_computed", "signals_created",
-                    "error_count"]
-    list_filter = ["tier"]
+    list_display = ["tier", "trigger", "started_at", "finished_at", "pairs_wanted", "pairs_computed",
+                    "signals_created", "error_count"]
+    list_filter = ["tier", "trigger"]
     inlines = [EngineErrorInline]
 
 

@@ -184,10 +184,16 @@ class EngineCursor(models.Model):
         return f"{self.instrument_id} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
 
 
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Tier's schedule"
+    BAR_CLOSE = "bar_close", "Bar closed"
+
+
 class EngineRun(models.Model):
-    """One scheduled run of the engine for a tier."""
+    """One run of the engine for a tier: on the tier's schedule, or at once when a bar closes."""
 
     tier = models.CharField(max_length=32, db_index=True, help_text="Plan code.")
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     pairs_wanted = models.PositiveIntegerField(default=0)

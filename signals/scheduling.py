@@ -23,7 +23,7 @@ from config.beat_schedules import periodic_task_ensure
 from config.sql import datetime_from_row
 from market.models import Instrument
 from market.timeframes import Timeframe
-from signals.models import EngineCursor, EngineError, EngineRun, Strategy
+from signals.models import EngineCursor, EngineError, EngineRun, RunTrigger, Strategy
 
 CHUNK_SIZE = 25
 NEWEST_CLOSED_BAR_SQL = ("(SELECT b.time FROM market_bar b WHERE b.instrument_id = i.id AND b.timeframe = %s"
@@ -76,12 +76,8 @@ def strategy_active() -> Strategy:
 
 
 def engine_run_start(*, tier: str, now: datetime | None = None) -> EngineRun | None:
-    """Record a run for the tier, fan its chunks but the first out to workers as a group after the
-    commit, and compute the first one here: a run of one chunk (a bar closing on a few pairs) then
-    costs no broker round trip and no wait for a free worker. None if the plan is gone."""
-    from signals.services import engine_compute_pairs
-    from signals.tasks import engine_compute_chunk
-
+    """A tier's scheduled run: every pair of its universe with a new closed bar. None if the plan or
+    the active strategy is gone."""
     now = now or timezone.now()
     plan = Plan.objects.filter(code=tier).first()
     strategy = strategy_active()
@@ -90,16 +86,48 @@ def engine_run_start(*, tier: str, now: datetime | None = None) -> EngineRun | N
     entitlements = Entitlements.from_plan(plan)
     pairs = pairs_with_new_closed_bar(strategy=strategy, instruments=engine_universe(entitlements=entitlements),
                                       timeframes=entitlements.timeframes, now=now)
+    return _run(tier=tier, trigger=RunTrigger.SCHEDULE, strategy=strategy, pairs=pairs, now=now)
+
+
+def engine_run_on_bar_close(*, instrument_id: int, timeframe: str, bar_time: datetime) -> EngineRun | None:
+    """The pair's bar opened at `bar_time` closed: compute the pair now, at its newest closed bar, rather
+    than at the next scheduled run. The run is recorded for the tier with the shortest cadence whose
+    universe covers the pair (the one whose schedule would have computed it first). None, and no run
+    recorded, if no plan covers the pair or a run has computed it already (the events of a catch-up
+    poll: the first computes the newest bar, the others find it done)."""
+    now = max(timezone.now(), bar_time + timedelta(seconds=Timeframe(timeframe).seconds))  # it has closed
+    instrument = Instrument.objects.filter(pk=instrument_id, active=True).first()
+    strategy = strategy_active()
+    if instrument is None or strategy is None:
+        return None
+    plan = next((plan for plan in Plan.objects.order_by("engine_cadence_seconds", "sort_order")
+                 if Entitlements.from_plan(plan).covers(symbol=instrument.symbol, asset_class=instrument.asset_class,
+                                                        timeframe=timeframe)), None)
+    if plan is None:
+        return None
+    pairs = pairs_with_new_closed_bar(strategy=strategy, instruments=[instrument], timeframes=[timeframe], now=now)
+    if not pairs:
+        return None
+    return _run(tier=plan.code, trigger=RunTrigger.BAR_CLOSE, strategy=strategy, pairs=pairs, now=now)
+
+
+def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, str, datetime]],
+         now: datetime) -> EngineRun:
+    """Record a run, fan its chunks but the first out to workers as a group after the commit, and
+    compute the first one here: a run of one chunk (a bar closing on a few pairs) then costs no
+    broker round trip and no wait for a free worker."""
+    from signals.services import engine_compute_pairs
+    from signals.tasks import engine_compute_chunk
+
     chunks = [pairs[i:i + CHUNK_SIZE] for i in range(0, len(pairs), CHUNK_SIZE)]
-    with transaction.atomic():
-        run = EngineRun.objects.create(tier=tier, started_at=now, pairs_wanted=len(pairs), chunks_total=len(chunks))
-        if not chunks:
-            EngineRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
-            return run
-        jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
-        if jobs:
-            transaction.on_commit(lambda: _send_chunks(engine_compute_chunk, run.pk, strategy.pk, jobs))
-    engine_compute_pairs(run_id=run.pk, strategy_id=strategy.pk, pairs=chunks[0])
+    run = EngineRun.objects.create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
+                                   chunks_total=len(chunks), finished_at=None if chunks else timezone.now())
+    if not chunks:
+        return run
+    jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
+    if jobs:  # after the caller's commit, if any: a worker must find the run
+        transaction.on_commit(lambda: _send_chunks(engine_compute_chunk, run.pk, strategy.pk, jobs))
+    engine_compute_pairs(run_id=run.pk, strategy=strategy, pairs=chunks[0])
     return run
 
 

@@ -81,17 +81,21 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
     return signal
 
 
-def engine_compute_pairs(*, run_id: int, strategy_id: int, pairs: list[tuple[int, str, datetime]]) -> None:
+def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list[tuple[int, str, datetime]]) -> None:
+    """A chunk a run sent to a worker: its pairs, with the run's strategy."""
+    engine_compute_pairs(run_id=run_id, strategy=Strategy.objects.get(pk=strategy_id), pairs=pairs)
+
+
+def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[int, str, datetime]]) -> None:
     """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
     from signals.confidence import model_active
 
-    strategy = Strategy.objects.get(pk=strategy_id)
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
     computed, created, errors = 0, 0, []
     by_timeframe = defaultdict(list)
     for instrument_id, timeframe, bar_time in pairs:
-        if pair_claim(strategy_id=strategy_id, instrument_id=instrument_id, timeframe=timeframe, bar_time=bar_time):
+        if pair_claim(strategy_id=strategy.pk, instrument_id=instrument_id, timeframe=timeframe, bar_time=bar_time):
             by_timeframe[timeframe].append((instrument_id, bar_time))
     for timeframe, claimed in by_timeframe.items():
         until = max(bar_time for _, bar_time in claimed)

@@ -18,10 +18,19 @@ def engine_run_tier(tier: str) -> None:
 @shared_task(name="signals.tasks.engine_compute_chunk", acks_late=True, ignore_result=True)
 def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list) -> None:
     """Compute one chunk of (instrument id, timeframe, bar epoch seconds) pairs of a run."""
-    from signals.services import engine_compute_pairs
+    from signals.services import engine_compute_chunk
 
-    engine_compute_pairs(run_id=run_id, strategy_id=strategy_id,
+    engine_compute_chunk(run_id=run_id, strategy_id=strategy_id,
                          pairs=[(i, tf, datetime.fromtimestamp(t, tz=UTC)) for i, tf, t in pairs])
+
+
+@shared_task(name="signals.tasks.engine_on_bar_closed", acks_late=True, ignore_result=True)
+def engine_on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
+    """A bar closed: compute its pair now rather than at the next scheduled run."""
+    from signals.scheduling import engine_run_on_bar_close
+
+    engine_run_on_bar_close(instrument_id=instrument_id, timeframe=timeframe,
+                            bar_time=datetime.fromtimestamp(time, tz=UTC))
 
 
 @shared_task(name="signals.tasks.on_bar_closed", acks_late=True, ignore_result=True)

@@ -241,8 +241,9 @@ BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 
 # --- market ---------------------------------------------------------------------------------
 MARKET_SPIKE_ATR_MULTIPLE = env.float("MARKET_SPIKE_ATR_MULTIPLE", default=30.0)
-# Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s).
-BAR_CLOSED_TASKS: list[str] = ["signals.tasks.on_bar_closed"]
+# Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s), in this
+# order: the engine's first, since a subscriber waits for its signal.
+BAR_CLOSED_TASKS: list[str] = ["signals.tasks.engine_on_bar_closed", "signals.tasks.on_bar_closed"]
 ALPHA_VANTAGE_API_KEY = env("ALPHA_VANTAGE_API_KEY", default="")
 MARKET_DEMO_REPLAY = env.bool("MARKET_DEMO_REPLAY", default=EMBEDDED)
 MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default=5)

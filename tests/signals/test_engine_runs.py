@@ -13,7 +13,15 @@ from django_celery_beat.models import PeriodicTask
 from market.models import Instrument
 from market.services import market_demo_seed
 from signals.ledger import ledger_verify
-from signals.models import EngineError, EngineRun, LedgerEntry, Signal, SignalOutcome, SignalPublication
+from signals.models import (
+    EngineCursor,
+    EngineError,
+    EngineRun,
+    LedgerEntry,
+    Signal,
+    SignalOutcome,
+    SignalPublication,
+)
 from signals.publishing import tier_group_name
 from signals.scheduling import engine_run_start, engine_schedules_sync
 from signals.services import outcomes_evaluate
@@ -44,6 +52,74 @@ def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(m
     assert premium.error_count == 0
     assert again.pairs_wanted == 0
     assert EngineRun.objects.count() == 2
+
+
+def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_done(
+        db, django_capture_on_commit_callbacks):
+    from config.celery_app import app
+    from market.arrays import BarArrays
+    from market.services import FIXTURES, bars_ingest
+
+    market_demo_seed(hold_back=5)
+    eurusd = Instrument.objects.get(symbol="EURUSD")
+    history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    app.conf.task_always_eager = True
+    try:
+        for i in range(len(history) - 5, len(history)):
+            closes_at = datetime.fromtimestamp(int(history.time[i]) + 3600, tz=UTC)
+            with django_capture_on_commit_callbacks(execute=True):
+                bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(i).tail(1), source="test",
+                            emit_events=True, now=closes_at)
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduled = engine_run_start(tier="premium", now=NOW)
+    finally:
+        app.conf.task_always_eager = False
+
+    on_close = EngineRun.objects.filter(trigger="bar_close").order_by("started_at")
+    assert on_close.count() == 5  # one per bar, each computing the bar that had just closed
+    assert {run.tier for run in on_close} == {"premium"}  # the shortest cadence covering EURUSD H1
+    assert all(run.pairs_wanted == run.pairs_computed == 1 and run.finished_at for run in on_close)
+    eurusd_signals = Signal.objects.filter(instrument=eurusd)
+    assert {s.bar_time.timestamp() for s in eurusd_signals} <= set(history.time[-5:].tolist())
+    assert scheduled.trigger == "schedule"
+    assert scheduled.pairs_wanted == 2  # GOOG D1 and BTCUSD MN1, whose bars closed without an event
+
+
+def test_the_events_of_a_catch_up_compute_only_the_newest_bar(db, django_capture_on_commit_callbacks):
+    from config.celery_app import app
+    from market.arrays import BarArrays
+    from market.services import FIXTURES, bars_ingest
+
+    market_demo_seed(hold_back=3)
+    eurusd = Instrument.objects.get(symbol="EURUSD")
+    history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # a poll after an outage: three closed bars
+            emitted = bars_ingest(instrument=eurusd, timeframe="H1", bars=history.tail(3), source="test",
+                                  emit_events=True, now=NOW)
+    finally:
+        app.conf.task_always_eager = False
+
+    assert emitted.events_emitted == 3
+    run = EngineRun.objects.get()
+    assert (run.trigger, run.pairs_wanted, run.pairs_computed) == ("bar_close", 1, 1)
+    cursor = EngineCursor.objects.get(instrument=eurusd, timeframe="H1")
+    assert cursor.last_bar_time.timestamp() == history.time[-1]
+    assert not Signal.objects.exclude(bar_time=cursor.last_bar_time).exists()
+
+
+def test_a_bar_closing_outside_every_plan_computes_nothing(db):
+    from billing.models import Plan
+    from signals.scheduling import engine_run_on_bar_close
+
+    market_demo_seed(hold_back=0)
+    Plan.objects.update(instruments=["GOOG"])
+    eurusd = Instrument.objects.get(symbol="EURUSD")
+
+    assert engine_run_on_bar_close(instrument_id=eurusd.pk, timeframe="H1", bar_time=NOW) is None
+    assert engine_run_on_bar_close(instrument_id=eurusd.pk, timeframe="M1", bar_time=NOW) is None
+    assert not EngineRun.objects.exists()
 
 
 def test_a_run_computes_its_first_chunk_itself_and_fans_the_rest_out_to_workers(market, monkeypatch,

@@ -1,5 +1,5 @@
 """No look-ahead through the live path: the bundled EURUSD history is replayed bar by bar (ingest,
-closed-bar event, the Premium tier's engine run, stored signal), and every step's result equals
+closed-bar event, the engine run it starts, stored signal), and every step's result equals
 `analyse` on the history truncated at that bar, with the engine's lookback window; every outcome the
 closed-bar events recorded equals `evaluate` of the signal over the replayed history."""
 
@@ -16,8 +16,7 @@ from market.timeframes import Timeframe
 from signals.engine import analyse
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
-from signals.models import Signal
-from signals.scheduling import engine_run_start
+from signals.models import EngineRun, Signal
 from signals.services import LOOKBACK_BARS
 
 START, STEPS = 700, 60
@@ -44,7 +43,6 @@ def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager,
         with django_capture_on_commit_callbacks(execute=True):
             bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(i).tail(1), source="replay",
                         emit_events=True, now=closes_at)
-            engine_run_start(tier="premium", now=closes_at)
 
         window = history.upto(i).tail(LOOKBACK_BARS)
         bar_open = int(history.time[i])
@@ -62,6 +60,7 @@ def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager,
         assert stored.contributions == expected.contributions and stored.regime == expected.regime
 
     assert Signal.objects.count() > 5  # the replay published signals to compare
+    assert EngineRun.objects.filter(trigger="bar_close").count() == STEPS  # each started by its bar's close
     from signals.models import SignalOutcome
 
     assert SignalOutcome.objects.exists()  # and the closed-bar events evaluated them
