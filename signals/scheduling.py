@@ -1,11 +1,12 @@
-"""Per-tier engine runs: which pairs have a new closed bar, computed once, fanned out in chunks.
+"""Engine runs: which pairs have a new closed bar, computed once, fanned out in chunks.
 
-A tier's run (on its Beat schedule, every `engine_cadence_seconds` of its plan) finds the
-(instrument, timeframe) pairs of its universe whose newest closed bar is newer than the engine's
-cursor, records an EngineRun, computes the first chunk of pairs itself and sends the others to
-workers as a Celery group. A chunk claims each pair by advancing the cursor with a conditional
-UPDATE, so a pair that several tiers want is computed once per bar; the signal it yields is
-published to every entitled tier.
+A bar closing starts a run for its pair at once (the closed-bar event's task). A tier's scheduled
+run (on Beat, every `engine_cadence_seconds` of its plan) catches up on whatever no event started:
+bars ingested without events, events lost while no worker ran. Either finds the (instrument,
+timeframe) pairs whose newest closed bar is newer than the engine's cursor, records an EngineRun,
+computes the first chunk of pairs itself and sends the others to workers as a Celery group. A chunk
+claims each pair by advancing the cursor with a conditional UPDATE, so a pair is computed once per
+bar however many runs want it; the signal it yields is published to every entitled tier.
 """
 
 from __future__ import annotations
