@@ -6,8 +6,9 @@ load bars, analyse with the model, store, ledger, publish) beside the task evalu
 member of the Premium group stamps the message as it arrives from the channel layer: the clock stops
 there, not after the bookkeeping that follows the publication. Nothing but the event starts the run.
 
-Two ways, both against DATABASE_URL (a throwaway test database) and REDIS_URL's channel layer when
-set, else SQLite and in-memory (the first way only):
+Two ways, each on a new throwaway test database of DATABASE_URL and on REDIS_URL's channel layer when
+set, else SQLite and in-memory (the first way only); both unless `--in-process` or
+`--through-worker` picks one:
 - in one process: the event's Celery tasks run eagerly, in the ingest's process, one after the other;
 - `--through-worker`, as in production: the event's tasks go through the broker to a Celery worker
   (prefork, 2 processes) started here.
@@ -49,18 +50,21 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    through_worker = "--through-worker" in sys.argv
-    if through_worker and (connection.vendor != "postgresql" or not os.environ.get("REDIS_URL")):
-        print("bench_latency --through-worker: skipped, it needs DATABASE_URL=postgres://... and REDIS_URL")
-        return
-    old = setup_databases(verbosity=0, interactive=False)
-    before = reference_loop_ms()
-    try:
-        run(through_worker=through_worker)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print(f"  this host's speed in the same run: a fixed pure-Python loop took {before:.0f} ms before and "
-          f"{reference_loop_ms():.0f} ms after; the figures above scale with it")
+    ways = [way for way in ("--in-process", "--through-worker") if way in sys.argv] or ["--in-process",
+                                                                                        "--through-worker"]
+    for way in ways:
+        through_worker = way == "--through-worker"
+        if through_worker and (connection.vendor != "postgresql" or not os.environ.get("REDIS_URL")):
+            print("bench_latency --through-worker: skipped, it needs DATABASE_URL=postgres://... and REDIS_URL")
+            continue
+        old = setup_databases(verbosity=0, interactive=False)
+        before = reference_loop_ms()
+        try:
+            run(through_worker=through_worker)
+        finally:
+            teardown_databases(old, verbosity=0)
+        print(f"  this host's speed in the same run: a fixed pure-Python loop took {before:.0f} ms before and "
+              f"{reference_loop_ms():.0f} ms after; the figures above scale with it")
 
 
 def reference_loop_ms() -> float:
@@ -128,6 +132,7 @@ def run(*, through_worker: bool) -> None:
                 waiting = asyncio.run_coroutine_threadsafe(arrival(), sender_loop())
     finally:
         waiting.cancel()
+        async_to_sync(layer.group_discard)(tier_group_name("premium"), channel)  # or later runs send to it too
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)
