@@ -10,8 +10,8 @@ Two ways, each on a new throwaway test database of DATABASE_URL and on REDIS_URL
 set, else SQLite and in-memory (the first way only); both unless `--in-process` or
 `--through-worker` picks one:
 - in one process: the event's Celery tasks run eagerly, in the ingest's process, one after the other;
-- `--through-worker`, as in production: the event's tasks go through the broker to a Celery worker
-  (prefork, 2 processes) started here.
+- `--through-worker`, as in production: the event's tasks go through the broker to the engine's
+  Celery worker (its own queue, prefork, 2 processes) started here.
 Prints p50 and p99 over the steps that published a signal, and over all steps (for those: until the
 run was seen finished, looked up every 20 ms through a worker), after WARM_UP steps. The worker's
 log goes to var/bench_latency_worker.log.
@@ -140,7 +140,8 @@ def run(*, through_worker: bool) -> None:
 
 
 def start_worker(database_name: str) -> subprocess.Popen:
-    """A Celery worker as the Procfile runs it, on the bench's test database; returns once it answers."""
+    """The engine's Celery worker as the Procfile runs it (its own queue, prefork), on the bench's test
+    database; returns once it answers."""
     from config.celery_app import app
 
     url = urlsplit(os.environ["DATABASE_URL"])
@@ -149,8 +150,8 @@ def start_worker(database_name: str) -> subprocess.Popen:
     log = ROOT / "var" / "bench_latency_worker.log"
     log.parent.mkdir(exist_ok=True)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", os.environ.get("BENCH_WORKER_CONCURRENCY", "2"),
-         "--queues", "default,ingest,engine", "--without-gossip", "--without-mingle"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--queues", "engine",
+         "--concurrency", os.environ.get("BENCH_WORKER_CONCURRENCY", "2"), "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):

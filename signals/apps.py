@@ -13,4 +13,4 @@ class SignalsConfig(AppConfig):
         periodic_task_ensure(name="signals-publications-release", task="signals.tasks.publications_release",
                              every_seconds=10, queue="engine")
         periodic_task_ensure(name="signals-model-retrain", task="signals.tasks.model_retrain",
-                             every_seconds=7 * 24 * 3600, queue="engine")
+                             every_seconds=7 * 24 * 3600, queue="default")

@@ -125,7 +125,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ["default", "ingest", "engine", "alerts", "backtests"]
+# `engine` is the live path (a bar closing to its signal): batch work of the engine, such as model
+# retraining, goes to `default`, so the engine's own worker never waits behind it.
 CELERY_TASK_ROUTES = {
+    "signals.tasks.model_retrain": {"queue": "default"},
     "market.tasks.*": {"queue": "ingest"},
     "signals.tasks.*": {"queue": "engine"},
     "alerts.tasks.*": {"queue": "alerts"},

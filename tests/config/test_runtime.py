@@ -3,7 +3,9 @@
 The embedded worker and beat are proven end to end in test_serve_embedded.py (a real process).
 """
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,19 @@ def test_tasks_are_routed_to_their_named_queues():
     assert routes["market.tasks.*"] == {"queue": "ingest"}
     assert routes["signals.tasks.*"] == {"queue": "engine"}
     assert app.conf.task_acks_late is True
+
+
+def test_the_engine_queue_carries_only_the_live_path_and_has_a_worker_of_its_own():
+    def queue(task_name: str) -> str:
+        return app.amqp.router.route({}, task_name, (), {})["queue"].name
+
+    assert queue("signals.tasks.engine_on_bar_closed") == queue("signals.tasks.engine_compute_chunk") == "engine"
+    assert queue("signals.tasks.model_retrain") == "default"  # minutes of batch work, not on the live path
+    root = Path(__file__).resolve().parents[2]
+    for runner in ("Procfile", "compose.yaml"):
+        queue_lists = re.findall(r'--queues"?,? "?([a-z,]+)', (root / runner).read_text())
+        assert len(queue_lists) == 2, runner
+        assert [queues for queues in queue_lists if "engine" in queues.split(",")] == ["engine"], runner
 
 
 def test_platform_schedules_are_created_once_however_often_synced(db):
