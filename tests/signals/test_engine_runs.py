@@ -30,14 +30,8 @@ NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 @pytest.fixture
-def market(db, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from config.celery_app import app
-
-    app.conf.task_always_eager = True
+def market(db, eager_tasks):
     market_demo_seed(hold_back=0)
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(market,
@@ -55,25 +49,20 @@ def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(m
 
 
 def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_done(
-        db, django_capture_on_commit_callbacks):
-    from config.celery_app import app
+        db, eager_tasks, django_capture_on_commit_callbacks):
     from market.arrays import BarArrays
     from market.services import FIXTURES, bars_ingest
 
     market_demo_seed(hold_back=5)
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
-    app.conf.task_always_eager = True
-    try:
-        for i in range(len(history) - 5, len(history)):
-            closes_at = datetime.fromtimestamp(int(history.time[i]) + 3600, tz=UTC)
-            with django_capture_on_commit_callbacks(execute=True):
-                bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(i).tail(1), source="test",
-                            emit_events=True, now=closes_at)
+    for i in range(len(history) - 5, len(history)):
+        closes_at = datetime.fromtimestamp(int(history.time[i]) + 3600, tz=UTC)
         with django_capture_on_commit_callbacks(execute=True):
-            scheduled = engine_run_start(tier="premium", now=NOW)
-    finally:
-        app.conf.task_always_eager = False
+            bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(i).tail(1), source="test",
+                        emit_events=True, now=closes_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduled = engine_run_start(tier="premium", now=NOW)
 
     on_close = EngineRun.objects.filter(trigger="bar_close").order_by("started_at")
     assert on_close.count() == 5  # one per bar, each computing the bar that had just closed
@@ -85,21 +74,16 @@ def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_
     assert scheduled.pairs_wanted == 2  # GOOG D1 and BTCUSD MN1, whose bars closed without an event
 
 
-def test_the_events_of_a_catch_up_compute_only_the_newest_bar(db, django_capture_on_commit_callbacks):
-    from config.celery_app import app
+def test_the_events_of_a_catch_up_compute_only_the_newest_bar(db, eager_tasks, django_capture_on_commit_callbacks):
     from market.arrays import BarArrays
     from market.services import FIXTURES, bars_ingest
 
     market_demo_seed(hold_back=3)
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):  # a poll after an outage: three closed bars
-            emitted = bars_ingest(instrument=eurusd, timeframe="H1", bars=history.tail(3), source="test",
-                                  emit_events=True, now=NOW)
-    finally:
-        app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=True):  # a poll after an outage: three closed bars
+        emitted = bars_ingest(instrument=eurusd, timeframe="H1", bars=history.tail(3), source="test",
+                              emit_events=True, now=NOW)
 
     assert emitted.events_emitted == 3
     run = EngineRun.objects.get()

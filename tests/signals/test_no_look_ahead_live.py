@@ -6,7 +6,6 @@ closed-bar events recorded equals `evaluate` of the signal over the replayed his
 from datetime import UTC, datetime
 
 import numpy as np
-import pytest
 
 from market.arrays import BarArrays
 from market.models import Instrument
@@ -22,16 +21,7 @@ from signals.services import LOOKBACK_BARS
 START, STEPS = 700, 60
 
 
-@pytest.fixture
-def eager():
-    from config.celery_app import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager, django_capture_on_commit_callbacks):
+def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager_tasks, django_capture_on_commit_callbacks):
     instrument_catalogue_load()
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
