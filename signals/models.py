@@ -185,7 +185,7 @@ class EngineCursor(models.Model):
 
 
 class RunTrigger(models.TextChoices):
-    SCHEDULE = "schedule", "Tier's schedule"
+    SCHEDULE = "schedule", "Tier schedule"
     BAR_CLOSE = "bar_close", "Bar closed"
 
 

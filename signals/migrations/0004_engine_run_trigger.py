@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enginerun',
             name='trigger',
-            field=models.CharField(choices=[('schedule', "Tier's schedule"), ('bar_close', 'Bar closed')], default='schedule', max_length=16),
+            field=models.CharField(choices=[('schedule', 'Tier schedule'), ('bar_close', 'Bar closed')], default='schedule', max_length=16),
         ),
     ]

@@ -384,3 +384,29 @@ def test_a_monthly_signal_is_evaluated_on_every_month_after_it_february_included
     outcome = SignalOutcome.objects.get(signal=signal)
     assert recorded == 1
     assert (outcome.result, outcome.bars_held, outcome.exit_price) == ("target_3", 3, 4500.0)
+
+
+def test_staff_see_the_runs_and_each_signal_with_its_fields_in_the_admin(market, client,
+                                                                       django_capture_on_commit_callbacks):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from tests.accounts.conftest import totp_code
+
+    with django_capture_on_commit_callbacks(execute=True):
+        engine_run_start(tier="premium", now=NOW)
+    staff = User.objects.create_superuser(email="ops@example.com", password="pw-ops-123456")
+    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    client.post("/accounts/login/", {"email": "ops@example.com", "password": "pw-ops-123456"})
+    client.post("/accounts/login/verify/", {"code": totp_code(device)})
+
+    for model in ("signal", "signaloutcome", "signalpublication", "ledgerentry", "enginerun", "modelversion",
+                  "strategy"):
+        assert client.get(f"/admin/signals/{model}/").status_code == 200, model
+    runs = client.get("/admin/signals/enginerun/").content.decode()
+    assert "Tier schedule" in runs
+    signal = Signal.objects.get(instrument__symbol="EURUSD")
+    page = client.get(f"/admin/signals/signal/{signal.pk}/change/").content.decode()
+    for value in (signal.entry, signal.stop, signal.target_1, signal.target_3, signal.risk_reward):
+        assert str(value) in page
+    assert signal.reasoning.split(",")[0][:20] in page and signal.regime in page
