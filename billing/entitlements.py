@@ -86,6 +86,14 @@ def plan_effective(*, subscription: Subscription | None, now=None) -> Plan:
     return plan_default()
 
 
+def plans_covering(*, symbol: str, asset_class: str, timeframe: str) -> list[tuple[Plan, Entitlements]]:
+    """Every plan whose engine universe includes the instrument and timeframe, with its entitlements,
+    in the catalogue's order."""
+    return [(plan, entitlements) for plan in Plan.objects.all()
+            if (entitlements := Entitlements.from_plan(plan)).covers(symbol=symbol, asset_class=asset_class,
+                                                                     timeframe=timeframe)]
+
+
 def tenant_entitlements(*, tenant, now=None) -> Entitlements:
     """The entitlements of the tenant's effective plan."""
     subscription = Subscription.objects.select_related("plan").filter(tenant=tenant).first()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from billing.entitlements import Entitlements
+from billing.entitlements import Entitlements, plans_covering
 from billing.models import Plan
 from config.channel_sender import group_send_many
 from signals.models import Signal, SignalPublication
@@ -27,21 +27,11 @@ def tier_group_name(tier: str) -> str:
     return f"signals.{tier}"
 
 
-def tiers_entitled(*, signal: Signal) -> list[tuple[Plan, Entitlements]]:
-    """Every plan whose universe includes the signal's instrument and timeframe."""
-    symbol = signal.instrument.symbol
-    return [
-        (plan, entitlements)
-        for plan in Plan.objects.all()
-        if (entitlements := Entitlements.from_plan(plan)).covers(
-            symbol=symbol, asset_class=signal.asset_class, timeframe=signal.timeframe)
-    ]
-
-
 def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
     """Create one publication per entitled tier, visible after that tier's delay. The ones visible at
     once are stored as published and sent when the signal's transaction commits."""
-    entitled = tiers_entitled(signal=signal)
+    entitled = plans_covering(symbol=signal.instrument.symbol, asset_class=signal.asset_class,
+                              timeframe=signal.timeframe)
     publications = []
     for plan, entitlements in entitled:
         visible_at = signal.created_at + timedelta(seconds=entitlements.signal_delay_seconds)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from billing.entitlements import Entitlements
+from billing.entitlements import Entitlements, plans_covering
 from billing.models import Plan
 from config.beat_schedules import periodic_task_ensure
 from config.sql import datetime_from_row
@@ -101,11 +101,10 @@ def engine_run_on_bar_close(*, instrument_id: int, timeframe: str, bar_time: dat
     strategy = strategy_active()
     if instrument is None or strategy is None:
         return None
-    plan = next((plan for plan in Plan.objects.order_by("engine_cadence_seconds", "sort_order")
-                 if Entitlements.from_plan(plan).covers(symbol=instrument.symbol, asset_class=instrument.asset_class,
-                                                        timeframe=timeframe)), None)
-    if plan is None:
+    covering = plans_covering(symbol=instrument.symbol, asset_class=instrument.asset_class, timeframe=timeframe)
+    if not covering:
         return None
+    plan = min((plan for plan, _ in covering), key=lambda plan: plan.engine_cadence_seconds)
     pairs = pairs_with_new_closed_bar(strategy=strategy, instruments=[instrument], timeframes=[timeframe], now=now)
     if not pairs:
         return None
