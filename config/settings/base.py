@@ -7,11 +7,13 @@ and channel layer, and worker and beat inside the web process (see `manage.py se
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# A variable may be given as a file instead: `SECRET_KEY_FILE=/run/secrets/key` (Docker/K8s secrets).
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-change-me")
@@ -124,7 +126,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ["default", "ingest", "engine", "alerts", "backtests"]
+# The one list of queues: the Celery app consumes these, workers take them with --queues.
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine", "alerts", "backtests"))
 # `engine` is the live path (a bar closing to its signal): batch work of the engine, such as model
 # retraining, goes to `default`, so the engine's own worker never waits behind it.
 CELERY_TASK_ROUTES = {
@@ -231,13 +234,6 @@ LOGGING = {
         "celery": {"level": "INFO"},
     },
 }
-
-# --- Sentry ---------------------------------------------------------------------------------
-SENTRY_DSN = env("SENTRY_DSN", default="")
-if SENTRY_DSN:
-    from config.sentry import sentry_init
-
-    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
 
 # --- billing --------------------------------------------------------------------------------
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
