@@ -15,6 +15,7 @@ from market.timeframes import Timeframe
 from signals.engine.model import ConfidenceModel, samples_concat, samples_from_history, walk_forward
 from signals.engine.strategy import StrategyConfig
 from signals.models import ModelVersion, Strategy
+from signals.selectors import strategy_active
 
 MIN_HISTORY_BARS = 120
 MAX_HISTORY_BARS = 20_000
@@ -31,8 +32,6 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
     same folds); otherwise it is kept for staff to inspect, and signals carry no confidence rather
     than a probability that has shown no edge (DESIGN.md principle 5).
     """
-    from signals.scheduling import strategy_active
-
     strategy = strategy or strategy_active()
     config = StrategyConfig.from_dict(strategy.config)
     parts = []
