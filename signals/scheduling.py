@@ -15,7 +15,6 @@ import json
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from billing.entitlements import Entitlements, plans_covering
@@ -23,7 +22,8 @@ from billing.models import Plan
 from config.beat_schedules import periodic_task_ensure
 from market.models import Instrument
 from market.timeframes import Timeframe
-from signals.models import EngineCursor, EngineError, EngineRun, RunTrigger, Strategy
+from signals.models import EngineRun, RunTrigger, Strategy
+from signals.run_books import engine_run_create
 from signals.selectors import engine_universe, pairs_with_new_closed_bar, strategy_active
 
 CHUNK_SIZE = 25
@@ -73,8 +73,8 @@ def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, 
     from signals.tasks import engine_compute_chunk
 
     chunks = [pairs[i:i + CHUNK_SIZE] for i in range(0, len(pairs), CHUNK_SIZE)]
-    run = EngineRun.objects.create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
-                                   chunks_total=len(chunks), finished_at=None if chunks else timezone.now())
+    run = engine_run_create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
+                            chunks_total=len(chunks))
     if not chunks:
         return run
     jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
@@ -88,29 +88,6 @@ def _send_chunks(task, run_id: int, strategy_id: int, jobs) -> None:
     from celery import group
 
     group(task.s(run_id=run_id, strategy_id=strategy_id, pairs=chunk) for chunk in jobs).apply_async()
-
-
-def pair_claim(*, strategy_id: int, instrument_id: int, timeframe: str, bar_time: datetime) -> bool:
-    """Advance the cursor to `bar_time` unless it is already there; True if this caller won the pair."""
-    pair = {"strategy_id": strategy_id, "instrument_id": instrument_id, "timeframe": timeframe}
-    if EngineCursor.objects.filter(**pair, last_bar_time__lt=bar_time).update(last_bar_time=bar_time):
-        return True
-    _, created = EngineCursor.objects.get_or_create(**pair, defaults={"last_bar_time": bar_time})
-    return created
-
-
-def engine_run_record_chunk(*, run_id: int, computed: int, signals: int, errors: list[tuple[int, str, str]]) -> None:
-    """Add a chunk's counts and errors to its run; the last chunk marks the run finished."""
-    with transaction.atomic():
-        EngineError.objects.bulk_create(
-            EngineError(run_id=run_id, instrument_id=i, timeframe=tf, error=message[:4000]) for i, tf, message in errors
-        )
-        EngineRun.objects.filter(pk=run_id).update(
-            pairs_computed=F("pairs_computed") + computed, signals_created=F("signals_created") + signals,
-            error_count=F("error_count") + len(errors), chunks_done=F("chunks_done") + 1,
-            finished_at=Case(When(chunks_done=F("chunks_total") - 1, finished_at=None, then=Value(timezone.now())),
-                             default=F("finished_at")),
-        )
 
 
 def engine_schedules_sync() -> list[str]:

@@ -24,7 +24,7 @@ from signals.ledger import ledger_append, ledger_append_many, lock_ledger
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
-from signals.scheduling import engine_run_record_chunk, pair_claim
+from signals.run_books import engine_run_record_chunk, pair_claim
 from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
