@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from celery import current_app, group
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,8 +26,10 @@ from market.timeframes import Timeframe
 from signals.models import EngineRun, RunTrigger, Strategy
 from signals.run_books import engine_run_create
 from signals.selectors import engine_universe, pairs_with_new_closed_bar, strategy_active
+from signals.services import engine_compute_pairs
 
 CHUNK_SIZE = 25
+ENGINE_COMPUTE_CHUNK_TASK = "signals.tasks.engine_compute_chunk"  # kwargs run_id, strategy_id, pairs
 
 
 def engine_run_start(*, tier: str, now: datetime | None = None) -> EngineRun | None:
@@ -69,9 +72,6 @@ def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, 
     """Record a run, fan its chunks but the first out to workers as a group after the commit, and
     compute the first one here: a run of one chunk (a bar closing on a few pairs) then costs no
     broker round trip and no wait for a free worker."""
-    from signals.services import engine_compute_pairs
-    from signals.tasks import engine_compute_chunk
-
     chunks = [pairs[i:i + CHUNK_SIZE] for i in range(0, len(pairs), CHUNK_SIZE)]
     run = engine_run_create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
                             chunks_total=len(chunks))
@@ -79,15 +79,17 @@ def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, 
         return run
     jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
     if jobs:  # after the caller's commit, if any: a worker must find the run
-        transaction.on_commit(lambda: _send_chunks(engine_compute_chunk, run.pk, strategy.pk, jobs))
+        transaction.on_commit(lambda: _send_chunks(run.pk, strategy.pk, jobs))
     engine_compute_pairs(run_id=run.pk, strategy=strategy, pairs=chunks[0])
     return run
 
 
-def _send_chunks(task, run_id: int, strategy_id: int, jobs) -> None:
-    from celery import group
-
-    group(task.s(run_id=run_id, strategy_id=strategy_id, pairs=chunk) for chunk in jobs).apply_async()
+def _send_chunks(run_id: int, strategy_id: int, jobs) -> None:
+    # By name, as closed-bar events are sent (market.services): a signature runs a task registered
+    # in this process as configured (eagerly in tests) and sends one known only by name to the broker.
+    group(current_app.signature(ENGINE_COMPUTE_CHUNK_TASK, kwargs={"run_id": run_id, "strategy_id": strategy_id,
+                                                                   "pairs": chunk})
+          for chunk in jobs).apply_async()
 
 
 def engine_schedules_sync() -> list[str]:

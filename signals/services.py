@@ -17,6 +17,7 @@ from market.models import Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
+from signals.confidence import model_active
 from signals.engine import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
@@ -88,8 +89,6 @@ def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list[tuple[int
 
 def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[int, str, datetime]]) -> None:
     """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
-    from signals.confidence import model_active
-
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
     computed, created, errors = 0, 0, []
