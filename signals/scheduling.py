@@ -7,11 +7,14 @@ timeframe) pairs whose newest closed bar is newer than the engine's cursor, reco
 computes the first chunk of pairs itself and sends the others to workers as a Celery group. A chunk
 claims each pair by advancing the cursor with a conditional UPDATE, so a pair is computed once per
 bar however many runs want it; the signal it yields is published to every entitled tier.
+
+This module only orchestrates: the reads are in signals.selectors, the books of a run (its record,
+the claims, the chunks' counts) in signals.run_books, the computing in signals.services, and the
+chunks reach the workers' task by its name, so nothing here imports signals.tasks.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from celery import current_app, group
@@ -20,7 +23,6 @@ from django.utils import timezone
 
 from billing.entitlements import Entitlements, plans_covering
 from billing.models import Plan
-from config.beat_schedules import periodic_task_ensure
 from market.models import Instrument
 from market.timeframes import Timeframe
 from signals.models import EngineRun, RunTrigger, Strategy
@@ -91,14 +93,3 @@ def _send_chunks(run_id: int, strategy_id: int, jobs) -> None:
                                                                    "pairs": chunk})
           for chunk in jobs).apply_async()
 
-
-def engine_schedules_sync() -> list[str]:
-    """One periodic task per plan, every `engine_cadence_seconds`; idempotent. Returns their names."""
-    names = []
-    for plan in Plan.objects.all():
-        name = f"engine-tier-{plan.code}"
-        periodic_task_ensure(name=name, task="signals.tasks.engine_run_tier", queue="engine",
-                             every_seconds=max(plan.engine_cadence_seconds, 10),
-                             kwargs_json=json.dumps({"tier": plan.code}))
-        names.append(name)
-    return names
