@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from celery import shared_task
 
+from config.epoch import utc_from_epoch
 from signals import confidence, publishing, scheduling, services
 
 
@@ -19,21 +18,21 @@ def engine_run_tier(tier: str) -> None:
 def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list) -> None:
     """Compute one chunk of (instrument id, timeframe, bar epoch seconds) pairs of a run."""
     services.engine_compute_chunk(run_id=run_id, strategy_id=strategy_id,
-                                  pairs=[(i, tf, datetime.fromtimestamp(t, tz=UTC)) for i, tf, t in pairs])
+                                  pairs=[(i, tf, utc_from_epoch(t)) for i, tf, t in pairs])
 
 
 @shared_task(name="signals.tasks.engine_on_bar_closed", acks_late=True, ignore_result=True)
 def engine_on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
     """A bar closed: compute its pair now rather than at the next scheduled run."""
     scheduling.engine_run_on_bar_close(instrument_id=instrument_id, timeframe=timeframe,
-                                       bar_time=datetime.fromtimestamp(time, tz=UTC))
+                                       bar_time=utc_from_epoch(time))
 
 
 @shared_task(name="signals.tasks.on_bar_closed", acks_late=True, ignore_result=True)
 def on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
     """A bar closed: evaluate the open signals of that instrument and timeframe."""
     services.outcomes_evaluate(instrument_id=instrument_id, timeframe=timeframe,
-                               closed_bar_time=datetime.fromtimestamp(time, tz=UTC))
+                               closed_bar_time=utc_from_epoch(time))
 
 
 @shared_task(name="signals.tasks.publications_release", acks_late=True, ignore_result=True)
