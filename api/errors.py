@@ -1,6 +1,9 @@
-"""The one place that renders errors of the API as JSON.
+"""The one place that renders errors of the API as JSON (STYLE.md point 9).
 
-Every error becomes `{"error": {"code", "message", "fields": {field: [messages]}}}` with its status.
+Every error is `{"error": {"code", "message", "fields"}}` with its HTTP status. `fields` maps each
+field at fault to its messages and is left out when no field is; a domain error (config.errors)
+adds what it carries (a limit, an upgrade link). Errors that are not the client's fault propagate,
+as a 500 that Sentry sees.
 """
 
 from __future__ import annotations
