@@ -46,7 +46,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     """Describes the Bearer API key in the OpenAPI schema."""
 
-    target_class = "accounts.authentication.ApiKeyAuthentication"
+    target_class = "api.authentication.ApiKeyAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):
