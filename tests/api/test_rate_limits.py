@@ -80,3 +80,11 @@ def test_one_tenants_calls_do_not_use_anothers_limit(client, key_headers, tenant
     response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {other}"})
 
     assert response.status_code == 200
+
+
+def test_the_websites_own_calls_are_not_metered(alice_client, tenant_a):
+    response = alice_client.get("/api/v1/me/")
+
+    assert response.status_code == 200  # even on Free, which has no API access
+    assert "X-RateLimit-Limit" not in response
+    assert not UsageCounter.objects.filter(tenant=tenant_a).exists()
