@@ -50,12 +50,14 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     assert isinstance(exc, drf_exceptions.APIException)
-    error: dict[str, Any] = {"code": getattr(exc, "default_code", "error"), "message": ""}
+    error: dict[str, Any] = {"code": exc.default_code, "message": ""}
     if isinstance(exc, drf_exceptions.ValidationError):
         error["code"] = "invalid"
         error["fields"] = _field_messages(exc.detail)
         error["message"] = "; ".join(f"{f}: {' '.join(m)}" for f, m in error["fields"].items())
     else:
+        codes = exc.get_codes()  # the code a permission or view raised with, else the default
+        error["code"] = codes if isinstance(codes, str) else exc.default_code
         error["message"] = str(exc.detail)
     response.data = {"error": error}
     return response

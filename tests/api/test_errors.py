@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
@@ -80,3 +81,14 @@ def test_django_errors_are_rendered_the_same_way(exc, status):
     assert "error" in response.data
     if status == 400:
         assert response.data["error"]["fields"] == {"name": ["Bad."]}
+
+
+def test_a_permissions_own_code_is_kept():
+    def refused(request):
+        raise drf_exceptions.PermissionDenied("Not with this key.", code="read_only_key")
+
+    response = _call(refused)
+
+    assert response.data["error"] == {"code": "read_only_key", "message": "Not with this key."}
+
+
