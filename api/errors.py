@@ -82,11 +82,10 @@ def _is_endpoint(path: str) -> bool:
 @authentication_classes([])
 @permission_classes([AllowAny])
 @throttle_classes([])
-def endpoint_not_found(request, path: str = ""):
+def endpoint_not_found(request):
     """Any path under /api/v1/ that is no endpoint: a JSON 404. The path without its trailing slash is
     redirected as Django's APPEND_SLASH would (this catch-all route hides it from CommonMiddleware)."""
-    slashed = request.path_info + "/"
-    if settings.APPEND_SLASH and not request.path_info.endswith("/") and _is_endpoint(slashed):
+    if settings.APPEND_SLASH and not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/"):
         if request.method in ("GET", "HEAD"):
             return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
         raise drf_exceptions.NotFound(f"No API endpoint at {request.path}; the endpoint is {request.path}/ (with a slash).")
