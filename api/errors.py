@@ -41,10 +41,10 @@ def _field_messages(detail: Any) -> dict[str, list[str]]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render domain and DRF errors as JSON with a message per field; unknown errors propagate."""
     if isinstance(exc, DomainError):
-        response = Response({"error": exc.as_dict()}, status=exc.status)
+        domain = Response({"error": exc.as_dict()}, status=exc.status)
         if isinstance(exc, LimitExceeded):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+            domain["Retry-After"] = str(exc.retry_after)
+        return domain
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = drf_exceptions.ValidationError(fields)
