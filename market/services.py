@@ -335,9 +335,9 @@ def provider_for(*, instrument: Instrument, name: str | None = None):
         return AlphaVantageProvider(api_key=settings.ALPHA_VANTAGE_API_KEY)
     if name == "bundled":
         return BundledProvider()
-    from market.providers.base import ProviderError
+    from config.outbound import TransportError
 
-    raise ProviderError(f"Unknown provider {name!r}; use ccxt, alphavantage or bundled.", permanent=True)
+    raise TransportError(f"Unknown provider {name!r}; use ccxt, alphavantage or bundled.", permanent=True)
 
 
 def bars_backfill(*, instrument: Instrument, timeframe: Timeframe | str, provider, since: datetime,

@@ -22,14 +22,14 @@ def poll_live(timeframe: str) -> None:
     """Poll the live provider of every active real instrument; one failing instrument fails alone."""
     import logging
 
+    from config.outbound import TransportError
     from market.models import Instrument
-    from market.providers.base import ProviderError
     from market.services import bars_poll, provider_for
 
     log = logging.getLogger(__name__)
     for instrument in Instrument.objects.filter(active=True, is_synthetic=False):
         try:
             bars_poll(instrument=instrument, timeframe=timeframe, provider=provider_for(instrument=instrument))
-        except ProviderError as error:
+        except TransportError as error:
             log.warning("poll %s %s failed (%s): %s", instrument.symbol, timeframe,
                         "permanent" if error.permanent else "will retry next poll", error.message)
