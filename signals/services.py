@@ -17,7 +17,7 @@ from market.models import Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
-from signals.engine import SignalDraft, analyse_many
+from signals.engine.analysis import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append, ledger_append_many, lock_ledger

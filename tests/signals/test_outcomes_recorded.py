@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError, InternalError
 
 from market.models import Instrument
-from signals.engine import SignalDraft
+from signals.engine.analysis import SignalDraft
 from signals.models import Signal
 
 
