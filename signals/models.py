@@ -84,7 +84,8 @@ class Signal(models.Model):
     target_1 = models.FloatField()
     target_2 = models.FloatField()
     target_3 = models.FloatField()
-    risk_reward = models.FloatField(help_text="Reward to target 1 over risk.")
+    risk_reward = models.FloatField(help_text="Mean reward of the three targets over the risk (a third of the "
+                                              "position closed at each), in R.")
     position_size_fraction = models.FloatField(help_text="Fraction of equity for risk_per_trade.")
     risk_per_trade = models.FloatField(default=0.01)
     distances = models.JSONField(default=dict, help_text="Stop and target distances in pips, ticks and percent.")

@@ -23,7 +23,7 @@ from signals.engine.confluence import (
     votes_from,
 )
 from signals.engine.indicators import supertrend
-from signals.engine.key_levels import last_swing_retracements, support_resistance
+from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import levels_for
 from signals.engine.regime import regime_at_last
 from signals.engine.strategy import COMPONENTS, StrategyConfig
@@ -116,8 +116,9 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
            regime: str, instrument: InstrumentSpec, timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
+    known_levels = key_levels(bars.high, bars.low, at["atr"])
     levels = levels_for(direction=direction, close=float(bars.close[-1]), atr=at["atr"], swing_low=at["swing_low"],
-                        swing_high=at["swing_high"], instrument=instrument, strategy=strategy)
+                        swing_high=at["swing_high"], instrument=instrument, strategy=strategy, key_levels=known_levels)
     if levels is None:
         return None
     named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
@@ -127,16 +128,18 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
         direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,
         position_size_fraction=levels.position_size_fraction, distances=levels.distances, regime=regime,
-        timeframe=timeframe.value, reasoning=_reasoning(bars, named, context, direction, levels, instrument),
+        timeframe=timeframe.value,
+        reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels),
         contributions=named,
         features={name: float(value) for name, value in zip(FEATURE_NAMES, features, strict=True)},
         bar_time=bar_time, valid_until=bar_time + (strategy.validity_bars + 1) * timeframe.seconds,
     )
 
 
-def _reasoning(bars: BarArrays, contributions: dict, context: dict, direction: str, levels, instrument) -> str:
+def _reasoning(bars: BarArrays, contributions: dict, context: dict, direction: str, levels, instrument,
+               known_levels: list[Level]) -> str:
     """The votes in words, then the reference levels around the entry."""
-    support, resistance = support_resistance(bars.high, bars.low, float(bars.close[-1]), context["atr"])
+    support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
     note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0], atr=context["atr"],
                            support=support, resistance=resistance, retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)

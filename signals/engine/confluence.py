@@ -191,7 +191,9 @@ def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float
             parts.append(f"{name} {price(level.price)} ({level.touches} swing{'s' * (level.touches > 1)})")
     in_the_way = resistance if direction == "BUY" else support
     text = "Key levels: " + ", ".join(parts) if parts else ""
-    if in_the_way is not None and in_the_way.touches > 1 and abs(in_the_way.price - entry) < abs(target_1 - entry):
+    # Compared at the price's precision: a target placed at the level (rounded to the tick) is not before it.
+    if in_the_way is not None and in_the_way.touches > 1 and abs(round(in_the_way.price, precision) - entry) < abs(
+            target_1 - entry):
         text += f"; the {'resistance' if direction == 'BUY' else 'support'} lies before target 1"
     near = [(ratio, level) for ratio, level in (retracements or {}).items() if abs(level - entry) <= 0.25 * atr]
     if near:
