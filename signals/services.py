@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from market.models import Instrument
 from market.resample import resample
@@ -64,6 +65,7 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
                   model_version=None) -> Signal:
     """Store a draft with its track record, append it to the ledger, schedule its publications."""
     record = success_summary_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
+    published_at = timezone.now()  # valid from here: a signal of a replayed or caught-up bar is not born expired
     signal = Signal.objects.create(
         instrument=instrument, asset_class=instrument.asset_class, timeframe=draft.timeframe,
         direction=draft.direction, score=draft.score, confidence=draft.confidence, entry=draft.entry,
@@ -74,7 +76,7 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
         success_rate=record.hit_rate, success_sample_size=record.count, success_source="live" if record.count else "",
         avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, model_version=model_version,
         bar_time=_utc(draft.bar_time),
-        valid_until=_utc(draft.valid_until),
+        created_at=published_at, valid_until=published_at + timedelta(seconds=draft.valid_for_seconds),
     )
     ledger_append(kind=LedgerKind.SIGNAL, signal=signal, payload=signal_ledger_payload(signal))
     publications_schedule(signal=signal)

@@ -46,7 +46,7 @@ class SignalDraft:
     contributions: dict[str, float]
     features: dict[str, float]
     bar_time: int  # open time of the bar it was computed on (epoch s)
-    valid_until: int  # epoch s
+    valid_for_seconds: int  # validity_bars x the timeframe, counted from when the signal is published
 
 
 def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str, strategy: StrategyConfig,
@@ -132,7 +132,7 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
         reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels),
         contributions=named,
         features={name: float(value) for name, value in zip(FEATURE_NAMES, features, strict=True)},
-        bar_time=bar_time, valid_until=bar_time + (strategy.validity_bars + 1) * timeframe.seconds,
+        bar_time=bar_time, valid_for_seconds=strategy.validity_bars * timeframe.seconds,
     )
 
 
