@@ -92,7 +92,7 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     if model is not None and scored:
         for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
             key = live[row][0]
-            drafts[key] = replace(drafts[key], confidence=float(probability))
+            drafts[key] = replace(drafts[key], confidence=round(float(probability), 4))
     return drafts
 
 
