@@ -14,6 +14,7 @@ from market.arrays import BarArrays
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
 from signals.engine.patterns import candle_patterns, pattern_vote
+from signals.engine.regime import forex_sessions
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 from signals.engine.structure import structure_events
 
@@ -134,8 +135,6 @@ def feature_rows(votes: np.ndarray, score: np.ndarray, times: np.ndarray, forex)
     forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
     sessions = np.zeros((len(score), len(SESSION_FEATURES)))
     if forex.any():
-        from signals.engine.regime import forex_sessions
-
         open_now = forex_sessions(times[forex])
         sessions[forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
     return np.column_stack([votes, score, sessions])
