@@ -26,7 +26,7 @@ import talib  # noqa: E402
 
 from market.arrays import InstrumentSpec  # noqa: E402
 from market.synthetic import synthetic_bars  # noqa: E402
-from signals.engine import analyse_many  # noqa: E402
+from signals.engine.analysis import analyse_many  # noqa: E402
 from signals.engine.model import samples_concat, samples_from_history, walk_forward  # noqa: E402
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig  # noqa: E402
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from signals.engine.regime import REGIMES
 from signals.engine.strategy import StrategyConfig, StrategyConfigError
 from signals.models import (
     EngineError,
@@ -60,10 +61,23 @@ class StrategyAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(ReadOnlyAdmin):
-    list_display = ["strategy", "version", "algorithm", "oos_samples", "oos_brier", "oos_log_loss", "base_rate",
+    list_display = ["strategy", "version", "algorithm", "oos_samples", "brier", "log_loss", "base_rate_shown",
                     "is_active", "created_at"]
     list_filter = ["is_active", "strategy"]
+    list_select_related = ["strategy"]
     exclude = ["artifact"]
+
+    @admin.display(description="out-of-sample Brier", ordering="oos_brier")
+    def brier(self, obj) -> str:
+        return _decimals(obj.oos_brier, 4)
+
+    @admin.display(description="out-of-sample log loss", ordering="oos_log_loss")
+    def log_loss(self, obj) -> str:
+        return _decimals(obj.oos_log_loss, 4)
+
+    @admin.display(description="base rate", ordering="base_rate")
+    def base_rate_shown(self, obj) -> str:
+        return _percent(obj.base_rate)
 
 
 class OutcomeInline(admin.StackedInline):
@@ -78,26 +92,58 @@ class OutcomeInline(admin.StackedInline):
         return False
 
 
+class RegimeFilter(admin.SimpleListFilter):
+    title = "regime"
+    parameter_name = "regime"
+
+    def lookups(self, request, model_admin):
+        return [(name, _regime_label(name)) for name in REGIMES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(regime=self.value()) if self.value() else queryset
+
+
 @admin.register(Signal)
 class SignalAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "instrument", "timeframe", "direction", "confidence", "entry", "stop",
-                    "target_1", "risk_reward", "regime", "outcome_result"]
-    list_filter = ["direction", "timeframe", "asset_class", "regime", "strategy"]
+    list_display = ["created_at", "instrument", "timeframe", "direction", "confidence_shown", "entry", "stop",
+                    "target_1", "risk_reward", "regime_shown", "outcome_result"]
+    list_filter = ["direction", "timeframe", "asset_class", RegimeFilter, "strategy"]
     search_fields = ["instrument__symbol", "reasoning"]
     date_hierarchy = "created_at"
     list_select_related = ["instrument", "outcome"]
     inlines = [OutcomeInline]
 
+    @admin.display(description="confidence", ordering="confidence")
+    def confidence_shown(self, obj) -> str:
+        return _percent(obj.confidence)
+
+    @admin.display(description="regime", ordering="regime")
+    def regime_shown(self, obj) -> str:
+        return _regime_label(obj.regime)
+
     @admin.display(description="outcome")
     def outcome_result(self, obj) -> str:
         outcome = getattr(obj, "outcome", None)
-        return f"{outcome.result} ({outcome.r_multiple:+.2f}R)" if outcome else "open"
+        return f"{outcome.get_result_display()} ({outcome.r_multiple:+.2f}R)" if outcome else "open"
 
 
 @admin.register(SignalOutcome)
 class SignalOutcomeAdmin(ReadOnlyAdmin):
-    list_display = ["signal", "result", "r_multiple", "mfe_r", "mae_r", "bars_held", "recorded_at"]
+    list_display = ["signal", "result", "realised", "best", "worst", "bars_held", "recorded_at"]
     list_filter = ["result"]
+    list_select_related = ["signal__instrument"]
+
+    @admin.display(description="R multiple", ordering="r_multiple")
+    def realised(self, obj) -> str:
+        return f"{obj.r_multiple:+.2f}R"
+
+    @admin.display(description="best (MFE)", ordering="mfe_r")
+    def best(self, obj) -> str:
+        return f"{obj.mfe_r:+.2f}R"
+
+    @admin.display(description="worst (MAE)", ordering="mae_r")
+    def worst(self, obj) -> str:
+        return f"{obj.mae_r:+.2f}R"
 
 
 @admin.register(LedgerEntry)
@@ -105,6 +151,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "kind", "signal", "hash", "created_at"]
     list_filter = ["kind"]
     search_fields = ["hash", "=seq"]
+    list_select_related = ["signal__instrument"]
 
 
 class EngineErrorInline(admin.TabularInline):
@@ -112,6 +159,9 @@ class EngineErrorInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["instrument", "timeframe", "error", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("instrument")
 
 
 @admin.register(EngineRun)
@@ -126,3 +176,17 @@ class EngineRunAdmin(ReadOnlyAdmin):
 class SignalPublicationAdmin(ReadOnlyAdmin):
     list_display = ["id", "signal", "tier", "visible_at", "published_at"]
     list_filter = ["tier"]
+    list_select_related = ["signal__instrument"]
+
+
+def _percent(fraction: float | None) -> str:
+    """A probability or rate as a whole percent ("56%"), or a dash when there is none."""
+    return "-" if fraction is None else f"{100 * fraction:.0f}%"
+
+
+def _regime_label(regime: str) -> str:
+    return regime.replace("_", " ").capitalize()  # "trending_up" -> "Trending up"
+
+
+def _decimals(value: float | None, places: int) -> str:
+    return "-" if value is None else f"{value:.{places}f}"

@@ -84,7 +84,8 @@ class Signal(models.Model):
     target_1 = models.FloatField()
     target_2 = models.FloatField()
     target_3 = models.FloatField()
-    risk_reward = models.FloatField(help_text="Reward to target 1 over risk.")
+    risk_reward = models.FloatField(help_text="Mean reward of the three targets over the risk (a third of the "
+                                              "position closed at each), in R.")
     position_size_fraction = models.FloatField(help_text="Fraction of equity for risk_per_trade.")
     risk_per_trade = models.FloatField(default=0.01)
     distances = models.JSONField(default=dict, help_text="Stop and target distances in pips, ticks and percent.")
@@ -112,7 +113,9 @@ class Signal(models.Model):
         indexes = [models.Index(fields=["instrument", "timeframe", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.direction} {self.instrument_id} {self.timeframe} @ {self.entry}"
+        """Its title, e.g. "BUY GOOG D1 @ 642.35": the entry at the instrument's precision."""
+        instrument = self.instrument
+        return f"{self.direction} {instrument.symbol} {self.timeframe} @ {self.entry:.{instrument.price_precision}f}"
 
 
 class OutcomeResult(models.TextChoices):
@@ -140,7 +143,7 @@ class SignalOutcome(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.signal_id}: {self.result} ({self.r_multiple:+.2f}R)"
+        return f"{self.signal}: {self.get_result_display().lower()} ({self.r_multiple:+.2f}R)"
 
 
 class LedgerKind(models.TextChoices):
@@ -165,7 +168,7 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.kind} {self.hash[:12]}"
+        return f"#{self.seq} {self.get_kind_display().lower()} ({self.hash[:12]})"
 
 
 class EngineCursor(models.Model):
@@ -181,7 +184,7 @@ class EngineCursor(models.Model):
                                                name="engine_cursor_unique_pair")]
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
+        return f"{self.instrument.symbol} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
 
 
 class RunTrigger(models.TextChoices):
@@ -220,7 +223,7 @@ class EngineError(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.timeframe}: {self.error[:60]}"
+        return f"{self.instrument.symbol} {self.timeframe}: {self.error[:60]}"
 
 
 class SignalPublication(models.Model):
@@ -237,4 +240,4 @@ class SignalPublication(models.Model):
         indexes = [models.Index(fields=["tier", "id"])]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.signal_id} to {self.tier}"
+        return f"#{self.pk} {self.signal} to {self.tier}"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from config.epoch import utc_from_epoch
 from market.models import Instrument
@@ -19,7 +20,7 @@ from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
 from signals.confidence import model_active
-from signals.engine import SignalDraft, analyse_many
+from signals.engine.analysis import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append, ledger_append_many, lock_ledger
@@ -43,11 +44,6 @@ def strategy_default_ensure() -> Strategy:
     return strategy
 
 
-# Only for signal_create's bar_time and valid_until lines, which the engine's change to valid_until
-# rewrites; once it has landed both call utc_from_epoch and this name goes.
-_utc = utc_from_epoch
-
-
 def _higher_bars(instrument: Instrument, timeframe: Timeframe, until: datetime, lower):
     """The higher timeframe's closed bars: stored ones, else resampled from the lower bars."""
     higher = timeframe.higher
@@ -67,6 +63,7 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
                   model_version=None) -> Signal:
     """Store a draft with its track record, append it to the ledger, schedule its publications."""
     record = success_summary_for(strategy=strategy, instrument=instrument, timeframe=draft.timeframe)
+    published_at = timezone.now()  # valid from here: a signal of a replayed or caught-up bar is not born expired
     signal = Signal.objects.create(
         instrument=instrument, asset_class=instrument.asset_class, timeframe=draft.timeframe,
         direction=draft.direction, score=draft.score, confidence=draft.confidence, entry=draft.entry,
@@ -76,8 +73,8 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
         regime=draft.regime, reasoning=draft.reasoning, contributions=draft.contributions,
         success_rate=record.hit_rate, success_sample_size=record.count, success_source="live" if record.count else "",
         avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, model_version=model_version,
-        bar_time=_utc(draft.bar_time),
-        valid_until=_utc(draft.valid_until),
+        bar_time=utc_from_epoch(draft.bar_time),
+        created_at=published_at, valid_until=published_at + timedelta(seconds=draft.valid_for_seconds),
     )
     ledger_append(kind=LedgerKind.SIGNAL, signal=signal, payload=signal_ledger_payload(signal))
     publications_schedule(signal=signal)

@@ -59,7 +59,6 @@ ALLOWED = {
     ("market.tasks", "market.services.FIXTURES"): "market tasks (access-helpers)",
     ("market.tasks", "market.services.bars_poll"): "market tasks (access-helpers)",
     ("market.tasks", "market.services.provider_for"): "market tasks (access-helpers)",
-    ("signals.engine.confluence", "signals.engine.regime.forex_sessions"): "the pure engine (engine helper)",
 }
 
 
@@ -193,9 +192,9 @@ def test_no_first_party_module_is_imported_inside_a_function():
     assert not gone, "no longer imported inside a function: remove from ALLOWED:\n" + "\n".join(gone)
 
 
-def test_no_signals_module_is_allowed_a_function_level_import_but_the_engine_helpers():
+def test_no_signals_module_is_allowed_a_function_level_import():
     allowed_in_signals = [module for module, _ in ALLOWED if module.split(".")[0] == "signals"]
-    assert allowed_in_signals == ["signals.engine.confluence"]
+    assert allowed_in_signals == []
 
 
 def test_the_check_reports_an_import_inside_a_function_or_a_method_and_nothing_else():

@@ -14,6 +14,7 @@ from market.arrays import BarArrays
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
 from signals.engine.patterns import candle_patterns, pattern_vote
+from signals.engine.regime import forex_sessions
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 from signals.engine.structure import structure_events
 
@@ -134,8 +135,6 @@ def feature_rows(votes: np.ndarray, score: np.ndarray, times: np.ndarray, forex)
     forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
     sessions = np.zeros((len(score), len(SESSION_FEATURES)))
     if forex.any():
-        from signals.engine.regime import forex_sessions
-
         open_now = forex_sessions(times[forex])
         sessions[forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
     return np.column_stack([votes, score, sessions])
@@ -148,12 +147,15 @@ def scores(votes: np.ndarray, strategy: StrategyConfig) -> tuple[np.ndarray, np.
     return contributions.sum(axis=-1), contributions
 
 
+CHART_NAMES = {"M1": "1-minute", "M5": "5-minute", "M15": "15-minute", "M30": "30-minute", "H1": "hourly",
+               "H4": "4-hour", "D1": "daily", "W1": "weekly", "MN1": "monthly"}
+
 PHRASES = {
     "trend": lambda s, x: f"{'up' if s > 0 else 'down'}trend (EMA20 {'above' if s > 0 else 'below'} EMA50)",
     "adx": lambda s, x: f"ADX {x['adx']:.0f} with {'+DI' if s > 0 else '-DI'} leading",
-    "macd": lambda s, x: f"MACD {'above' if s > 0 else 'below'} its signal",
-    "rsi": lambda s, x: f"RSI {x['rsi']:.0f}",
-    "stochastic": lambda s, x: f"Stochastic {x['stoch_k']:.0f} turning {'up' if s > 0 else 'down'}",
+    "macd": lambda s, x: f"MACD {'above' if s > 0 else 'below'} its signal line",
+    "rsi": lambda s, x: f"RSI at {x['rsi']:.0f}",
+    "stochastic": lambda s, x: f"Stochastic at {x['stoch_k']:.0f} turning {'up' if s > 0 else 'down'}",
     "bollinger": lambda s, x: f"price near the {'lower' if s > 0 else 'upper'} Bollinger band",
     "supertrend": lambda s, x: f"Supertrend {'up' if s > 0 else 'down'}",
     "ichimoku": lambda s, x: f"price {'above' if s > 0 else 'below'} the Ichimoku cloud",
@@ -161,19 +163,20 @@ PHRASES = {
     "volume": lambda s, x: f"high volume on a{'n up' if s > 0 else ' down'} bar",
     "structure": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} market structure",
     "pattern": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} reversal candle",
-    "higher_trend": lambda s, x: f"{'up' if s > 0 else 'down'}trend on {x['higher_timeframe']}",
+    "higher_trend": lambda s, x: (f"{'up' if s > 0 else 'down'}trend on the "
+                                  f"{CHART_NAMES.get(x['higher_timeframe'], x['higher_timeframe'])} chart"),
 }
 
 
 def reasoning(contributions: dict[str, float], context_at: dict, *, direction: str, limit: int = 5) -> str:
-    """The strongest contributions in the signal's direction, in words, strongest first."""
+    """The strongest contributions in the signal's direction, in words, strongest first; then the
+    notable ones against it (beyond 0.05 of the score), strongest first, in the same words."""
     side = 1 if direction == "BUY" else -1
     ranked = sorted((c for c in contributions.items() if c[1] * side > 0), key=lambda c: -abs(c[1]))[:limit]
-    phrases = [PHRASES[name](np.sign(value), context_at) for name, value in ranked]
-    against = [name for name, value in contributions.items() if value * side < -0.05]
-    text = ", ".join(phrases)
+    against = sorted((c for c in contributions.items() if c[1] * side < -0.05), key=lambda c: -abs(c[1]))
+    text = ", ".join(PHRASES[name](np.sign(value), context_at) for name, value in ranked)
     if against:
-        text += f"; against: {', '.join(sorted(against))}"
+        text += "; against: " + ", ".join(PHRASES[name](np.sign(value), context_at) for name, value in against)
     return text[:1].upper() + text[1:] + "."
 
 
@@ -191,7 +194,9 @@ def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float
             parts.append(f"{name} {price(level.price)} ({level.touches} swing{'s' * (level.touches > 1)})")
     in_the_way = resistance if direction == "BUY" else support
     text = "Key levels: " + ", ".join(parts) if parts else ""
-    if in_the_way is not None and in_the_way.touches > 1 and abs(in_the_way.price - entry) < abs(target_1 - entry):
+    # Compared at the price's precision: a target placed at the level (rounded to the tick) is not before it.
+    if in_the_way is not None and in_the_way.touches > 1 and abs(round(in_the_way.price, precision) - entry) < abs(
+            target_1 - entry):
         text += f"; the {'resistance' if direction == 'BUY' else 'support'} lies before target 1"
     near = [(ratio, level) for ratio, level in (retracements or {}).items() if abs(level - entry) <= 0.25 * atr]
     if near:

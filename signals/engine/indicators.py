@@ -19,6 +19,7 @@ inside an indicator's warm-up are NaN; after it they are always finite. Definiti
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -153,11 +154,14 @@ def volume_zscore(volume, period: int = 20) -> np.ndarray:
 
 
 def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
-    """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down, 0 in warm-up.
+    """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down, 0 unknown.
 
     Bands are (H + L) / 2 +/- multiplier x ATR; the final upper band only falls (and the lower only
-    rises) while price stays inside it, and the trend flips when the close crosses the band. The
-    trend starts up at the first bar with an ATR.
+    rises) while price stays inside it, and the trend flips when the close crosses the band. No side
+    is assumed before the close first crosses a band: until then the direction is 0 and there is no
+    line (starting up, as many implementations do, makes a young history vote up; starting down, the
+    other way). While the side is unknown, a close beyond both bands at once (possible only once they
+    have crossed) decides nothing.
 
     One instrument (1-D arrays) runs a loop over plain floats; many instruments of one length
     (2-D arrays, a row each) run the same recursion once per bar over all of them at once.
@@ -173,21 +177,24 @@ def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> t
     start = _first_finite(average)
     if start >= len(close):
         return line, direction
-    ups, lows, closes = upper[start:].tolist(), lower[start:].tolist(), close[start:].tolist()
-    final_upper, final_lower, trend, previous = ups[0], lows[0], 1.0, closes[0]
-    lines, trends = [final_lower], [trend]
-    for up, down, price in zip(ups[1:], lows[1:], closes[1:], strict=True):
+    final_upper, final_lower, trend, previous = math.inf, -math.inf, 0.0, math.nan
+    lines, trends = [], []
+    for up, down, price in zip(upper[start:].tolist(), lower[start:].tolist(), close[start:].tolist(), strict=True):
         if up < final_upper or previous > final_upper:
             final_upper = up
         if down > final_lower or previous < final_lower:
             final_lower = down
+        above, below = price > final_upper, price < final_lower
         if trend > 0:
-            if price < final_lower:
+            if below:
                 trend = -1.0
-        elif price > final_upper:
-            trend = 1.0
+        elif trend < 0:
+            if above:
+                trend = 1.0
+        elif above != below:
+            trend = 1.0 if above else -1.0
         trends.append(trend)
-        lines.append(final_lower if trend > 0 else final_upper)
+        lines.append(final_lower if trend > 0 else final_upper if trend < 0 else math.nan)
         previous = price
     line[start:], direction[start:] = lines, trends
     return line, direction
@@ -207,16 +214,18 @@ def _supertrend_rows(high, low, close, period: int, multiplier: float) -> tuple[
     start = _first_finite(average[0])  # rows of one length and no gaps share the ATR warm-up
     if start >= close.shape[1]:
         return line, direction
-    final_upper, final_lower = upper[:, start].copy(), lower[:, start].copy()
-    trend = np.ones(close.shape[0])
-    previous = close[:, start]
-    direction[:, start], line[:, start] = trend, final_lower
-    for i in range(start + 1, close.shape[1]):
+    final_upper, final_lower = np.full(close.shape[0], np.inf), np.full(close.shape[0], -np.inf)
+    trend, previous = np.zeros(close.shape[0]), np.full(close.shape[0], np.nan)
+    for i in range(start, close.shape[1]):
         up, down, price = upper[:, i], lower[:, i], close[:, i]
         final_upper = np.where((up < final_upper) | (previous > final_upper), up, final_upper)
         final_lower = np.where((down > final_lower) | (previous < final_lower), down, final_lower)
-        trend = np.where(trend > 0, np.where(price < final_lower, -1.0, 1.0), np.where(price > final_upper, 1.0, -1.0))
-        direction[:, i], line[:, i] = trend, np.where(trend > 0, final_lower, final_upper)
+        above, below = price > final_upper, price < final_lower
+        first_side = above.astype(float) - below  # +1 / -1 when only one band is crossed, else 0
+        trend = np.where(trend > 0, np.where(below, -1.0, 1.0), np.where(trend < 0, np.where(above, 1.0, -1.0),
+                                                                        first_side))
+        direction[:, i] = trend
+        line[:, i] = np.where(trend > 0, final_lower, np.where(trend < 0, final_upper, np.nan))
         previous = price
     return line, direction
 

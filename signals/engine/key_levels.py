@@ -40,9 +40,9 @@ class Level:
     touches: int  # how many confirmed swings formed it
 
 
-def support_resistance(high, low, close: float, atr: float, *, lookback: int = 250, tolerance_atr: float = 0.5,
-                       left: int = 2, right: int = 2) -> tuple[Level | None, Level | None]:
-    """(nearest support below the close, nearest resistance above it), either None when none exists.
+def key_levels(high, low, atr: float, *, lookback: int = 250, tolerance_atr: float = 0.5, left: int = 2,
+               right: int = 2) -> list[Level]:
+    """Every support and resistance level of the newest bar, lowest first ([] without a usable ATR).
 
     The swing highs and lows confirmed within the last `lookback` bars are pooled (an old high below
     the price now supports it) and clustered: going up the sorted prices, a level takes every price
@@ -50,20 +50,33 @@ def support_resistance(high, low, close: float, atr: float, *, lookback: int = 2
     price is their mean and its touches their count.
     """
     high, low = np.asarray(high, dtype=np.float64), np.asarray(low, dtype=np.float64)
-    if not (np.isfinite(close) and np.isfinite(atr) and atr > 0):
-        return None, None
+    if not (np.isfinite(atr) and atr > 0):
+        return []
     is_high, is_low = swing_points(high, low, left, right)
     recent = slice(max(len(high) - lookback, 0), None)
     prices = np.sort(np.concatenate((high[recent][is_high[recent]], low[recent][is_low[recent]])))
     if prices.size == 0:
-        return None, None
+        return []
     cluster = _clusters(prices.tolist(), tolerance_atr * atr)
     touches = np.bincount(cluster)
-    levels = np.bincount(cluster, weights=prices) / touches
-    below, above = np.flatnonzero(levels < close), np.flatnonzero(levels > close)
-    support = Level(float(levels[below[-1]]), int(touches[below[-1]])) if below.size else None
-    resistance = Level(float(levels[above[0]]), int(touches[above[0]])) if above.size else None
-    return support, resistance
+    means = np.bincount(cluster, weights=prices) / touches
+    return [Level(float(price), int(count)) for price, count in zip(means, touches, strict=True)]
+
+
+def support_resistance(high, low, close: float, atr: float, **clustering) -> tuple[Level | None, Level | None]:
+    """(nearest support below the close, nearest resistance above it), either None when none exists;
+    the levels are `key_levels(high, low, atr, **clustering)`."""
+    if not np.isfinite(close):
+        return None, None
+    return nearest_levels(key_levels(high, low, atr, **clustering), close)
+
+
+def nearest_levels(levels: list[Level], price: float) -> tuple[Level | None, Level | None]:
+    """(the nearest of `levels` below `price`, the nearest above it), either None when none exists."""
+    below = [level for level in levels if level.price < price]
+    above = [level for level in levels if level.price > price]
+    return (max(below, key=lambda level: level.price) if below else None,
+            min(above, key=lambda level: level.price) if above else None)
 
 
 def _clusters(sorted_prices: list[float], width: float) -> np.ndarray:

@@ -30,6 +30,7 @@ from sklearn.metrics import brier_score_loss, log_loss
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
 from signals.engine.confluence import FEATURE_NAMES, component_votes, feature_rows, scores
+from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import StrategyConfig
@@ -57,9 +58,11 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
     for t in np.flatnonzero(np.abs(np.nan_to_num(score)) >= strategy.threshold):
         direction = "BUY" if score[t] > 0 else "SELL"
         ctx = votes.context
-        levels = levels_for(direction=direction, close=float(bars.close[t]), atr=float(ctx["atr"][t]),
+        atr = float(ctx["atr"][t])
+        levels = levels_for(direction=direction, close=float(bars.close[t]), atr=atr,
                             swing_low=float(ctx["swing_low"][t]), swing_high=float(ctx["swing_high"][t]),
-                            instrument=instrument, strategy=strategy)
+                            instrument=instrument, strategy=strategy,
+                            key_levels=key_levels(bars.high[:t + 1], bars.low[:t + 1], atr))
         if levels is None:
             continue
         outcome = evaluate(SignalLevels(direction=direction, entry=levels.entry, stop=levels.stop,

@@ -2,6 +2,11 @@
 
 Rules (stated here because subscribers judge the track record by them):
 - The signal is live from the bar AFTER the one it was computed on, for at most `valid_bars` bars.
+  Validity is counted in the market's bars here and in time on the signal: a signal is published
+  when its bar closes and valid until publication + `valid_bars` x the timeframe, which is when the
+  last of those bars closes. A signal published late (a replayed or caught-up bar) keeps the same
+  bars, so live, backtest and track record judge it alike, while its `valid_until`, counted from
+  publication, tells the subscriber how long to act on it from now.
 - The first barrier touched decides: the stop, or target 1 (the trade is scored at target 1;
   targets 2 and 3 touched on or before that bar are counted in `targets_hit`).
 - A bar that touches both the stop and a target counts as the stop (conservative: inside one bar

@@ -66,14 +66,17 @@ def structure_events(high, low, close, left: int = 2, right: int = 2) -> Structu
     structure (BOS), against it a change of character (CHoCH).
 
     Each swing level breaks once: the first close beyond it, while it is still the newest swing of its
-    side, is the break. A bar that closes beyond both levels breaks the high; the low then breaks at
-    its next close below. Vectorised: no Python loop over bars.
+    side, is the break. Highs and lows are read alike, so a market turned upside down gets the
+    opposite events. One close never breaks both: the bars confirming a swing close on its side of it,
+    and a level stays unbroken only while every close since does too, so an unbroken high always lies
+    at or above an unbroken low.
+    Vectorised: no Python loop over bars.
     """
     swing_high, swing_low = last_known_swings(high, low, left, right)
     close = np.asarray(close, dtype=np.float64)
     with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
         breaks_high = _first_in_each_level(swing_high, close > swing_high)
-        breaks_low = _first_in_each_level(swing_low, (close < swing_low) & ~breaks_high)
+        breaks_low = _first_in_each_level(swing_low, close < swing_low)
     side = breaks_high.astype(np.int8) - breaks_low.astype(np.int8)  # +1 / -1 / 0 per bar
     trend = side[_newest_nonzero_index(side)]
     before = np.concatenate(([0], trend[:-1])).astype(np.int8)

@@ -6,7 +6,7 @@ import pytest
 from market.arrays import BarArrays, InstrumentSpec
 from market.resample import resample
 from market.timeframes import Timeframe
-from signals.engine import analyse
+from signals.engine.analysis import analyse
 from signals.engine.confluence import component_votes, higher_trend_vote, scores
 from signals.engine.levels import levels_for, round_to_tick
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig, StrategyConfigError
@@ -122,7 +122,7 @@ def test_forex_drafts_carry_the_open_sessions_as_features_and_others_zeros():
 
 def test_the_live_batch_gives_each_instrument_the_draft_it_gets_alone_and_the_full_history_row():
     from market.synthetic import synthetic_bars
-    from signals.engine import analyse_many
+    from signals.engine.analysis import analyse_many
     from signals.engine.confluence import FEATURE_NAMES, feature_rows
 
     eurusd = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")

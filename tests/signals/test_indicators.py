@@ -166,7 +166,9 @@ def test_supertrend_follows_a_trend_and_flips_when_the_close_crosses_the_band():
 
     assert direction[35] == 1 and line[35] < close[35]
     assert direction[-1] == -1 and line[-1] > close[-1]
-    assert np.isfinite(line[10:]).all()
+    decided = np.flatnonzero(direction != 0)[0]  # the first close beyond a band: no side before it
+    assert np.isfinite(line[decided:]).all() and np.isnan(line[:decided]).all()
+    assert 10 < decided < 35
 
 
 def test_ichimoku_lines_are_midpoints_of_their_windows():
@@ -208,16 +210,15 @@ def _supertrend_by_index(high, low, close, period=10, multiplier=3.0):
     lower = (high + low) / 2 - multiplier * average
     start = int(np.argmax(np.isfinite(average)))
     direction = np.zeros(len(close))
-    final_upper, final_lower, trend = upper[start], lower[start], 1.0
-    direction[start] = 1.0
-    for i in range(start + 1, len(close)):
-        if upper[i] < final_upper or close[i - 1] > final_upper:
+    final_upper, final_lower, trend = upper[start], lower[start], 0.0
+    for i in range(start, len(close)):
+        if i > start and (upper[i] < final_upper or close[i - 1] > final_upper):
             final_upper = upper[i]
-        if lower[i] > final_lower or close[i - 1] < final_lower:
+        if i > start and (lower[i] > final_lower or close[i - 1] < final_lower):
             final_lower = lower[i]
-        if trend > 0 and close[i] < final_lower:
+        if trend >= 0 and close[i] < final_lower and not (trend == 0 and close[i] > final_upper):
             trend = -1.0
-        elif trend < 0 and close[i] > final_upper:
+        elif trend <= 0 and close[i] > final_upper and not (trend == 0 and close[i] < final_lower):
             trend = 1.0
         direction[i] = trend
     return direction

@@ -12,7 +12,7 @@ from market.models import Instrument
 from market.resample import resample
 from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
 from market.timeframes import Timeframe
-from signals.engine import analyse
+from signals.engine.analysis import analyse
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.models import EngineRun, Signal

@@ -34,7 +34,7 @@ def test_a_monthly_signal_is_evaluated_on_every_month_after_it_february_included
     # BTCUSD's months after January 2019 (bars stamped on the month's last day): February's high
     # 4,190 and March's 4,130 stay below target 1; April's 5,627 passes all three.
     draft = replace(a_draft(bar_time=opened), timeframe="MN1", entry=3400.0, stop=3000.0,
-                    targets=(4500.0, 4800.0, 5100.0), valid_until=opened + 21 * 30 * 86400)
+                    targets=(4500.0, 4800.0, 5100.0), valid_for_seconds=20 * 30 * 86400)
     signal = signal_create(draft=draft, instrument=btc, strategy=strategy_default_ensure())
 
     recorded = outcomes_evaluate(instrument_id=btc.pk, timeframe="MN1", closed_bar_time=datetime(2019, 4, 30, tzinfo=UTC))

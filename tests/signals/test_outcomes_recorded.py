@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError, InternalError
 
 from market.models import Instrument
-from signals.engine import SignalDraft
+from signals.engine.analysis import SignalDraft
 from signals.models import Signal
 
 
@@ -17,7 +17,7 @@ def a_draft(*, bar_time: int | None = None) -> SignalDraft:
                        distances={"stop_ticks": 2325, "stop_percent": 3.2147}, regime="trending_up",
                        timeframe="D1", reasoning="Uptrend (EMA20 above EMA50), Supertrend up.",
                        contributions={"trend": 0.13, "supertrend": 0.09}, features={}, bar_time=bar_time,
-                       valid_until=bar_time + 21 * 86400)
+                       valid_for_seconds=20 * 86400)
 
 
 @pytest.mark.postgres
