@@ -92,6 +92,11 @@ class Membership(models.Model):
         """Owners and admins manage members, invitations and API keys."""
         return self.role in MANAGER_ROLES
 
+    @property
+    def is_owner(self) -> bool:
+        """Owners alone grant ownership and read the audit log."""
+        return self.role == Role.OWNER
+
 
 class Invitation(TenantOwnedModel):
     """An invitation by email to join a tenant with a role; the token is stored only as a hash."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Invitation, Membership, Role, Tenant, User
+from accounts.tenancy import manager_ensure
 from config.errors import InvalidInput, NotPermitted
 
 API_KEY_PREFIX = "bk_"
@@ -151,16 +152,11 @@ def email_verify(*, token: str) -> User:
 # --- Members and roles ----------------------------------------------------------------------
 
 
-def _ensure_manager(*, membership: Membership | None) -> None:
-    if membership is None or not membership.can_manage:
-        raise NotPermitted("Only owners and admins can do this.")
-
-
 @transaction.atomic
 def membership_role_change(*, actor_membership: Membership, membership: Membership, role: str,
                            request=None) -> Membership:
     """Change a member's role. Only owners grant or take ownership; the last owner stays owner."""
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if role not in Role.values:
         raise InvalidInput("Unknown role.", fields={"role": [f"Choose one of {', '.join(Role.values)}."]})
     touches_owner = Role.OWNER in (role, membership.role)
@@ -183,7 +179,7 @@ def _owner_count(tenant: Tenant) -> int:
 @transaction.atomic
 def membership_remove(*, actor_membership: Membership, membership: Membership, request=None) -> None:
     """Remove a member from the tenant; the last owner cannot be removed."""
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
         raise NotPermitted("Only an owner can remove an owner.")
     if membership.role == Role.OWNER and _owner_count(membership.tenant) == 1:
@@ -212,7 +208,7 @@ def invitation_create(*, actor_membership: Membership, email: str, role: str, re
     """Invite `email` with `role`; returns the invitation and its token (emailed, stored only as a hash)."""
     from billing.entitlements import limit_ensure_available
 
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     tenant = actor_membership.tenant
     email = email.strip().lower()
     if role not in Role.values:
@@ -278,7 +274,7 @@ def invitation_accept(*, token: str, user: User, request=None) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, actor_membership: Membership, invitation: Invitation, request=None) -> Invitation:
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if invitation.revoked_at is None and invitation.accepted_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

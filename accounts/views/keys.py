@@ -7,14 +7,13 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import ApiKeyForm
 from accounts.models import ApiKey
-from accounts.tenancy import get_for_tenant_or_404
-from accounts.views.team import _manager_required, tenant_required
+from accounts.tenancy import get_for_tenant_or_404, manager_ensure, tenant_required
 from config.errors import InvalidInput
 
 
 @tenant_required
 def api_keys(request):
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     form = ApiKeyForm(request.POST or None)
     plaintext = None
     if request.method == "POST" and form.is_valid():
@@ -37,7 +36,7 @@ def api_keys(request):
 @require_POST
 def api_key_revoke(request, key_id: int):
     key = get_for_tenant_or_404(ApiKey.objects, tenant=request.tenant, pk=key_id)
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     services.api_key_revoke(key=key, actor=request.user, request=request)
     messages.info(request, f"Key {key.prefix}… revoked.")
     return redirect("accounts:api_keys")
