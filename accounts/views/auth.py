@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import ratelimits, services, two_factor
-from accounts.forms import CodeForm, LoginForm, SignupForm
+from accounts.forms import CodeForm, LoginForm, SignupForm, form_add_domain_error
 from accounts.models import User
 from accounts.views.pages import ratelimited
 from config.errors import InvalidInput
@@ -43,8 +43,7 @@ def signup(request):
             try:
                 user = services.user_signup(**form.cleaned_data)
             except InvalidInput as error:
-                for field, errors in error.fields.items():
-                    form.add_error(field, errors)
+                form_add_domain_error(form, error)
             else:
                 services.email_verification_send(user=user, request=request)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import ApiKeyForm
+from accounts.forms import ApiKeyForm, form_add_domain_error
 from accounts.models import ApiKey
 from accounts.tenancy import get_for_tenant_or_404, manager_ensure, tenant_required
 from config.errors import InvalidInput
@@ -21,8 +21,7 @@ def api_keys(request):
             _, plaintext = services.api_key_create(tenant=request.tenant, created_by=request.user, request=request,
                                                    **form.cleaned_data)
         except InvalidInput as error:
-            for field, errors in error.fields.items():
-                form.add_error(field, errors)
+            form_add_domain_error(form, error)
         else:
             form = ApiKeyForm()
     response = render(request, "accounts/api_keys.html", {

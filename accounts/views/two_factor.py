@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import two_factor
-from accounts.forms import CodeForm, PasswordConfirmForm
+from accounts.forms import CodeForm, PasswordConfirmForm, form_add_domain_error
 from config.errors import InvalidInput
 
 
@@ -28,8 +28,7 @@ def two_factor_setup(request):
             codes = two_factor.totp_enrolment_confirm(user=request.user, code=form.cleaned_data["code"],
                                                       request=request)
         except InvalidInput as error:
-            for field, errors in error.fields.items():
-                form.add_error(field, errors)
+            form_add_domain_error(form, error)
         else:
             device = two_factor.two_factor_verify_device_for_session(user=request.user)
             if device is not None:
