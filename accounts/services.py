@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Invitation, Membership, Role, Tenant, User
 from accounts.tenancy import manager_ensure
+from config.absolute_url import absolute_url
 from config.errors import InvalidInput, NotPermitted
 
 API_KEY_PREFIX = "bk_"
@@ -121,8 +122,7 @@ def email_verification_token(*, user: User) -> str:
 
 def email_verification_send(*, user: User, request=None) -> None:
     """Email the verification link (after the surrounding transaction commits)."""
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:verify_email",
-                                                   args=[email_verification_token(user=user)])
+    link = absolute_url(reverse("accounts:verify_email", args=[email_verification_token(user=user)]))
     transaction.on_commit(lambda: send_mail(
         "Verify your email for Beacon",
         f"Welcome to Beacon.\n\nConfirm your email address by opening this link within 3 days:\n{link}\n",
@@ -227,7 +227,7 @@ def invitation_create(*, actor_membership: Membership, email: str, role: str, re
         invited_by=actor_membership.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     transaction.on_commit(lambda: send_mail(
         f"You are invited to {tenant.name} on Beacon",
         f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon as {role}.\n\n"

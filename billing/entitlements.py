@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Plan, Subscription, SubscriptionStatus
+from config.absolute_url import absolute_url
 from config.errors import NotEntitled, PlanLimitReached
 
 PAID_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING}
@@ -101,7 +102,7 @@ def tenant_entitlements(*, tenant, now=None) -> Entitlements:
 
 
 def upgrade_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("pricing")
+    return absolute_url(reverse("pricing"))
 
 
 def limit_ensure_available(*, tenant, limit: str, used: int, adding: int = 1) -> Entitlements:

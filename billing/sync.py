@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Tenant
 from billing.models import Plan, StripeEvent, Subscription, SubscriptionStatus
 from billing.services import subscription_get_or_create
 from billing.stripe_client import stripe_api
+from config.absolute_url import absolute_url
 from config.errors import InvalidInput
 
 HANDLED = {"checkout.session.completed", "customer.subscription.created", "customer.subscription.updated",
@@ -102,7 +104,7 @@ def _notify_past_due(subscription: Subscription) -> None:
         "Your Beacon payment failed",
         f"We could not collect the payment for {subscription.tenant.name}'s {subscription.plan.name} plan.\n"
         f"You keep your plan until {grace_ends:%Y-%m-%d}; update your card in Billing to keep it after that.\n"
-        f"{settings.SITE_URL.rstrip('/')}/billing/\n",
+        f"{absolute_url(reverse('billing'))}\n",
         None, recipients))
 
 
@@ -209,7 +211,7 @@ def downgrades_notify(*, now: datetime | None = None) -> int:
                       f"The payment for {subscription.tenant.name}'s {subscription.plan.name} plan is still "
                       f"outstanding, so the organisation is on the Free plan. Nothing was deleted; what goes "
                       f"beyond Free's limits is paused or read-only until you pay.\n"
-                      f"{settings.SITE_URL.rstrip('/')}/billing/\n",
+                      f"{absolute_url(reverse('billing'))}\n",
                       None, _owner_emails(subscription.tenant))
             count += 1
     return count
