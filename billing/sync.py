@@ -7,7 +7,7 @@ replayed event changes nothing (it is also stored once by id).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,6 +20,7 @@ from billing.models import Plan, StripeEvent, Subscription, SubscriptionStatus
 from billing.services import subscription_get_or_create
 from billing.stripe_client import stripe_api
 from config.absolute_url import absolute_url
+from config.epoch import utc_from_epoch
 from config.errors import InvalidInput
 
 HANDLED = {"checkout.session.completed", "customer.subscription.created", "customer.subscription.updated",
@@ -27,7 +28,7 @@ HANDLED = {"checkout.session.completed", "customer.subscription.created", "custo
 
 
 def _at(epoch: int | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
+    return utc_from_epoch(epoch) if epoch else None
 
 
 def plan_for_price(price_id: str) -> Plan | None:

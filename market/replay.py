@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import numpy as np
 
+from config.epoch import utc_from_epoch
 from market.arrays import BarArrays
 from market.models import Bar, Instrument
 from market.services import bars_ingest
@@ -29,7 +29,7 @@ def replay_next(*, instrument: Instrument, timeframe: Timeframe | str, history: 
         return None
     bar = BarArrays(*(a[start:start + 1] for a in (history.time, history.open, history.high, history.low,
                                                    history.close, history.volume)))
-    closes_at = datetime.fromtimestamp(int(bar.time[0]) + timeframe.seconds, tz=UTC)
+    closes_at = utc_from_epoch(int(bar.time[0]) + timeframe.seconds)
     bars_ingest(instrument=instrument, timeframe=timeframe, bars=bar, source="replay", emit_events=True,
                 now=closes_at)
     return int(bar.time[0])

@@ -14,6 +14,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
+from config.epoch import utc_from_epoch
 from config.sql import datetime_from_row
 from market import pgcopy
 from market.arrays import PRICE_COLUMNS, BarArrays
@@ -36,7 +37,7 @@ class IngestReport:
 
 
 def _to_datetimes(epoch_seconds: np.ndarray) -> list[datetime]:
-    return [datetime.fromtimestamp(int(t), tz=UTC) for t in epoch_seconds]
+    return [utc_from_epoch(int(t)) for t in epoch_seconds]
 
 
 def bars_ingest(*, instrument: Instrument, timeframe: Timeframe | str, bars: BarArrays, source: str,
@@ -90,7 +91,7 @@ def _quarantined(instrument, timeframe, bars: BarArrays, issues, source: str) ->
         raw = {c: _json_number(getattr(bars, c)[i]) for c in PRICE_COLUMNS}
         raw["time"] = int(bars.time[i])
         rows.append(QuarantinedBar(instrument=instrument, timeframe=timeframe,
-                                   time=datetime.fromtimestamp(int(bars.time[i]), tz=UTC), raw=raw,
+                                   time=utc_from_epoch(int(bars.time[i])), raw=raw,
                                    reason=issue.reason, message=issue.message, source=source[:120]))
     return rows
 
@@ -168,7 +169,7 @@ def _overlapping(timeframe: str, frames: dict[int, pd.DataFrame]) -> set[int]:
 
     spans = Q()
     for pk, frame in frames.items():
-        first, last = (datetime.fromtimestamp(int(frame["time"].iloc[i]), tz=UTC) for i in (0, -1))
+        first, last = (utc_from_epoch(int(frame["time"].iloc[i])) for i in (0, -1))
         spans |= Q(instrument_id=pk, time__range=(min(first, last), max(first, last)))
     return set(Bar.objects.filter(spans, timeframe=timeframe).values_list("instrument_id", flat=True).distinct())
 
