@@ -27,8 +27,7 @@ def replay_next(*, instrument: Instrument, timeframe: Timeframe | str, history: 
     start = 0 if newest is None else int(np.searchsorted(history.time, int(newest.timestamp()), side="right"))
     if start >= len(history):
         return None
-    bar = BarArrays(*(a[start:start + 1] for a in (history.time, history.open, history.high, history.low,
-                                                   history.close, history.volume)))
+    bar = history.upto(start).tail(1)
     closes_at = utc_from_epoch(int(bar.time[0]) + timeframe.seconds)
     bars_ingest(instrument=instrument, timeframe=timeframe, bars=bar, source="replay", emit_events=True,
                 now=closes_at)

@@ -68,7 +68,8 @@ def bars_ingest_many(*, timeframe: Timeframe | str, items: list[tuple[Instrument
             report.reasons[issue.reason] = report.reasons.get(issue.reason, 0) + 1
         report.quarantined = len(report.issues)
         quarantined += _quarantined(instrument, timeframe, bars, report.issues, source)
-        frames[instrument.pk] = pd.DataFrame({"time": bars.time[good], **{c: getattr(bars, c)[good] for c in PRICE_COLUMNS}})
+        kept = bars.where(good)
+        frames[instrument.pk] = pd.DataFrame({c: getattr(kept, c) for c in ("time", *PRICE_COLUMNS)})
         reports[instrument.pk] = report
     QuarantinedBar.objects.bulk_create(quarantined)
     stored = _upsert_many(timeframe, frames)
