@@ -41,6 +41,12 @@ SELECT instrument_id, time, open, high, low, close, volume FROM (
 """
 
 
+def bar_time_latest(*, instrument: Instrument, timeframe: Timeframe | str) -> datetime | None:
+    """The open time (UTC) of the newest stored bar of the instrument and timeframe; None without bars."""
+    return (Bar.objects.filter(instrument=instrument, timeframe=Timeframe(timeframe)).order_by("-time")
+            .values_list("time", flat=True).first())
+
+
 def bars_latest_arrays(*, instrument_ids: list[int], timeframe: Timeframe | str, count: int,
                        until: datetime | None = None) -> dict[int, BarArrays]:
     """The newest `count` bars at or before `until` of each instrument, oldest first, in one query."""

@@ -19,6 +19,7 @@ from config.sql import datetime_from_row
 from market import pgcopy
 from market.arrays import PRICE_COLUMNS, BarArrays
 from market.models import Bar, Instrument, QuarantinedBar
+from market.selectors import bar_time_latest
 from market.timeframes import Timeframe
 from market.validation import validate_bars
 
@@ -357,8 +358,7 @@ def bars_poll(*, instrument: Instrument, timeframe: Timeframe | str, provider, n
 
     timeframe = Timeframe(timeframe)
     now = now or datetime.now(tz=UTC)
-    newest = (Bar.objects.filter(instrument=instrument, timeframe=timeframe).order_by("-time")
-              .values_list("time", flat=True).first())
+    newest = bar_time_latest(instrument=instrument, timeframe=timeframe)
     since = int(newest.timestamp()) if newest else int(now.timestamp()) - lookback_bars * timeframe.seconds
     bars = closed_since(provider, instrument.symbol, timeframe, since, int(now.timestamp()))
     return bars_ingest(instrument=instrument, timeframe=timeframe, bars=bars, source=f"{provider.name}:poll",
