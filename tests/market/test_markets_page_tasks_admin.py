@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 from django_celery_beat.models import PeriodicTask
 
+from market.demo_seed import market_demo_seed
 from market.models import Bar, BarClose, Instrument
-from market.services import market_demo_seed
 from market.tasks import poll_live, replay_tick
 
 

@@ -10,8 +10,8 @@ from channels.layers import get_channel_layer
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 
+from market.demo_seed import market_demo_seed
 from market.models import Instrument
-from market.services import market_demo_seed
 from signals.ledger import ledger_verify
 from signals.models import (
     EngineCursor,
@@ -51,7 +51,8 @@ def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(m
 def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_done(
         db, eager_tasks, django_capture_on_commit_callbacks):
     from market.arrays import BarArrays
-    from market.services import FIXTURES, bars_ingest
+    from market.providers.bundled import FIXTURES
+    from market.services import bars_ingest
 
     market_demo_seed(hold_back=5)
     eurusd = Instrument.objects.get(symbol="EURUSD")
@@ -76,7 +77,8 @@ def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_
 
 def test_the_events_of_a_catch_up_compute_only_the_newest_bar(db, eager_tasks, django_capture_on_commit_callbacks):
     from market.arrays import BarArrays
-    from market.services import FIXTURES, bars_ingest
+    from market.providers.bundled import FIXTURES
+    from market.services import bars_ingest
 
     market_demo_seed(hold_back=3)
     eurusd = Instrument.objects.get(symbol="EURUSD")

@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from market.models import Instrument
+from market.provider_factory import provider_for
 from market.providers.base import ProviderError
-from market.services import bars_backfill, provider_for
+from market.services import bars_backfill
 from market.timeframes import Timeframe
 
 
