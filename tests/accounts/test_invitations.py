@@ -104,7 +104,7 @@ def test_inviting_beyond_the_plans_seats_is_refused_with_the_limit_and_nothing_i
     # Free has 1 seat and alice uses it.
     response = _invite(alice_client)
 
-    assert "allows 1 seats; you use 1" in response.content.decode()
+    assert "Your Free plan allows 1 seat; you use 1. Upgrade for more." in response.content.decode()
     assert not Invitation.objects.exists()
     assert not mail.outbox
 

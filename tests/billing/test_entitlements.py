@@ -1,9 +1,19 @@
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from billing.entitlements import feature_ensure, limit_ensure_available, tenant_entitlements
+from accounts.services import api_key_create
+from billing.entitlements import (
+    FEATURE_LABELS,
+    LIMIT_NOUNS,
+    Entitlements,
+    feature_ensure,
+    limit_amount,
+    limit_ensure_available,
+    tenant_entitlements,
+)
 from billing.models import Plan, Subscription, SubscriptionStatus
 from billing.services import plan_catalogue_seed
 from config.errors import NotEntitled, PlanLimitReached
@@ -58,6 +68,38 @@ def test_a_feature_outside_the_plan_is_not_entitled(plans, tenant_a):
 
     with pytest.raises(NotEntitled):
         feature_ensure(tenant=tenant_a, feature="alert_channels", value="webhook")
+
+
+def test_the_api_refuses_a_plan_without_api_access_in_words(client, plans, alice, tenant_a):
+    _, key = api_key_create(tenant=tenant_a, name="bot", scope="read", created_by=alice)
+
+    response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Your Free plan does not include API access. Upgrade to get it."
+
+
+def test_a_value_outside_the_plan_is_named_in_words(plans, tenant_a):
+    with pytest.raises(NotEntitled) as refused:
+        feature_ensure(tenant=tenant_a, feature="alert_channels", value="webhook")
+
+    assert refused.value.message == "Your Free plan does not include webhook alerts. Upgrade to get it."
+
+
+def test_limit_amounts_are_singular_for_one_and_plural_otherwise():
+    assert limit_amount(limit="seats", count=1) == "1 seat"
+    assert limit_amount(limit="seats", count=2) == "2 seats"
+    assert limit_amount(limit="seats", count=0) == "0 seats"
+    assert limit_amount(limit="symbols_per_watchlist", count=1) == "1 symbol per watchlist"
+
+
+def test_every_counted_limit_and_feature_of_a_plan_has_words_for_subscribers():
+    not_counted = {"api_requests_per_minute", "api_requests_per_day", "signal_delay_seconds", "engine_cadence_seconds"}
+    by_type = {f.name: f.type for f in fields(Entitlements)}
+
+    assert {name for name, kind in by_type.items() if kind == "int"} - not_counted == set(LIMIT_NOUNS)
+    assert {name for name, kind in by_type.items() if kind in ("bool", "frozenset[str]")} | {"has_api"} \
+        == set(FEATURE_LABELS)
 
 
 def test_catalogue_seed_does_not_overwrite_staff_edits(plans):
