@@ -230,7 +230,8 @@ def invitation_create(*, actor_membership: Membership, email: str, role: str, re
     link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     transaction.on_commit(lambda: send_mail(
         f"You are invited to {tenant.name} on Beacon",
-        f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon as {role}.\n\n"
+        f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon with the {Role(role).label} "
+        "role.\n\n"
         f"Accept within {settings.INVITATION_TTL_DAYS} days: {link}\n",
         None, [email],
     ))

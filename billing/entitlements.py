@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.catalogue import CHANNEL_LABELS
 from billing.models import Plan, Subscription, SubscriptionStatus
 from config.absolute_url import absolute_url
 from config.errors import NotEntitled, PlanLimitReached
@@ -39,8 +40,7 @@ FEATURE_LABELS: dict[str, str] = {  # {value} is the label of the value asked fo
     "instruments": "signals on {value}",
     "timeframes": "the {value} timeframe",
 }
-VALUE_LABELS: dict[str, str] = {"in_app": "in-app", "email": "email", "push": "web push", "webhook": "webhook",
-                                "stock": "stock", "forex": "forex", "crypto": "crypto"}
+VALUE_LABELS: dict[str, str] = {**CHANNEL_LABELS, "stock": "stock", "forex": "forex", "crypto": "crypto"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from billing.stripe_client import stripe_api
 from config.absolute_url import absolute_url
 from config.errors import Conflict, InvalidInput
 
+INTERVAL_WORDS = {"month": "monthly", "year": "yearly"}
 LIVE_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE,
                  SubscriptionStatus.UNPAID, SubscriptionStatus.INCOMPLETE}
 
@@ -50,7 +51,7 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
     price = {"month": plan.stripe_price_monthly, "year": plan.stripe_price_yearly}.get(interval)
     if not price:
         raise InvalidInput("This plan cannot be bought that way.",
-                           fields={"interval": [f"{plan.name} has no {interval!r} price."]})
+                           fields={"interval": [f"{plan.name} has no {INTERVAL_WORDS.get(interval, repr(interval))} price."]})
     current = Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").first()
     if current is not None and current.status in LIVE_STATUSES:
         raise Conflict("You already have a subscription: change the plan under Manage.",

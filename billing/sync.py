@@ -72,7 +72,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     if plan is None:
         return f"no plan has the price {_price_id(stripe_subscription)!r}"
     status = stripe_subscription["status"]
-    before = (subscription.plan_id, subscription.status)
+    before = f"{subscription.plan.name} ({subscription.status})"
     subscription.plan = plan
     subscription.status = status
     subscription.stripe_subscription_id = stripe_subscription["id"]
@@ -90,7 +90,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     subscription.save()
     if status == SubscriptionStatus.PAST_DUE and subscription.past_due_notified_at is None:
         _notify_past_due(subscription)
-    return f"{before} -> ({plan.pk}, {status!r})"
+    return f"{before} -> {plan.name} ({status})"
 
 
 def _owner_emails(tenant: Tenant) -> list[str]:

@@ -64,7 +64,7 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
         header[0] = header[0].removeprefix("\ufeff")
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"The CSV lacks the column(s) {', '.join(missing)}.",
+        raise InvalidInput(f"The CSV lacks the column{pluralize(len(missing))} {', '.join(missing)}.",
                            fields={"file": [f"Columns needed: time, {', '.join(PRICE_COLUMNS)}."]})
     rows = _rows(reader)
     shaped = [row for row in rows if len(row.fields) == len(header)]

@@ -37,5 +37,5 @@ def api_key_revoke(request, key_id: int):
     key = get_for_tenant_or_404(ApiKey.objects, tenant=request.tenant, pk=key_id)
     manager_ensure(membership=request.membership)
     services.api_key_revoke(key=key, actor=request.user, request=request)
-    messages.info(request, f"Key {key.prefix}… revoked.")
+    messages.info(request, f"Key {key.name} ({key.prefix}…) revoked.")
     return redirect("accounts:api_keys")

@@ -58,7 +58,7 @@ def invitation_create(request):
         else:
             messages.info(request, f"Invitation sent to {form.cleaned_data['email']}.")
     else:
-        messages.error(request, "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     return redirect("accounts:team")
 
 
@@ -93,7 +93,7 @@ def member_role_change(request, membership_id: int):
     except DomainError as error:
         messages.error(request, _first_message(error))
     else:
-        messages.info(request, f"{membership.user.email} is now {membership.role}.")
+        messages.info(request, f"{membership.user.email} now has the {membership.get_role_display()} role.")
     return redirect("accounts:team")
 
 

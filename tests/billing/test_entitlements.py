@@ -116,3 +116,17 @@ def test_pricing_page_lists_the_catalogue(client, plans):
     assert response.status_code == 200
     for name in ("Free", "Pro", "Premium"):
         assert name in response.content.decode()
+
+
+def test_pricing_page_states_delays_and_alert_channels_in_words(client, plans):
+    page = client.get("/pricing/").content.decode()
+
+    assert "Signals delayed 1 hour" in page
+    assert "3 active alerts (in-app, email)" in page
+    assert "in_app" not in page
+
+
+@pytest.mark.parametrize(("seconds", "words"), [(3600, "1 hour"), (7200, "2 hours"), (900, "15 minutes"),
+                                                (60, "1 minute"), (90, "90 seconds"), (1, "1 second")])
+def test_a_signal_delay_reads_in_its_largest_whole_unit(seconds, words):
+    assert Plan(signal_delay_seconds=seconds).signal_delay_words == words

@@ -69,5 +69,5 @@ def test_the_admin_data_quality_page_lists_gaps_and_quarantine(client, db, catal
 
     page = client.get(f"/admin/market/instrument/{goog.pk}/data-quality/").content.decode()
 
-    assert "1 bar(s) missing" in page
+    assert "1 bar missing" in page
     assert "between 2013-01-02 00:00 and 2013-01-04 00:00 UTC" in page  # dates, not epoch seconds
