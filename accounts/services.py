@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Invitation, Membership, Role, Tenant, User
+from accounts.ratelimits import client_ip
 from accounts.tenancy import manager_ensure
+from billing.entitlements import limit_ensure_available
 from config.absolute_url import absolute_url
 from config.errors import InvalidInput, NotPermitted
 
@@ -29,8 +31,6 @@ def audit_record(
     """Append an audit event; IP and user agent come from the request when there is one."""
     ip, agent = None, ""
     if request is not None:
-        from accounts.ratelimits import client_ip
-
         ip = client_ip(request) or None
         agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     return AuditEvent.objects.create(
@@ -206,8 +206,6 @@ def seats_in_use(*, tenant: Tenant) -> int:
 @transaction.atomic
 def invitation_create(*, actor_membership: Membership, email: str, role: str, request=None) -> tuple[Invitation, str]:
     """Invite `email` with `role`; returns the invitation and its token (emailed, stored only as a hash)."""
-    from billing.entitlements import limit_ensure_available
-
     manager_ensure(membership=actor_membership)
     tenant = actor_membership.tenant
     email = email.strip().lower()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import stripe
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -132,8 +133,6 @@ def reconcile_all(*, now: datetime | None = None) -> list[tuple[Tenant, str]]:
 
 def webhook_event_process(*, payload: bytes, signature: str) -> str:
     """Verify, store once and apply a Stripe webhook event; InvalidInput for a bad signature or body."""
-    import stripe
-
     try:
         event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET,
                                                tolerance=settings.STRIPE_WEBHOOK_TOLERANCE)

@@ -1,5 +1,6 @@
 """Website of billing: pricing, the billing page, Checkout and Portal redirects, usage, the webhook."""
 
+import stripe
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,8 +66,6 @@ def usage(request):
 @require_POST
 def stripe_webhook(request):
     """Stripe's webhook: 400 with the reason for a bad signature or body (nothing changes), else 200."""
-    import stripe
-
     try:
         outcome = sync.webhook_event_process(payload=request.body,
                                              signature=request.headers.get("Stripe-Signature", ""))

@@ -8,6 +8,7 @@ from django_otp import login as otp_login
 
 from accounts import two_factor
 from accounts.forms import CodeForm, PasswordConfirmForm, form_add_domain_error
+from accounts.services import audit_record
 from config.errors import InvalidInput
 
 
@@ -57,8 +58,6 @@ def backup_codes_regenerate(request):
         messages.error(request, "Log in with your second factor before making new backup codes.")
         return redirect("accounts:two_factor")
     codes = two_factor.backup_codes_regenerate(user=request.user)
-    from accounts.services import audit_record
-
     audit_record(action="2fa.backup_codes_regenerated", actor=request.user, request=request)
     return render(request, "accounts/backup_codes.html", {"codes": codes})
 
