@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Count, Max
 
 from config.epoch import utc_from_epoch
 from market import pgcopy
@@ -152,8 +153,6 @@ class MarketRow:
 
 def market_overview(*, sparkline_bars: int = 60) -> list[MarketRow]:
     """One row per (instrument, timeframe) with stored bars."""
-    from django.db.models import Count, Max
-
     rows = []
     pairs = (Bar.objects.values("instrument_id", "timeframe").annotate(n=Count("id"), newest=Max("time"))
              .order_by("instrument_id", "timeframe"))
