@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Membership, Role, Tenant, User
-
-PASSWORD = "correct-horse-battery-9"
+from accounts.models import Role, Tenant, User
+from tests.factories import PASSWORD, TenantFactory, member
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,37 +30,29 @@ def _isolated_cache():
     cache.clear()
 
 
-def _user(email: str, tenant: Tenant, role: str, **extra) -> User:
-    from django.utils import timezone
-
-    user = User.objects.create_user(email=email, password=PASSWORD, email_verified_at=timezone.now(), **extra)
-    Membership.objects.create(user=user, tenant=tenant, role=role)
-    return user
-
-
 @pytest.fixture
 def tenant_a(db) -> Tenant:
-    return Tenant.objects.create(name="Alpha Capital", slug="alpha")
+    return TenantFactory(name="Alpha Capital", slug="alpha")
 
 
 @pytest.fixture
 def tenant_b(db) -> Tenant:
-    return Tenant.objects.create(name="Bravo Trading", slug="bravo")
+    return TenantFactory(name="Bravo Trading", slug="bravo")
 
 
 @pytest.fixture
 def alice(tenant_a) -> User:
-    return _user("alice@example.com", tenant_a, Role.OWNER, full_name="Alice Owner")
+    return member(tenant_a, Role.OWNER, email="alice@example.com", full_name="Alice Owner")
 
 
 @pytest.fixture
 def bob(tenant_a) -> User:
-    return _user("bob@example.com", tenant_a, Role.MEMBER, full_name="Bob Member")
+    return member(tenant_a, Role.MEMBER, email="bob@example.com", full_name="Bob Member")
 
 
 @pytest.fixture
 def charlie(tenant_b) -> User:
-    return _user("charlie@example.com", tenant_b, Role.OWNER, full_name="Charlie Other")
+    return member(tenant_b, Role.OWNER, email="charlie@example.com", full_name="Charlie Other")
 
 
 @pytest.fixture

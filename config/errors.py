@@ -1,4 +1,4 @@
-"""Domain errors: services raise them, `config.exception_handler` renders them as JSON.
+"""Domain errors: services raise them, `api.errors` renders them as JSON.
 
 Each carries a stable `code`, an HTTP `status` and messages per field.
 """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from config.outbound import TransportError
 from market.models import Instrument
 from market.providers.alphavantage import AlphaVantageProvider
-from market.providers.base import ProviderError
 from market.providers.bundled import BundledProvider
 from market.providers.crypto import CryptoProvider
 
@@ -20,4 +20,4 @@ def provider_for(*, instrument: Instrument, name: str | None = None):
         return AlphaVantageProvider(api_key=settings.ALPHA_VANTAGE_API_KEY)
     if name == "bundled":
         return BundledProvider()
-    raise ProviderError(f"Unknown provider {name!r}; use ccxt, alphavantage or bundled.", permanent=True)
+    raise TransportError(f"Unknown provider {name!r}; use ccxt, alphavantage or bundled.", permanent=True)

@@ -4,11 +4,11 @@ import logging
 
 from celery import shared_task
 
+from config.outbound import TransportError
 from market.arrays import BarArrays
 from market.demo_seed import DEMO_HISTORY
 from market.models import Instrument
 from market.provider_factory import provider_for
-from market.providers.base import ProviderError
 from market.providers.bundled import FIXTURES
 from market.replay import replay_next
 from market.services import bars_poll
@@ -31,6 +31,6 @@ def poll_live(timeframe: str) -> None:
     for instrument in Instrument.objects.filter(active=True, is_synthetic=False):
         try:
             bars_poll(instrument=instrument, timeframe=timeframe, provider=provider_for(instrument=instrument))
-        except ProviderError as error:
+        except TransportError as error:
             log.warning("poll %s %s failed (%s): %s", instrument.symbol, timeframe,
                         "permanent" if error.permanent else "will retry next poll", error.message)

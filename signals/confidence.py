@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Count, Max
 
+from config.epoch import utc_from_epoch
 from market.models import Bar, Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
@@ -15,13 +15,10 @@ from market.timeframes import Timeframe
 from signals.engine.model import ConfidenceModel, samples_concat, samples_from_history, walk_forward
 from signals.engine.strategy import StrategyConfig
 from signals.models import ModelVersion, Strategy
+from signals.selectors import strategy_active
 
 MIN_HISTORY_BARS = 120
 MAX_HISTORY_BARS = 20_000
-
-
-def _utc(epoch: int) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVersion | None:
@@ -31,8 +28,6 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
     same folds); otherwise it is kept for staff to inspect, and signals carry no confidence rather
     than a probability that has shown no edge (DESIGN.md principle 5).
     """
-    from signals.scheduling import strategy_active
-
     strategy = strategy or strategy_active()
     config = StrategyConfig.from_dict(strategy.config)
     parts = []
@@ -57,8 +52,8 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
         return ModelVersion.objects.create(
             strategy=strategy, version=version,
             algorithm="LogisticRegression + Platt calibration, purged walk-forward (5 folds)",
-            feature_names=model.feature_names, trained_from=_utc(report.trained_from),
-            trained_to=_utc(report.trained_to), oos_samples=report.oos_samples, oos_brier=report.brier,
+            feature_names=model.feature_names, trained_from=utc_from_epoch(report.trained_from),
+            trained_to=utc_from_epoch(report.trained_to), oos_samples=report.oos_samples, oos_brier=report.brier,
             oos_log_loss=report.log_loss, base_rate=report.base_rate,
             baselines={"constant_base_rate_brier": report.baseline_brier,
                        "always_long_hit_rate": report.always_long_hit_rate, "samples": report.samples},

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from django.db import transaction
 
+from config.epoch import utc_from_epoch
 from market.models import Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
+from signals.confidence import model_active
 from signals.engine import SignalDraft, analyse_many
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
@@ -24,7 +26,7 @@ from signals.ledger import ledger_append, ledger_append_many, lock_ledger
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
-from signals.scheduling import engine_run_record_chunk, pair_claim
+from signals.run_books import engine_run_record_chunk, pair_claim
 from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
@@ -41,8 +43,9 @@ def strategy_default_ensure() -> Strategy:
     return strategy
 
 
-def _utc(epoch: int) -> datetime:
-    return datetime.fromtimestamp(int(epoch), tz=UTC)
+# Only for signal_create's bar_time and valid_until lines, which the engine's change to valid_until
+# rewrites; once it has landed both call utc_from_epoch and this name goes.
+_utc = utc_from_epoch
 
 
 def _higher_bars(instrument: Instrument, timeframe: Timeframe, until: datetime, lower):
@@ -88,8 +91,6 @@ def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list[tuple[int
 
 def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[int, str, datetime]]) -> None:
     """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
-    from signals.confidence import model_active
-
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
     computed, created, errors = 0, 0, []
@@ -184,7 +185,7 @@ def outcomes_record(results: list[tuple[Signal, object]]) -> list[SignalOutcome]
             r_multiple=outcome.r_multiple, mfe_r=outcome.mfe_r, mae_r=outcome.mae_r, exit_price=outcome.exit_price,
             bars_held=outcome.bars_held,
             duration_seconds=max(int(outcome.closed_bar_time - signal.bar_time.timestamp()), 0),
-            closed_bar_time=_utc(outcome.closed_bar_time))
+            closed_bar_time=utc_from_epoch(outcome.closed_bar_time))
         for signal, outcome in results if signal.pk not in recorded
     ])
     ledger_append_many(kind=LedgerKind.OUTCOME,

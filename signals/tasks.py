@@ -2,57 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from celery import shared_task
+
+from config.epoch import utc_from_epoch
+from signals import confidence, publishing, scheduling, services
 
 
 @shared_task(name="signals.tasks.engine_run_tier", acks_late=True, ignore_result=True)
 def engine_run_tier(tier: str) -> None:
     """A tier's scheduled run: find pairs with a new closed bar and fan them out."""
-    from signals.scheduling import engine_run_start
-
-    engine_run_start(tier=tier)
+    scheduling.engine_run_start(tier=tier)
 
 
-@shared_task(name="signals.tasks.engine_compute_chunk", acks_late=True, ignore_result=True)
+@shared_task(name=scheduling.ENGINE_COMPUTE_CHUNK_TASK, acks_late=True, ignore_result=True)
 def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list) -> None:
     """Compute one chunk of (instrument id, timeframe, bar epoch seconds) pairs of a run."""
-    from signals.services import engine_compute_chunk
-
-    engine_compute_chunk(run_id=run_id, strategy_id=strategy_id,
-                         pairs=[(i, tf, datetime.fromtimestamp(t, tz=UTC)) for i, tf, t in pairs])
+    services.engine_compute_chunk(run_id=run_id, strategy_id=strategy_id,
+                                  pairs=[(i, tf, utc_from_epoch(t)) for i, tf, t in pairs])
 
 
 @shared_task(name="signals.tasks.engine_on_bar_closed", acks_late=True, ignore_result=True)
 def engine_on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
     """A bar closed: compute its pair now rather than at the next scheduled run."""
-    from signals.scheduling import engine_run_on_bar_close
-
-    engine_run_on_bar_close(instrument_id=instrument_id, timeframe=timeframe,
-                            bar_time=datetime.fromtimestamp(time, tz=UTC))
+    scheduling.engine_run_on_bar_close(instrument_id=instrument_id, timeframe=timeframe,
+                                       bar_time=utc_from_epoch(time))
 
 
 @shared_task(name="signals.tasks.on_bar_closed", acks_late=True, ignore_result=True)
 def on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> None:
     """A bar closed: evaluate the open signals of that instrument and timeframe."""
-    from signals.services import outcomes_evaluate
-
-    outcomes_evaluate(instrument_id=instrument_id, timeframe=timeframe,
-                      closed_bar_time=datetime.fromtimestamp(time, tz=UTC))
+    services.outcomes_evaluate(instrument_id=instrument_id, timeframe=timeframe,
+                               closed_bar_time=utc_from_epoch(time))
 
 
 @shared_task(name="signals.tasks.publications_release", acks_late=True, ignore_result=True)
 def publications_release() -> None:
     """Release delayed publications whose time has come (Free tier's delay)."""
-    from signals.publishing import publications_release_due
-
-    publications_release_due()
+    publishing.publications_release_due()
 
 
 @shared_task(name="signals.tasks.model_retrain", acks_late=True, ignore_result=True)
 def model_retrain() -> None:
     """Retrain the confidence model of the active strategy on all closed history."""
-    from signals.confidence import model_train
-
-    model_train()
+    confidence.model_train()

@@ -7,11 +7,13 @@ and channel layer, and worker and beat inside the web process (see `manage.py se
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# A variable may be given as a file instead: `SECRET_KEY_FILE=/run/secrets/key` (Docker/K8s secrets).
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-change-me")
@@ -61,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "billing.middleware.RateLimitHeadersMiddleware",
+    "api.throttling.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +126,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ["default", "ingest", "engine", "alerts", "backtests"]
+# The one list of queues: the Celery app consumes these, workers take them with --queues.
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine", "alerts", "backtests"))
 # `engine` is the live path (a bar closing to its signal): batch work of the engine, such as model
 # retraining, goes to `default`, so the engine's own worker never waits behind it.
 CELERY_TASK_ROUTES = {
@@ -178,13 +181,16 @@ VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["billing.throttling.PlanRateThrottle"],
+    # The conventions live in api/: a key first, so a key that comes with a session cookie wins.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication",
+                                       "api.authentication.TenantSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "api.permissions.ApiKeyScopePermits"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PlanRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.exception_handler.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
-    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -193,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
     # The docs page's JavaScript is served from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -232,13 +239,6 @@ LOGGING = {
     },
 }
 
-# --- Sentry ---------------------------------------------------------------------------------
-SENTRY_DSN = env("SENTRY_DSN", default="")
-if SENTRY_DSN:
-    from config.sentry import sentry_init
-
-    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
-
 # --- billing --------------------------------------------------------------------------------
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 
@@ -247,6 +247,10 @@ MARKET_SPIKE_ATR_MULTIPLE = env.float("MARKET_SPIKE_ATR_MULTIPLE", default=30.0)
 # Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s), in this
 # order: the engine's first, since a subscriber waits for its signal.
 BAR_CLOSED_TASKS: list[str] = ["signals.tasks.engine_on_bar_closed", "signals.tasks.on_bar_closed"]
+# Celery tasks sent once per signal publication when it becomes visible to its tier (at once, after
+# the signal's commit, or when a delayed one is released) with kwargs publication_id, signal_id, tier:
+# how alerts and portfolios hear of a new signal without signals importing them.
+SIGNAL_PUBLISHED_TASKS: list[str] = []
 ALPHA_VANTAGE_API_KEY = env("ALPHA_VANTAGE_API_KEY", default="")
 MARKET_DEMO_REPLAY = env.bool("MARKET_DEMO_REPLAY", default=EMBEDDED)
 MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default=5)

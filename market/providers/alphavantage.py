@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from config.outbound import HttpClient, TransportError
 from market.arrays import BarArrays
-from market.providers.base import ProviderError, bars_from_rows
-from market.providers.http import HttpClient
+from market.providers.base import bars_from_rows
 from market.timeframes import Timeframe
 
 BASE_URL = "https://www.alphavantage.co/query"
@@ -39,24 +39,24 @@ def is_currency_pair(symbol: str) -> bool:
 
 def _check(body) -> None:
     if not isinstance(body, dict):
-        raise ProviderError("Alpha Vantage answered with something that is not an object", permanent=True)
+        raise TransportError("Alpha Vantage answered with something that is not an object", permanent=True)
     if "Error Message" in body:
         message = body["Error Message"]
         if "apikey" in message.lower():
-            raise ProviderError("Alpha Vantage rejected the API key (ALPHA_VANTAGE_API_KEY).", permanent=True)
-        raise ProviderError(f"Alpha Vantage does not know this symbol: {message}", permanent=True)
+            raise TransportError("Alpha Vantage rejected the API key (ALPHA_VANTAGE_API_KEY).", permanent=True)
+        raise TransportError(f"Alpha Vantage does not know this symbol: {message}", permanent=True)
     for key in ("Note", "Information"):
         if key in body and not any(k.startswith("Time Series") for k in body):
             text = body[key]
             lowered = text.lower()
             if "premium endpoint" in lowered:
-                raise ProviderError(f"Alpha Vantage: this series needs a premium plan. {text}", permanent=True)
+                raise TransportError(f"Alpha Vantage: this series needs a premium plan. {text}", permanent=True)
             if "api key" in lowered and "invalid" in lowered:
-                raise ProviderError("Alpha Vantage rejected the API key (ALPHA_VANTAGE_API_KEY).", permanent=True)
+                raise TransportError("Alpha Vantage rejected the API key (ALPHA_VANTAGE_API_KEY).", permanent=True)
             if "per minute" not in lowered and ("per day" in lowered or "daily" in lowered):
                 # Retrying within minutes cannot help; the next scheduled poll tries again.
-                raise ProviderError(f"Alpha Vantage daily limit reached: {text}", permanent=True)
-            raise ProviderError(f"Alpha Vantage rate limit: {text}", retry_after=RATE_LIMIT_RETRY_SECONDS)
+                raise TransportError(f"Alpha Vantage daily limit reached: {text}", permanent=True)
+            raise TransportError(f"Alpha Vantage rate limit: {text}", retry_after=RATE_LIMIT_RETRY_SECONDS)
 
 
 class AlphaVantageProvider:
@@ -64,7 +64,7 @@ class AlphaVantageProvider:
 
     def __init__(self, *, api_key: str, client: HttpClient | None = None):
         if not api_key:
-            raise ProviderError("No Alpha Vantage API key: set ALPHA_VANTAGE_API_KEY.", permanent=True)
+            raise TransportError("No Alpha Vantage API key: set ALPHA_VANTAGE_API_KEY.", permanent=True)
         self.api_key = api_key
         self.client = client or HttpClient()
 
@@ -95,7 +95,7 @@ class AlphaVantageProvider:
             months = pd.period_range(pd.Timestamp(start, unit="s"), pd.Timestamp(end, unit="s"), freq="M")
             return [({"function": "TIME_SERIES_INTRADAY", "symbol": symbol, "interval": "60min",
                       "outputsize": "full", "month": str(month)}, "Time Series (60min)", EASTERN) for month in months]
-        raise ProviderError(f"Alpha Vantage has no {timeframe} series for {asset_class}", permanent=True)
+        raise TransportError(f"Alpha Vantage has no {timeframe} series for {asset_class}", permanent=True)
 
 
 def _rows(series: dict, zone: ZoneInfo | None) -> list[tuple]:
@@ -110,5 +110,5 @@ def _rows(series: dict, zone: ZoneInfo | None) -> list[tuple]:
             rows.append((int(when), float(values["1. open"]), float(values["2. high"]), float(values["3. low"]),
                          float(values["4. close"]), float(values.get("5. volume", 0.0))))
         except (KeyError, ValueError, TypeError) as error:
-            raise ProviderError(f"Alpha Vantage bar at {when} is malformed: {values!r}", permanent=True) from error
+            raise TransportError(f"Alpha Vantage bar at {when} is malformed: {values!r}", permanent=True) from error
     return rows

@@ -1,4 +1,4 @@
-"""One interface for every source of bars, and one error type that says whether to retry. No Django."""
+"""One interface for every source of bars (their errors are config.outbound.TransportError). No Django."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ import numpy as np
 
 from market.arrays import BarArrays
 from market.timeframes import Timeframe
-
-
-class ProviderError(Exception):
-    """A provider could not deliver. `permanent` errors (bad symbol, bad key) are not retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.retry_after = retry_after
 
 
 class Provider(Protocol):

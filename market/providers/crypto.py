@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import ccxt
 
+from config.outbound import HttpClient, TransportError
 from market.arrays import BarArrays
-from market.providers.base import ProviderError, bars_from_rows
-from market.providers.http import HttpClient
+from market.providers.base import bars_from_rows
 from market.timeframes import Timeframe
 
 # Coinbase Exchange's granularities: 1m, 5m, 15m, 1h, 6h, 1d (no 4h: H4 is resampled from H1).
@@ -39,11 +39,11 @@ class CryptoProvider:
     def history(self, symbol: str, timeframe: Timeframe, start: int, end: int) -> BarArrays:
         timeframe = Timeframe(timeframe)
         if timeframe not in CCXT_TIMEFRAMES:
-            raise ProviderError(f"{self.exchange.id} has no {timeframe} candles", permanent=True)
+            raise TransportError(f"{self.exchange.id} has no {timeframe} candles", permanent=True)
         market = self.market_symbol(symbol)
         self.client.retrying(self._load_markets)
         if market not in self.exchange.markets:
-            raise ProviderError(f"{self.exchange.id} does not list {market}", permanent=True)
+            raise TransportError(f"{self.exchange.id} does not list {market}", permanent=True)
         rows: list[tuple] = []
         since = start
         while since <= end:
@@ -59,16 +59,16 @@ class CryptoProvider:
         try:
             return self.exchange.load_markets()
         except (ccxt.NetworkError, ccxt.RateLimitExceeded) as error:
-            raise ProviderError(f"{self.exchange.id}: {error.__class__.__name__}") from error
+            raise TransportError(f"{self.exchange.id}: {error.__class__.__name__}") from error
 
     def _fetch(self, market: str, timeframe: str, since: int) -> list:
         try:
             return self.exchange.fetch_ohlcv(market, timeframe, since=since * 1000, limit=PAGE_LIMIT)
         except ccxt.BadSymbol as error:
-            raise ProviderError(f"{self.exchange.id} does not list {market}", permanent=True) from error
+            raise TransportError(f"{self.exchange.id} does not list {market}", permanent=True) from error
         except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as error:
-            raise ProviderError(f"{self.exchange.id} rate limit", retry_after=5.0) from error
+            raise TransportError(f"{self.exchange.id} rate limit", retry_after=5.0) from error
         except ccxt.NetworkError as error:
-            raise ProviderError(f"{self.exchange.id}: {error.__class__.__name__}") from error
+            raise TransportError(f"{self.exchange.id}: {error.__class__.__name__}") from error
         except ccxt.ExchangeError as error:
-            raise ProviderError(f"{self.exchange.id}: {error}", permanent=True) from error
+            raise TransportError(f"{self.exchange.id}: {error}", permanent=True) from error

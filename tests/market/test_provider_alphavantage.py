@@ -1,9 +1,9 @@
 import pytest
 
+from config.outbound import HttpClient, TransportError
 from market.arrays import BarArrays
 from market.providers.alphavantage import AlphaVantageProvider
-from market.providers.base import ProviderError, closed_since
-from market.providers.http import HttpClient
+from market.providers.base import closed_since
 from market.timeframes import Timeframe
 from tests.market.conftest import FIXTURES, utc
 from tests.market.recorded_http import RecordedTransport, session_with
@@ -71,7 +71,7 @@ def test_bad_symbol_bad_key_and_the_daily_quota_fail_at_once_with_a_clear_error(
     slept = []
     provider, transport = _provider([(lambda p, q: True, recorded)], slept)
 
-    with pytest.raises(ProviderError, match=says) as error:
+    with pytest.raises(TransportError, match=says) as error:
         provider.history("NOPE", Timeframe.D1, 0, utc("2013-03-01"))
 
     assert error.value.permanent
@@ -82,7 +82,7 @@ def test_server_errors_are_retried_with_backoff_then_reported():
     slept = []
     provider, transport = _provider([(lambda p, q: True, (503, {"error": "busy"}))], slept)
 
-    with pytest.raises(ProviderError, match="HTTP 503"):
+    with pytest.raises(TransportError, match="HTTP 503"):
         provider.history("GOOG", Timeframe.D1, 0, utc("2013-03-01"))
 
     assert len(transport.calls) == 4
@@ -98,5 +98,5 @@ def test_stock_intraday_backfill_asks_one_month_at_a_time():
 
 
 def test_a_missing_key_is_a_clear_error():
-    with pytest.raises(ProviderError, match="ALPHA_VANTAGE_API_KEY"):
+    with pytest.raises(TransportError, match="ALPHA_VANTAGE_API_KEY"):
         AlphaVantageProvider(api_key="")

@@ -1,9 +1,8 @@
 import ccxt
 import pytest
 
-from market.providers.base import ProviderError
+from config.outbound import HttpClient, TransportError
 from market.providers.crypto import CryptoProvider
-from market.providers.http import HttpClient
 from market.timeframes import Timeframe
 from tests.market.recorded_http import RecordedTransport
 
@@ -42,7 +41,7 @@ def test_candles_go_through_ccxts_real_parsing_into_bars():
 def test_an_unlisted_symbol_is_a_permanent_error_before_any_candle_request():
     provider, transport = _provider(ROUTES)
 
-    with pytest.raises(ProviderError, match="does not list DOGE/EUR") as error:
+    with pytest.raises(TransportError, match="does not list DOGE/EUR") as error:
         provider.history("DOGEEUR", Timeframe.H1, CANDLE_TIME, CANDLE_TIME + 3600)
 
     assert error.value.permanent
@@ -68,5 +67,5 @@ def test_a_rate_limited_exchange_is_retried():
 def test_a_timeframe_the_exchange_lacks_is_refused():
     provider, _ = _provider(ROUTES)
 
-    with pytest.raises(ProviderError, match="no H4 candles"):
+    with pytest.raises(TransportError, match="no H4 candles"):
         provider.history("BTCUSD", Timeframe.H4, CANDLE_TIME, CANDLE_TIME + 3600)

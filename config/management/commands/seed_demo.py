@@ -15,6 +15,8 @@ from accounts.models import User
 from accounts.services import user_signup
 from billing.services import plan_catalogue_seed
 from market.demo_seed import market_demo_seed
+from signals.confidence import model_train
+from signals.models import ModelVersion
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
@@ -43,9 +45,6 @@ class Command(BaseCommand):
         for symbol, report in market_demo_seed(hold_back=settings.MARKET_REPLAY_HOLD_BACK).items():
             self.stdout.write(f"Market data {symbol}: {report.received} real bars, {report.stored} new, "
                               f"{report.quarantined} quarantined")
-        from signals.confidence import model_train
-        from signals.models import ModelVersion
-
         if not ModelVersion.objects.exists():
             version = model_train()
             if version is not None:

@@ -2,9 +2,9 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.outbound import TransportError
 from market.models import Instrument
 from market.provider_factory import provider_for
-from market.providers.base import ProviderError
 from market.services import bars_backfill
 from market.timeframes import Timeframe
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         try:
             report = bars_backfill(instrument=instrument, timeframe=timeframe,
                                    provider=provider_for(instrument=instrument, name=provider), since=start, until=end)
-        except ProviderError as error:
+        except TransportError as error:
             raise CommandError(error.message) from None
         self.stdout.write(self.style.SUCCESS(
             f"{instrument.symbol} {timeframe}: {report.received} bars fetched, {report.stored} stored or changed, "

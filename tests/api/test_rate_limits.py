@@ -80,3 +80,23 @@ def test_one_tenants_calls_do_not_use_anothers_limit(client, key_headers, tenant
     response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {other}"})
 
     assert response.status_code == 200
+
+
+def test_an_error_after_the_request_was_metered_still_carries_the_headers(client, key_headers, tenant_a):
+    _on(tenant_a, "pro", api_requests_per_minute=10, api_requests_per_day=1000)
+    client.get("/api/v1/me/", headers=key_headers)
+
+    response = client.post("/api/v1/me/", {}, content_type="application/json", headers=key_headers)
+
+    assert response.status_code == 405
+    assert response["X-RateLimit-Limit"] == "10"
+    assert response["X-RateLimit-Remaining"] == "8"
+    assert UsageCounter.objects.get(tenant=tenant_a, metric="api_calls").count == 2
+
+
+def test_the_websites_own_calls_are_not_metered(alice_client, tenant_a):
+    response = alice_client.get("/api/v1/me/")
+
+    assert response.status_code == 200  # even on Free, which has no API access
+    assert "X-RateLimit-Limit" not in response
+    assert not UsageCounter.objects.filter(tenant=tenant_a).exists()

@@ -1,0 +1,46 @@
+"""The fields a tenant's plan hides, decided once (DESIGN.md principle 4: entitlements are data).
+
+A hidden field stays in the payload as null, so every plan sees the same shape, and `hidden_fields`
+names what was hidden, so a client can tell "hidden by your plan" from "empty". An endpoint either
+calls `mask_fields` on a payload or serializes with a `TierMaskedSerializer`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from billing.entitlements import Entitlements, tenant_entitlements
+
+# The entitlement that shows them -> the payload fields a plan without it sees as null.
+FIELDS_SHOWN_BY = {
+    "shows_confidence": ("confidence",),
+    "shows_reasoning": ("reasoning", "contributions"),
+}
+
+
+def mask_fields(payload: dict[str, Any], entitlements: Entitlements) -> tuple[dict[str, Any], list[str]]:
+    """A copy of `payload` with the fields the plan hides set to None, and the names of those fields
+    (only the ones the payload has), in a stable order."""
+    hidden = [field for entitlement, fields in FIELDS_SHOWN_BY.items() if not getattr(entitlements, entitlement)
+              for field in fields if field in payload]
+    return {**payload, **dict.fromkeys(hidden)}, hidden
+
+
+class TierMaskedSerializer(serializers.Serializer):
+    """Base of a serializer whose output some plans see in part: its fields, masked for the plan, and
+    `hidden_fields`. The plan is `context["entitlements"]`, or else the one of `context["request"].tenant`,
+    read once per serialization (a list of 500 items reads it once)."""
+
+    hidden_fields = serializers.SerializerMethodField(help_text="The fields your plan hides (sent as null).")
+
+    def get_hidden_fields(self, instance) -> list[str]:
+        return []  # filled in by to_representation, which sees every field
+
+    def to_representation(self, instance):
+        if "entitlements" not in self.context:
+            self.context["entitlements"] = tenant_entitlements(tenant=self.context["request"].tenant)
+        payload, hidden = mask_fields(super().to_representation(instance), self.context["entitlements"])
+        payload["hidden_fields"] = hidden
+        return payload

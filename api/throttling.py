@@ -1,0 +1,88 @@
+"""API rate limits from the tenant's plan, and the headers that tell a client where it stands.
+
+`PlanRateThrottle` (the default throttle) meters every request authenticated by an API key: fixed
+windows (the current UTC minute and day) counted with atomic cache increments, so they hold across
+web processes when the cache is Redis. Over a limit is 429 with Retry-After (LimitExceeded); a plan
+without API access is 403 with an upgrade link (NotEntitled); each allowed call counts into the
+tenant's daily usage (billing.usage). The website's session calls are not the plan's API and are not
+metered.
+
+`RateLimitHeadersMiddleware` adds X-RateLimit-Limit, -Remaining and -Reset of the tighter window to
+every response of a metered request: a success, the 429, and any error the endpoint raised after the
+throttle ran (DRF runs authentication, then permissions, then throttles, then the endpoint).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+from accounts.models import ApiKey
+from billing.entitlements import feature_ensure
+from billing.models import UsageMetric
+from billing.usage import usage_increment
+from config.errors import LimitExceeded
+
+WINDOWS = {"minute": 60, "day": 86400}
+
+
+class RateLimitState(NamedTuple):
+    """Where a tenant stands in one window: its limit, the calls left, and when it resets (epoch s)."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+
+def _count(key: str, ttl: int) -> int:
+    if cache.add(key, 1, timeout=ttl):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=ttl)
+        return 1
+
+
+class PlanRateThrottle(BaseThrottle):
+    def allow_request(self, request, view) -> bool:
+        if not isinstance(request.auth, ApiKey):
+            return True  # the website's session, and unauthenticated routes (schema, docs)
+        tenant = request.tenant
+        entitlements = feature_ensure(tenant=tenant, feature="has_api")
+        now = time.time()
+        tightest = None
+        for window, seconds in WINDOWS.items():
+            limit = getattr(entitlements, f"api_requests_per_{window}")
+            start = int(now // seconds) * seconds
+            used = _count(f"beacon:api:{tenant.pk}:{window}:{start}", seconds + 5)
+            reset = start + seconds
+            state = RateLimitState(limit, max(limit - used, 0), reset)
+            if tightest is None or state.remaining < tightest.remaining:
+                tightest = state
+            if used > limit:
+                request._request.rate_limit_state = state
+                raise LimitExceeded(f"Your {entitlements.plan_name} plan allows {limit} API requests per {window}.",
+                                    retry_after=max(int(reset - now), 1), limit=limit, window=window)
+        request._request.rate_limit_state = tightest
+        usage_increment(tenant=tenant, metric=UsageMetric.API_CALLS)
+        return True
+
+
+class RateLimitHeadersMiddleware:
+    """Adds X-RateLimit-Limit, -Remaining and -Reset to the responses of requests the throttle metered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state: RateLimitState | None = getattr(request, "rate_limit_state", None)
+        if state is not None:
+            response["X-RateLimit-Limit"] = str(state.limit)
+            response["X-RateLimit-Remaining"] = str(state.remaining)
+            response["X-RateLimit-Reset"] = str(int(state.reset))
+        return response
