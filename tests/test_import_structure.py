@@ -25,17 +25,9 @@ FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "m
 
 # (module, imported name) -> why it is still imported inside a function. Remove an entry with the import.
 ALLOWED = {
-    ("billing.apps", "config.beat_schedules.periodic_task_ensure"):
-        "AppConfig.beat_schedules_sync; moves to billing/periodic_tasks.py as signals did (access-helpers)",
-    ("billing.context_processors", "billing.entitlements.tenant_entitlements"): "billing (access-helpers)",
-    ("billing.context_processors", "billing.models.Subscription"): "billing (access-helpers)",
-    ("billing.context_processors", "billing.models.SubscriptionStatus"): "billing (access-helpers)",
-    ("billing.tasks", "billing.sync.downgrades_notify"): "billing (access-helpers)",
     ("config.management.commands.serve", "config.celery_app.app"): "serve command (lead)",
     ("config.management.commands.serve", "config.embedded.EmbeddedWorkers"):
         "serve command: the embedded worker only when EMBEDDED (lead)",
-    ("market.apps", "config.beat_schedules.periodic_task_ensure"):
-        "AppConfig.beat_schedules_sync; moves to market/periodic_tasks.py as signals did (access-helpers)",
     ("signals.engine.confluence", "signals.engine.regime.forex_sessions"): "the pure engine (engine helper)",
 }
 

@@ -4,6 +4,7 @@ from django_celery_beat.models import PeriodicTask
 
 from market.demo_seed import market_demo_seed
 from market.models import Bar, BarClose, Instrument
+from market.periodic_tasks import periodic_tasks_sync
 from market.tasks import poll_live, replay_tick
 
 
@@ -37,18 +38,15 @@ def test_polling_without_a_configured_provider_logs_and_carries_on(catalogue, ca
 
 
 def test_schedules_follow_the_settings(db, settings):
-    import market
-    from market.apps import MarketConfig
-
     settings.MARKET_DEMO_REPLAY = True
     settings.MARKET_LIVE_POLLING = {"H1": 300}
-    MarketConfig("market", market).beat_schedules_sync()
+    periodic_tasks_sync()
 
     assert PeriodicTask.objects.get(name="market-poll-H1").interval.every == 300
     assert PeriodicTask.objects.get(name="market-demo-replay").enabled
 
     settings.MARKET_DEMO_REPLAY = False
-    MarketConfig("market", market).beat_schedules_sync()
+    periodic_tasks_sync()
     assert not PeriodicTask.objects.get(name="market-demo-replay").enabled
 
 
