@@ -1,3 +1,6 @@
+from accounts.selectors import membership_list_for_user
+
+
 def tenant(request) -> dict:
     """The active tenant and membership, and the user's other tenants, for every template."""
     context = {
@@ -7,7 +10,5 @@ def tenant(request) -> dict:
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from accounts.selectors import membership_list_for_user
-
         context["user_memberships"] = list(membership_list_for_user(user=user))
     return context

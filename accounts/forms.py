@@ -1,7 +1,16 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from accounts.models import ApiKeyScope, Role
+from accounts.models import ApiKeyScope, Role, User
+from config.errors import DomainError
+
+
+def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: each field's messages on that field, the rest on the form."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for field, messages in error.fields.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class SignupForm(forms.Form):
@@ -14,8 +23,6 @@ class SignupForm(forms.Form):
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
-            from accounts.models import User
-
             try:
                 validate_password(password, User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")))
             except forms.ValidationError as error:

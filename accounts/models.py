@@ -85,12 +85,17 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="membership_unique_user_tenant")]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.tenant} ({self.role})"
+        return f"{self.user} in {self.tenant} ({self.get_role_display()})"
 
     @property
     def can_manage(self) -> bool:
         """Owners and admins manage members, invitations and API keys."""
         return self.role in MANAGER_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        """Owners alone grant ownership and read the audit log."""
+        return self.role == Role.OWNER
 
 
 class Invitation(TenantOwnedModel):
@@ -109,7 +114,7 @@ class Invitation(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "email"])]
 
     def __str__(self) -> str:
-        return f"{self.email} to {self.tenant_id}"
+        return f"{self.email} to {self.tenant}"
 
     @property
     def is_pending(self) -> bool:
@@ -159,4 +164,4 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["tenant", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.action} by {self.actor or 'an anonymous visitor'} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ApiKey, ApiKeyScope, AuditEvent, Invitation, Membership, Role, Tenant, User
+from accounts.ratelimits import client_ip
+from accounts.tenancy import manager_ensure
+from billing.entitlements import limit_ensure_available
+from config.absolute_url import absolute_url
 from config.errors import InvalidInput, NotPermitted
 
 API_KEY_PREFIX = "bk_"
@@ -27,8 +31,6 @@ def audit_record(
     """Append an audit event; IP and user agent come from the request when there is one."""
     ip, agent = None, ""
     if request is not None:
-        from accounts.ratelimits import client_ip
-
         ip = client_ip(request) or None
         agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     return AuditEvent.objects.create(
@@ -120,8 +122,7 @@ def email_verification_token(*, user: User) -> str:
 
 def email_verification_send(*, user: User, request=None) -> None:
     """Email the verification link (after the surrounding transaction commits)."""
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:verify_email",
-                                                   args=[email_verification_token(user=user)])
+    link = absolute_url(reverse("accounts:verify_email", args=[email_verification_token(user=user)]))
     transaction.on_commit(lambda: send_mail(
         "Verify your email for Beacon",
         f"Welcome to Beacon.\n\nConfirm your email address by opening this link within 3 days:\n{link}\n",
@@ -151,16 +152,11 @@ def email_verify(*, token: str) -> User:
 # --- Members and roles ----------------------------------------------------------------------
 
 
-def _ensure_manager(*, membership: Membership | None) -> None:
-    if membership is None or not membership.can_manage:
-        raise NotPermitted("Only owners and admins can do this.")
-
-
 @transaction.atomic
 def membership_role_change(*, actor_membership: Membership, membership: Membership, role: str,
                            request=None) -> Membership:
     """Change a member's role. Only owners grant or take ownership; the last owner stays owner."""
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if role not in Role.values:
         raise InvalidInput("Unknown role.", fields={"role": [f"Choose one of {', '.join(Role.values)}."]})
     touches_owner = Role.OWNER in (role, membership.role)
@@ -183,7 +179,7 @@ def _owner_count(tenant: Tenant) -> int:
 @transaction.atomic
 def membership_remove(*, actor_membership: Membership, membership: Membership, request=None) -> None:
     """Remove a member from the tenant; the last owner cannot be removed."""
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
         raise NotPermitted("Only an owner can remove an owner.")
     if membership.role == Role.OWNER and _owner_count(membership.tenant) == 1:
@@ -210,9 +206,7 @@ def seats_in_use(*, tenant: Tenant) -> int:
 @transaction.atomic
 def invitation_create(*, actor_membership: Membership, email: str, role: str, request=None) -> tuple[Invitation, str]:
     """Invite `email` with `role`; returns the invitation and its token (emailed, stored only as a hash)."""
-    from billing.entitlements import limit_ensure_available
-
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     tenant = actor_membership.tenant
     email = email.strip().lower()
     if role not in Role.values:
@@ -231,10 +225,11 @@ def invitation_create(*, actor_membership: Membership, email: str, role: str, re
         invited_by=actor_membership.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     transaction.on_commit(lambda: send_mail(
         f"You are invited to {tenant.name} on Beacon",
-        f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon as {role}.\n\n"
+        f"{actor_membership.user.email} invited you to join {tenant.name} on Beacon with the {Role(role).label} "
+        "role.\n\n"
         f"Accept within {settings.INVITATION_TTL_DAYS} days: {link}\n",
         None, [email],
     ))
@@ -278,7 +273,7 @@ def invitation_accept(*, token: str, user: User, request=None) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, actor_membership: Membership, invitation: Invitation, request=None) -> Invitation:
-    _ensure_manager(membership=actor_membership)
+    manager_ensure(membership=actor_membership)
     if invitation.revoked_at is None and invitation.accepted_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

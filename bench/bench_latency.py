@@ -87,7 +87,8 @@ def run(*, through_worker: bool) -> None:
     from config.channel_sender import sender_loop
     from market.arrays import BarArrays
     from market.models import Instrument
-    from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
+    from market.providers.bundled import FIXTURES
+    from market.services import bars_ingest, instrument_catalogue_load
     from signals.confidence import model_train
     from signals.models import EngineRun
     from signals.publishing import tier_group_name

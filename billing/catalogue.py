@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 ALL_CHANNELS = ["in_app", "email", "push", "webhook"]
+CHANNEL_LABELS = {"in_app": "in-app", "email": "email", "push": "web push", "webhook": "webhook"}
 
 PLAN_CATALOGUE: list[dict] = [
     {

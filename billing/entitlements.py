@@ -14,10 +14,33 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.catalogue import CHANNEL_LABELS
 from billing.models import Plan, Subscription, SubscriptionStatus
+from config.absolute_url import absolute_url
 from config.errors import NotEntitled, PlanLimitReached
 
 PAID_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING}
+
+# How a subscriber reads each counted limit (one, several) and each feature: no field name reaches a message.
+LIMIT_NOUNS: dict[str, tuple[str, str]] = {
+    "seats": ("seat", "seats"),
+    "watchlists": ("watchlist", "watchlists"),
+    "symbols_per_watchlist": ("symbol per watchlist", "symbols per watchlist"),
+    "active_alerts": ("active alert", "active alerts"),
+    "paper_portfolios": ("paper portfolio", "paper portfolios"),
+    "backtests_per_day": ("backtest a day", "backtests a day"),
+    "websocket_connections": ("live feed connection", "live feed connections"),
+}
+FEATURE_LABELS: dict[str, str] = {  # {value} is the label of the value asked for, for set features
+    "has_api": "API access",
+    "shows_confidence": "the confidence of signals",
+    "shows_reasoning": "the reasoning behind signals",
+    "alert_channels": "{value} alerts",
+    "asset_classes": "{value} signals",
+    "instruments": "signals on {value}",
+    "timeframes": "the {value} timeframe",
+}
+VALUE_LABELS: dict[str, str] = {**CHANNEL_LABELS, "stock": "stock", "forex": "forex", "crypto": "crypto"}
 
 
 @dataclass(frozen=True)
@@ -101,7 +124,18 @@ def tenant_entitlements(*, tenant, now=None) -> Entitlements:
 
 
 def upgrade_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("pricing")
+    return absolute_url(reverse("pricing"))
+
+
+def limit_amount(*, limit: str, count: int) -> str:
+    """`count` of the limit's thing in words: "1 seat", "3 seats", "1 symbol per watchlist"."""
+    one, several = LIMIT_NOUNS[limit]
+    return f"{count} {one if count == 1 else several}"
+
+
+def feature_label(*, feature: str, value: str | None = None) -> str:
+    """What a subscriber calls the feature (with the value asked for): "API access", "webhook alerts"."""
+    return FEATURE_LABELS[feature].format(value=VALUE_LABELS.get(value, value) if value is not None else "")
 
 
 def limit_ensure_available(*, tenant, limit: str, used: int, adding: int = 1) -> Entitlements:
@@ -109,9 +143,9 @@ def limit_ensure_available(*, tenant, limit: str, used: int, adding: int = 1) ->
     entitlements = tenant_entitlements(tenant=tenant)
     allowed = getattr(entitlements, limit)
     if used + adding > allowed:
-        label = limit.replace("_", " ")
         raise PlanLimitReached(
-            f"Your {entitlements.plan_name} plan allows {allowed} {label}; you use {used}. Upgrade for more.",
+            f"Your {entitlements.plan_name} plan allows {limit_amount(limit=limit, count=allowed)}; you use {used}."
+            " Upgrade for more.",
             limit=limit, allowed=allowed, used=used, upgrade_url=upgrade_url(),
         )
     return entitlements
@@ -123,7 +157,7 @@ def feature_ensure(*, tenant, feature: str, value: str | None = None) -> Entitle
     granted = getattr(entitlements, feature)
     ok = (value in granted) if value is not None else bool(granted)
     if not ok:
-        what = f"{feature.replace('_', ' ')} '{value}'" if value is not None else feature.replace("_", " ")
-        raise NotEntitled(f"Your {entitlements.plan_name} plan does not include {what}. Upgrade to get it.",
+        raise NotEntitled(f"Your {entitlements.plan_name} plan does not include "
+                          f"{feature_label(feature=feature, value=value)}. Upgrade to get it.",
                           feature=feature, upgrade_url=upgrade_url())
     return entitlements

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+
+from billing.catalogue import CHANNEL_LABELS
 
 
 class Plan(models.Model):
@@ -49,6 +52,20 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def alert_channel_labels(self) -> list[str]:
+        """The alert channels as a subscriber reads them: "in-app", "email", "web push", "webhook"."""
+        return [CHANNEL_LABELS.get(channel, channel) for channel in self.alert_channels]
+
+    @property
+    def signal_delay_words(self) -> str:
+        """The signal delay in the largest whole unit: "1 hour", "15 minutes", "90 seconds"."""
+        seconds = self.signal_delay_seconds
+        for unit, size in (("hour", 3600), ("minute", 60)):
+            if seconds >= size and seconds % size == 0:
+                return f"{seconds // size} {unit}{pluralize(seconds // size)}"
+        return f"{seconds} second{pluralize(seconds)}"
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -122,4 +139,4 @@ class UsageCounter(models.Model):
         indexes = [models.Index(fields=["tenant", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.tenant_id} {self.metric} {self.day}: {self.count}"
+        return f"{self.tenant} {self.get_metric_display()} {self.day}: {self.count}"

@@ -1,6 +1,9 @@
+import stripe
 from django.db.models import QuerySet
 
-from billing.models import Plan
+from billing.models import Plan, Subscription
+from billing.stripe_client import BillingUnavailable, stripe_api
+from config.epoch import utc_from_epoch
 
 
 def plan_list_public() -> QuerySet[Plan]:
@@ -9,21 +12,14 @@ def plan_list_public() -> QuerySet[Plan]:
 
 def invoice_list(*, tenant, limit: int = 12) -> list[dict]:
     """The tenant's recent invoices from Stripe (number, date, amount, status, link); [] without Stripe."""
-    from billing.models import Subscription
-    from billing.stripe_client import BillingUnavailable, stripe_api
-
     subscription = Subscription.objects.filter(tenant=tenant).exclude(stripe_customer_id="").first()
     if subscription is None:
         return []
-    import stripe
-
     try:
         invoices = stripe_api().Invoice.list(customer=subscription.stripe_customer_id, limit=limit).data
     except (BillingUnavailable, stripe.StripeError):  # the page still answers when Stripe cannot
         return []
-    from datetime import UTC, datetime
-
-    return [{"number": i.get("number") or i["id"], "created": datetime.fromtimestamp(i["created"], tz=UTC),
+    return [{"number": i.get("number") or i["id"], "created": utc_from_epoch(i["created"]),
              "amount": (i.get("amount_paid") or i.get("amount_due") or 0) / 100, "currency": i["currency"].upper(),
              "status": i["status"], "url": i.get("hosted_invoice_url")}
             for i in (inv.to_dict() for inv in invoices)]

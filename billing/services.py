@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
 from billing.catalogue import PLAN_CATALOGUE
 from billing.models import Plan, Subscription, SubscriptionStatus
 from billing.stripe_client import stripe_api
+from config.absolute_url import absolute_url
 from config.errors import Conflict, InvalidInput
 
+INTERVAL_WORDS = {"month": "monthly", "year": "yearly"}
 LIVE_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE,
                  SubscriptionStatus.UNPAID, SubscriptionStatus.INCOMPLETE}
 
@@ -50,13 +51,12 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
     price = {"month": plan.stripe_price_monthly, "year": plan.stripe_price_yearly}.get(interval)
     if not price:
         raise InvalidInput("This plan cannot be bought that way.",
-                           fields={"interval": [f"{plan.name} has no {interval!r} price."]})
+                           fields={"interval": [f"{plan.name} has no {INTERVAL_WORDS.get(interval, repr(interval))} price."]})
     current = Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").first()
     if current is not None and current.status in LIVE_STATUSES:
         raise Conflict("You already have a subscription: change the plan under Manage.",
                        fields={"plan": ["Use Manage to change an existing subscription."]})
     stripe = stripe_api()
-    base = settings.SITE_URL.rstrip("/")
     subscription_data = {"metadata": {"tenant_id": str(tenant.pk), "plan": plan.code}}
     if plan.trial_days and not Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").exists():
         subscription_data["trial_period_days"] = plan.trial_days
@@ -66,8 +66,8 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
         client_reference_id=str(tenant.pk),
         line_items=[{"price": price, "quantity": 1}],
         subscription_data=subscription_data,
-        success_url=base + reverse("billing") + "?checkout=success",
-        cancel_url=base + reverse("billing") + "?checkout=cancelled",
+        success_url=absolute_url(reverse("billing") + "?checkout=success"),
+        cancel_url=absolute_url(reverse("billing") + "?checkout=cancelled"),
     )
     return session.url
 
@@ -78,5 +78,5 @@ def portal_session_create(*, tenant) -> str:
     if not subscription.stripe_customer_id:
         raise InvalidInput("There is nothing to manage yet: choose a plan first.")
     session = stripe_api().billing_portal.Session.create(
-        customer=subscription.stripe_customer_id, return_url=settings.SITE_URL.rstrip("/") + reverse("billing"))
+        customer=subscription.stripe_customer_id, return_url=absolute_url(reverse("billing")))
     return session.url

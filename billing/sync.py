@@ -7,17 +7,21 @@ replayed event changes nothing (it is also stored once by id).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+import stripe
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Tenant
 from billing.models import Plan, StripeEvent, Subscription, SubscriptionStatus
 from billing.services import subscription_get_or_create
 from billing.stripe_client import stripe_api
+from config.absolute_url import absolute_url
+from config.epoch import utc_from_epoch
 from config.errors import InvalidInput
 
 HANDLED = {"checkout.session.completed", "customer.subscription.created", "customer.subscription.updated",
@@ -25,7 +29,7 @@ HANDLED = {"checkout.session.completed", "customer.subscription.created", "custo
 
 
 def _at(epoch: int | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
+    return utc_from_epoch(epoch) if epoch else None
 
 
 def plan_for_price(price_id: str) -> Plan | None:
@@ -69,7 +73,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     if plan is None:
         return f"no plan has the price {_price_id(stripe_subscription)!r}"
     status = stripe_subscription["status"]
-    before = (subscription.plan_id, subscription.status)
+    before = f"{subscription.plan.name} ({subscription.status})"
     subscription.plan = plan
     subscription.status = status
     subscription.stripe_subscription_id = stripe_subscription["id"]
@@ -87,7 +91,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     subscription.save()
     if status == SubscriptionStatus.PAST_DUE and subscription.past_due_notified_at is None:
         _notify_past_due(subscription)
-    return f"{before} -> ({plan.pk}, {status!r})"
+    return f"{before} -> {plan.name} ({status})"
 
 
 def _owner_emails(tenant: Tenant) -> list[str]:
@@ -102,7 +106,7 @@ def _notify_past_due(subscription: Subscription) -> None:
         "Your Beacon payment failed",
         f"We could not collect the payment for {subscription.tenant.name}'s {subscription.plan.name} plan.\n"
         f"You keep your plan until {grace_ends:%Y-%m-%d}; update your card in Billing to keep it after that.\n"
-        f"{settings.SITE_URL.rstrip('/')}/billing/\n",
+        f"{absolute_url(reverse('billing'))}\n",
         None, recipients))
 
 
@@ -129,8 +133,6 @@ def reconcile_all(*, now: datetime | None = None) -> list[tuple[Tenant, str]]:
 
 def webhook_event_process(*, payload: bytes, signature: str) -> str:
     """Verify, store once and apply a Stripe webhook event; InvalidInput for a bad signature or body."""
-    import stripe
-
     try:
         event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET,
                                                tolerance=settings.STRIPE_WEBHOOK_TOLERANCE)
@@ -209,7 +211,7 @@ def downgrades_notify(*, now: datetime | None = None) -> int:
                       f"The payment for {subscription.tenant.name}'s {subscription.plan.name} plan is still "
                       f"outstanding, so the organisation is on the Free plan. Nothing was deleted; what goes "
                       f"beyond Free's limits is paused or read-only until you pay.\n"
-                      f"{settings.SITE_URL.rstrip('/')}/billing/\n",
+                      f"{absolute_url(reverse('billing'))}\n",
                       None, _owner_emails(subscription.tenant))
             count += 1
     return count

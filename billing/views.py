@@ -1,13 +1,13 @@
 """Website of billing: pricing, the billing page, Checkout and Portal redirects, usage, the webhook."""
 
+import stripe
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.views.team import tenant_required
+from accounts.tenancy import manager_ensure, tenant_required
 from billing import selectors, services, sync
 from billing.entitlements import tenant_entitlements
 from billing.models import Plan
@@ -31,15 +31,10 @@ def billing(request):
     })
 
 
-def _owner_or_admin(request) -> None:
-    if not request.membership.can_manage:
-        raise PermissionDenied("Only owners and admins manage billing.")
-
-
 @tenant_required
 @require_POST
 def checkout(request, plan_code: str):
-    _owner_or_admin(request)
+    manager_ensure(membership=request.membership, to="manage billing")
     plan = get_object_or_404(Plan, code=plan_code, is_public=True)
     try:
         url = services.checkout_session_create(tenant=request.tenant, user=request.user, plan=plan,
@@ -53,7 +48,7 @@ def checkout(request, plan_code: str):
 @tenant_required
 @require_POST
 def portal(request):
-    _owner_or_admin(request)
+    manager_ensure(membership=request.membership, to="manage billing")
     try:
         return redirect(services.portal_session_create(tenant=request.tenant))
     except DomainError as error:
@@ -71,8 +66,6 @@ def usage(request):
 @require_POST
 def stripe_webhook(request):
     """Stripe's webhook: 400 with the reason for a bad signature or body (nothing changes), else 200."""
-    import stripe
-
     try:
         outcome = sync.webhook_event_process(payload=request.body,
                                              signature=request.headers.get("Stripe-Signature", ""))

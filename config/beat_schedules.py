@@ -38,6 +38,3 @@ def beat_schedules_sync() -> None:
     for config in apps.get_app_configs():
         if module_has_submodule(config.module, "periodic_tasks"):
             import_module(f"{config.name}.periodic_tasks").periodic_tasks_sync()
-        sync = getattr(config, "beat_schedules_sync", None)  # the older way (billing, market) until they move
-        if callable(sync):
-            sync()

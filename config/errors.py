@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; carries a stable code, an HTTP status and field messages."""
@@ -38,8 +40,10 @@ class NotFound(DomainError):
     status = 404
 
 
-class NotPermitted(DomainError):
-    """The user is known but their role may not do this (e.g. a member writing)."""
+class NotPermitted(DomainError, PermissionDenied):
+    """The user is known but their role may not do this (e.g. a member writing).
+
+    Also Django's PermissionDenied, so a website view that lets it through answers 403."""
 
     code = "forbidden"
     status = 403

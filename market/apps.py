@@ -1,21 +1,7 @@
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class MarketConfig(AppConfig):
+    """Instruments, bars and their ingestion. Its periodic tasks are in market/periodic_tasks.py."""
+
     name = "market"
-
-    def beat_schedules_sync(self) -> None:
-        """Live polling per timeframe (MARKET_LIVE_POLLING) and the demo replay (MARKET_DEMO_REPLAY)."""
-        from django_celery_beat.models import PeriodicTask
-
-        from config.beat_schedules import periodic_task_ensure
-
-        for timeframe, every in settings.MARKET_LIVE_POLLING.items():
-            periodic_task_ensure(name=f"market-poll-{timeframe}", task="market.tasks.poll_live", queue="ingest",
-                                 every_seconds=every, kwargs_json=f'{{"timeframe": "{timeframe}"}}')
-        if settings.MARKET_DEMO_REPLAY:
-            periodic_task_ensure(name="market-demo-replay", task="market.tasks.replay_tick",
-                                 every_seconds=settings.MARKET_REPLAY_SECONDS_PER_BAR, queue="ingest")
-        else:
-            PeriodicTask.objects.filter(name="market-demo-replay").update(enabled=False)

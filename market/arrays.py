@@ -37,6 +37,11 @@ class BarArrays:
         return BarArrays(self.time[:end], self.open[:end], self.high[:end], self.low[:end],
                          self.close[:end], self.volume[:end])
 
+    def where(self, keep: np.ndarray) -> BarArrays:
+        """The bars where the boolean mask `keep` (one entry per bar) is True, in their order."""
+        return BarArrays(self.time[keep], self.open[keep], self.high[keep], self.low[keep], self.close[keep],
+                         self.volume[keep])
+
     def tail(self, count: int) -> BarArrays:
         """The newest `count` bars."""
         start = max(len(self) - count, 0)
@@ -49,7 +54,7 @@ class BarArrays:
         time = frame["time"]
         if not pd.api.types.is_integer_dtype(time):
             time = pd.to_datetime(time, utc=True).dt.as_unit("s").astype("int64")
-        as_f64 = {c: frame[c].to_numpy(dtype=np.float64) for c in ("open", "high", "low", "close", "volume")}
+        as_f64 = {c: frame[c].to_numpy(dtype=np.float64) for c in PRICE_COLUMNS}
         return cls(time=np.asarray(time, dtype=np.int64), **as_f64)
 
     @classmethod

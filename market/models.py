@@ -75,7 +75,7 @@ class Bar(models.Model):
         # The unique index (instrument, timeframe, time) also serves "latest N bars" scans backwards.
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"
+        return f"{self.instrument} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"
 
 
 class QuarantinedBar(models.Model):
@@ -94,7 +94,7 @@ class QuarantinedBar(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.timeframe} {self.reason}"
+        return f"{self.instrument} {self.timeframe} {self.reason}"
 
 
 class BarClose(models.Model):
@@ -109,4 +109,4 @@ class BarClose(models.Model):
         constraints = [models.UniqueConstraint(fields=["instrument", "timeframe", "time"], name="bar_close_once")]
 
     def __str__(self) -> str:
-        return f"{self.instrument_id} {self.timeframe} {self.time:%Y-%m-%d %H:%M} closed"
+        return f"{self.instrument} {self.timeframe} {self.time:%Y-%m-%d %H:%M} closed"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import numpy as np
 
+from config.epoch import utc_from_epoch
 from market.arrays import BarArrays
-from market.models import Bar, Instrument
+from market.models import Instrument
+from market.selectors import bar_time_latest
 from market.services import bars_ingest
 from market.timeframes import Timeframe
 
@@ -22,14 +23,12 @@ from market.timeframes import Timeframe
 def replay_next(*, instrument: Instrument, timeframe: Timeframe | str, history: BarArrays) -> int | None:
     """Ingest the next bar of `history` after the newest stored one; its time, or None when done."""
     timeframe = Timeframe(timeframe)
-    newest = (Bar.objects.filter(instrument=instrument, timeframe=timeframe).order_by("-time")
-              .values_list("time", flat=True).first())
+    newest = bar_time_latest(instrument=instrument, timeframe=timeframe)
     start = 0 if newest is None else int(np.searchsorted(history.time, int(newest.timestamp()), side="right"))
     if start >= len(history):
         return None
-    bar = BarArrays(*(a[start:start + 1] for a in (history.time, history.open, history.high, history.low,
-                                                   history.close, history.volume)))
-    closes_at = datetime.fromtimestamp(int(bar.time[0]) + timeframe.seconds, tz=UTC)
+    bar = history.upto(start).tail(1)
+    closes_at = utc_from_epoch(int(bar.time[0]) + timeframe.seconds)
     bars_ingest(instrument=instrument, timeframe=timeframe, bars=bar, source="replay", emit_events=True,
                 now=closes_at)
     return int(bar.time[0])

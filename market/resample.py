@@ -65,6 +65,5 @@ def resample(bars: BarArrays, *, target: Timeframe, calendar: str, now: int | No
         # or, with no later data, once `now` is past its nominal end.
         last_end = out.time[-1] + target.seconds
         if now < last_end:
-            out = out.upto(len(out) - 2) if len(out) > 1 else BarArrays(*(a[:0] for a in (
-                out.time, out.open, out.high, out.low, out.close, out.volume)))
+            out = out.upto(len(out) - 2)  # upto(-1) of a single bar is empty
     return out

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Count, Max
 
+from config.epoch import utc_from_epoch
 from market import pgcopy
 from market.arrays import PRICE_COLUMNS, BarArrays
 from market.models import Bar, Instrument, QuarantinedBar
@@ -38,6 +40,12 @@ SELECT instrument_id, time, open, high, low, close, volume FROM (
   FROM market_bar WHERE timeframe = %s AND time <= %s AND instrument_id IN ({ids})
 ) ranked WHERE newest <= %s
 """
+
+
+def bar_time_latest(*, instrument: Instrument, timeframe: Timeframe | str) -> datetime | None:
+    """The open time (UTC) of the newest stored bar of the instrument and timeframe; None without bars."""
+    return (Bar.objects.filter(instrument=instrument, timeframe=Timeframe(timeframe)).order_by("-time")
+            .values_list("time", flat=True).first())
 
 
 def bars_latest_arrays(*, instrument_ids: list[int], timeframe: Timeframe | str, count: int,
@@ -88,13 +96,26 @@ def _arrays_by_instrument(ids: np.ndarray, times: np.ndarray, prices: dict[str, 
 
 
 @dataclass(frozen=True)
+class GapSpan:
+    """A calendar gap in stored bars, in UTC: `missing` bars expected between `after` and `before`."""
+
+    after: datetime
+    before: datetime
+    missing: int
+
+    @classmethod
+    def from_gap(cls, gap: Gap) -> GapSpan:
+        return cls(after=utc_from_epoch(gap.after), before=utc_from_epoch(gap.before), missing=gap.missing)
+
+
+@dataclass(frozen=True)
 class DataQualityReport:
     instrument: Instrument
     timeframe: str
     bars: int
     first: datetime | None
     last: datetime | None
-    gaps: list[Gap]
+    gaps: list[GapSpan]
     quarantined: list[QuarantinedBar]
 
 
@@ -109,9 +130,10 @@ def data_quality_report(*, instrument: Instrument) -> list[DataQualityReport]:
                           .order_by("time").values_list("time", flat=True)], dtype=np.int64)
         reports.append(DataQualityReport(
             instrument=instrument, timeframe=timeframe, bars=len(times),
-            first=datetime.fromtimestamp(times[0], tz=UTC) if len(times) else None,
-            last=datetime.fromtimestamp(times[-1], tz=UTC) if len(times) else None,
-            gaps=gaps(times, calendar=instrument.calendar, timeframe=Timeframe(timeframe)) if len(times) else [],
+            first=utc_from_epoch(int(times[0])) if len(times) else None,
+            last=utc_from_epoch(int(times[-1])) if len(times) else None,
+            gaps=[GapSpan.from_gap(gap) for gap in gaps(times, calendar=instrument.calendar,
+                                                         timeframe=Timeframe(timeframe))] if len(times) else [],
             quarantined=list(QuarantinedBar.objects.filter(instrument=instrument, timeframe=timeframe)
                              .order_by("time")),
         ))
@@ -131,8 +153,6 @@ class MarketRow:
 
 def market_overview(*, sparkline_bars: int = 60) -> list[MarketRow]:
     """One row per (instrument, timeframe) with stored bars."""
-    from django.db.models import Count, Max
-
     rows = []
     pairs = (Bar.objects.values("instrument_id", "timeframe").annotate(n=Count("id"), newest=Max("time"))
              .order_by("instrument_id", "timeframe"))

@@ -1,16 +1,24 @@
 """Celery tasks of market data (queue `ingest`)."""
 
+import logging
+
 from celery import shared_task
+
+from config.outbound import TransportError
+from market.arrays import BarArrays
+from market.demo_seed import DEMO_HISTORY
+from market.models import Instrument
+from market.provider_factory import provider_for
+from market.providers.bundled import FIXTURES
+from market.replay import replay_next
+from market.services import bars_poll
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="market.tasks.replay_tick", acks_late=True, ignore_result=True)
 def replay_tick() -> None:
     """The demo's live feed: the next bundled bar of each demo instrument, as a closed bar."""
-    from market.arrays import BarArrays
-    from market.models import Instrument
-    from market.replay import replay_next
-    from market.services import DEMO_HISTORY, FIXTURES
-
     for symbol, timeframe, filename in DEMO_HISTORY:
         instrument = Instrument.objects.filter(symbol=symbol).first()
         if instrument is not None:
@@ -20,13 +28,6 @@ def replay_tick() -> None:
 @shared_task(name="market.tasks.poll_live", acks_late=True, ignore_result=True)
 def poll_live(timeframe: str) -> None:
     """Poll the live provider of every active real instrument; one failing instrument fails alone."""
-    import logging
-
-    from config.outbound import TransportError
-    from market.models import Instrument
-    from market.services import bars_poll, provider_for
-
-    log = logging.getLogger(__name__)
     for instrument in Instrument.objects.filter(active=True, is_synthetic=False):
         try:
             bars_poll(instrument=instrument, timeframe=timeframe, provider=provider_for(instrument=instrument))

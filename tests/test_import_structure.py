@@ -25,40 +25,9 @@ FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "m
 
 # (module, imported name) -> why it is still imported inside a function. Remove an entry with the import.
 ALLOWED = {
-    ("accounts.context_processors", "accounts.selectors.membership_list_for_user"): "accounts (access-helpers)",
-    ("accounts.forms", "accounts.models.User"): "accounts (access-helpers)",
-    ("accounts.services", "accounts.ratelimits.client_ip"): "accounts (access-helpers)",
-    ("accounts.services", "billing.entitlements.limit_ensure_available"): "accounts (access-helpers)",
-    ("accounts.views.two_factor", "accounts.services.audit_record"): "accounts (access-helpers)",
-    ("billing.apps", "config.beat_schedules.periodic_task_ensure"):
-        "AppConfig.beat_schedules_sync; moves to billing/periodic_tasks.py as signals did (access-helpers)",
-    ("billing.context_processors", "billing.entitlements.tenant_entitlements"): "billing (access-helpers)",
-    ("billing.context_processors", "billing.models.Subscription"): "billing (access-helpers)",
-    ("billing.context_processors", "billing.models.SubscriptionStatus"): "billing (access-helpers)",
-    ("billing.selectors", "billing.models.Subscription"): "billing (access-helpers)",
-    ("billing.selectors", "billing.stripe_client.BillingUnavailable"): "billing (access-helpers)",
-    ("billing.selectors", "billing.stripe_client.stripe_api"): "billing (access-helpers)",
-    ("billing.tasks", "billing.sync.downgrades_notify"): "billing (access-helpers)",
     ("config.management.commands.serve", "config.celery_app.app"): "serve command (lead)",
     ("config.management.commands.serve", "config.embedded.EmbeddedWorkers"):
         "serve command: the embedded worker only when EMBEDDED (lead)",
-    ("market.apps", "config.beat_schedules.periodic_task_ensure"):
-        "AppConfig.beat_schedules_sync; moves to market/periodic_tasks.py as signals did (access-helpers)",
-    ("market.services", "config.errors.InvalidInput"): "market (access-helpers)",
-    ("market.services", "market.catalogue.INSTRUMENTS"): "market (access-helpers)",
-    ("market.services", "market.providers.alphavantage.AlphaVantageProvider"): "market providers (access-helpers)",
-    ("market.services", "config.outbound.TransportError"): "market providers (access-helpers)",
-    ("market.services", "market.providers.base.closed_since"): "market providers (access-helpers)",
-    ("market.services", "market.providers.bundled.BundledProvider"): "market providers (access-helpers)",
-    ("market.services", "market.providers.crypto.CryptoProvider"): "market providers (access-helpers)",
-    ("market.tasks", "market.arrays.BarArrays"): "market tasks (access-helpers)",
-    ("market.tasks", "market.models.Instrument"): "market tasks (access-helpers)",
-    ("market.tasks", "config.outbound.TransportError"): "market tasks (access-helpers)",
-    ("market.tasks", "market.replay.replay_next"): "market tasks (access-helpers)",
-    ("market.tasks", "market.services.DEMO_HISTORY"): "market tasks (access-helpers)",
-    ("market.tasks", "market.services.FIXTURES"): "market tasks (access-helpers)",
-    ("market.tasks", "market.services.bars_poll"): "market tasks (access-helpers)",
-    ("market.tasks", "market.services.provider_for"): "market tasks (access-helpers)",
 }
 
 

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import ratelimits, services, two_factor
-from accounts.forms import CodeForm, LoginForm, SignupForm
+from accounts.forms import CodeForm, LoginForm, SignupForm, form_add_domain_error
 from accounts.models import User
 from accounts.views.pages import ratelimited
 from config.errors import InvalidInput
@@ -29,8 +30,6 @@ def _next_url(request, fallback: str = "dashboard") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return target
-    from django.urls import reverse
-
     return reverse(fallback)
 
 
@@ -43,8 +42,7 @@ def signup(request):
             try:
                 user = services.user_signup(**form.cleaned_data)
             except InvalidInput as error:
-                for field, errors in error.fields.items():
-                    form.add_error(field, errors)
+                form_add_domain_error(form, error)
             else:
                 services.email_verification_send(user=user, request=request)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -5,16 +5,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import ApiKeyForm
+from accounts.forms import ApiKeyForm, form_add_domain_error
 from accounts.models import ApiKey
-from accounts.tenancy import get_for_tenant_or_404
-from accounts.views.team import _manager_required, tenant_required
+from accounts.tenancy import get_for_tenant_or_404, manager_ensure, tenant_required
 from config.errors import InvalidInput
 
 
 @tenant_required
 def api_keys(request):
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     form = ApiKeyForm(request.POST or None)
     plaintext = None
     if request.method == "POST" and form.is_valid():
@@ -22,8 +21,7 @@ def api_keys(request):
             _, plaintext = services.api_key_create(tenant=request.tenant, created_by=request.user, request=request,
                                                    **form.cleaned_data)
         except InvalidInput as error:
-            for field, errors in error.fields.items():
-                form.add_error(field, errors)
+            form_add_domain_error(form, error)
         else:
             form = ApiKeyForm()
     response = render(request, "accounts/api_keys.html", {
@@ -37,7 +35,7 @@ def api_keys(request):
 @require_POST
 def api_key_revoke(request, key_id: int):
     key = get_for_tenant_or_404(ApiKey.objects, tenant=request.tenant, pk=key_id)
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     services.api_key_revoke(key=key, actor=request.user, request=request)
-    messages.info(request, f"Key {key.prefix}… revoked.")
+    messages.info(request, f"Key {key.name} ({key.prefix}…) revoked.")
     return redirect("accounts:api_keys")

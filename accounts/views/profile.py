@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from accounts import services
-from accounts.forms import ProfileForm
+from accounts.forms import ProfileForm, form_add_domain_error
 from config.errors import InvalidInput
 
 
@@ -19,8 +19,7 @@ def profile(request):
         try:
             services.profile_update(user=request.user, **form.cleaned_data)
         except InvalidInput as error:
-            for field, errors in error.fields.items():
-                form.add_error(field, errors)
+            form_add_domain_error(form, error)
         else:
             messages.info(request, "Profile saved.")
             return redirect("accounts:profile")

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,27 +17,8 @@ from accounts import selectors, services
 from accounts.forms import InvitationForm, RoleForm
 from accounts.middleware import SESSION_TENANT_KEY
 from accounts.models import Invitation, Membership
-from accounts.tenancy import get_for_tenant_or_404
+from accounts.tenancy import get_for_tenant_or_404, manager_ensure, tenant_required
 from config.errors import DomainError, InvalidInput, PlanLimitReached
-
-
-def tenant_required(view):
-    """The user must have an active tenant (every member has one)."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if request.tenant is None:
-            raise Http404("No organisation.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-def _manager_required(request) -> None:
-    if not request.membership.can_manage:
-        raise PermissionDenied("Only owners and admins can do this.")
 
 
 @login_required
@@ -66,7 +46,7 @@ def team(request):
 @tenant_required
 @require_POST
 def invitation_create(request):
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -78,7 +58,7 @@ def invitation_create(request):
         else:
             messages.info(request, f"Invitation sent to {form.cleaned_data['email']}.")
     else:
-        messages.error(request, "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     return redirect("accounts:team")
 
 
@@ -92,7 +72,7 @@ def _first_message(error: DomainError) -> str:
 @require_POST
 def invitation_revoke(request, invitation_id: int):
     invitation = get_for_tenant_or_404(Invitation.objects, tenant=request.tenant, pk=invitation_id)
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     services.invitation_revoke(actor_membership=request.membership, invitation=invitation, request=request)
     messages.info(request, f"Invitation to {invitation.email} withdrawn.")
     return redirect("accounts:team")
@@ -103,7 +83,7 @@ def invitation_revoke(request, invitation_id: int):
 def member_role_change(request, membership_id: int):
     membership = get_for_tenant_or_404(Membership.objects.select_related("user"), tenant=request.tenant,
                                        pk=membership_id)
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -113,7 +93,7 @@ def member_role_change(request, membership_id: int):
     except DomainError as error:
         messages.error(request, _first_message(error))
     else:
-        messages.info(request, f"{membership.user.email} is now {membership.role}.")
+        messages.info(request, f"{membership.user.email} now has the {membership.get_role_display()} role.")
     return redirect("accounts:team")
 
 
@@ -122,7 +102,7 @@ def member_role_change(request, membership_id: int):
 def member_remove(request, membership_id: int):
     membership = get_for_tenant_or_404(Membership.objects.select_related("user"), tenant=request.tenant,
                                        pk=membership_id)
-    _manager_required(request)
+    manager_ensure(membership=request.membership)
     try:
         services.membership_remove(actor_membership=request.membership, membership=membership, request=request)
     except DomainError as error:
@@ -152,7 +132,7 @@ def invitation_accept(request, token: str):
 
 @tenant_required
 def audit_log(request):
-    if request.membership.role != "owner":
+    if not request.membership.is_owner:
         raise PermissionDenied("Only owners see the audit log.")
     events = selectors.audit_event_list(tenant=request.tenant)
     action = request.GET.get("action", "").strip()

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import two_factor
-from accounts.forms import CodeForm, PasswordConfirmForm
+from accounts.forms import CodeForm, PasswordConfirmForm, form_add_domain_error
+from accounts.services import audit_record
 from config.errors import InvalidInput
 
 
@@ -28,8 +29,7 @@ def two_factor_setup(request):
             codes = two_factor.totp_enrolment_confirm(user=request.user, code=form.cleaned_data["code"],
                                                       request=request)
         except InvalidInput as error:
-            for field, errors in error.fields.items():
-                form.add_error(field, errors)
+            form_add_domain_error(form, error)
         else:
             device = two_factor.two_factor_verify_device_for_session(user=request.user)
             if device is not None:
@@ -58,8 +58,6 @@ def backup_codes_regenerate(request):
         messages.error(request, "Log in with your second factor before making new backup codes.")
         return redirect("accounts:two_factor")
     codes = two_factor.backup_codes_regenerate(user=request.user)
-    from accounts.services import audit_record
-
     audit_record(action="2fa.backup_codes_regenerated", actor=request.user, request=request)
     return render(request, "accounts/backup_codes.html", {"codes": codes})
 

@@ -77,8 +77,7 @@ class AlphaVantageProvider:
             body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=_check)
             rows += _rows(body.get(series_key, {}), zone)
         bars = bars_from_rows(rows)
-        keep = (bars.time >= start) & (bars.time <= end)
-        return BarArrays(*(a[keep] for a in (bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume)))
+        return bars.where((bars.time >= start) & (bars.time <= end))
 
     def _requests(self, symbol: str, timeframe: Timeframe, asset_class: str, start: int, end: int):
         if asset_class == "forex":

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from config.outbound import TransportError
 from market.arrays import BarArrays
 from market.timeframes import Timeframe
@@ -21,5 +19,4 @@ class BundledProvider:
         if not path.exists():
             raise TransportError(f"No bundled history for {symbol} {timeframe}.", permanent=True)
         bars = BarArrays.from_csv(path)
-        keep = np.flatnonzero((bars.time >= start) & (bars.time <= end))
-        return BarArrays(*(a[keep] for a in (bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume)))
+        return bars.where((bars.time >= start) & (bars.time <= end))

@@ -104,7 +104,7 @@ def test_inviting_beyond_the_plans_seats_is_refused_with_the_limit_and_nothing_i
     # Free has 1 seat and alice uses it.
     response = _invite(alice_client)
 
-    assert "allows 1 seats; you use 1" in response.content.decode()
+    assert "Your Free plan allows 1 seat; you use 1. Upgrade for more." in response.content.decode()
     assert not Invitation.objects.exists()
     assert not mail.outbox
 
@@ -128,3 +128,15 @@ def test_bob_a_member_cannot_invite(client, bob, tenant_a):
 
     assert response.status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_the_invitation_email_names_the_role_and_a_bad_address_is_refused_in_words(
+        alice_client, tenant_a, django_capture_on_commit_callbacks):
+    _on_pro(tenant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(alice_client, role="admin")
+    refused = _invite(alice_client, email="not-an-address")
+
+    assert "on Beacon with the Admin role." in mail.outbox[0].body
+    assert [str(m) for m in refused.context["messages"]] == ["Enter a valid email address."]
+    assert Invitation.objects.count() == 1

@@ -58,3 +58,11 @@ def test_an_owner_removes_a_member(alice_client, bob):
 
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(action="member.removed").exists()
+
+
+def test_a_role_change_is_confirmed_with_the_role_in_words(alice_client, bob):
+    membership = Membership.objects.get(user=bob)
+
+    response = alice_client.post(f"/accounts/team/members/{membership.pk}/role/", {"role": "admin"}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["bob@example.com now has the Admin role."]

@@ -27,6 +27,19 @@ def test_upto_keeps_only_what_was_known_at_that_bar():
     assert len(bars.tail(5)) == 5 and bars.tail(5).time[-1] == bars.time[-1]
 
 
+def test_where_keeps_the_bars_of_a_mask_with_every_column_in_step():
+    bars = BarArrays.from_csv(FIXTURES / "BTCUSD_MN1.csv")
+    rising = bars.close > bars.open
+
+    kept = bars.where(rising)
+
+    assert len(kept) == int(rising.sum()) and 0 < len(kept) < len(bars)
+    assert np.all(kept.close > kept.open)
+    for column in ("time", "open", "high", "low", "close", "volume"):
+        assert np.array_equal(getattr(kept, column), getattr(bars, column)[rising])
+    assert len(bars.where(np.zeros(len(bars), dtype=bool))) == 0
+
+
 def test_each_timeframe_knows_its_length_and_higher_timeframe():
     assert Timeframe.H1.seconds == 3600
     assert Timeframe.H1.higher is Timeframe.H4

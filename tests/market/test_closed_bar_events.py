@@ -2,8 +2,9 @@ from datetime import UTC, datetime
 
 from django.test import override_settings
 
+from market.bar_events import bars_closed_emit
 from market.models import BarClose
-from market.services import bars_closed_emit, bars_ingest
+from market.services import bars_ingest
 from tests.market.conftest import bars_from, utc
 
 AT = lambda text: datetime.fromtimestamp(utc(text), tz=UTC)  # noqa: E731
@@ -12,7 +13,7 @@ AT = lambda text: datetime.fromtimestamp(utc(text), tz=UTC)  # noqa: E731
 @override_settings(BAR_CLOSED_TASKS=["tests.probe.bar_closed"])
 def test_a_closed_bar_event_is_emitted_once_per_bar(eurusd, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("market.services.current_app.send_task",
+    monkeypatch.setattr("market.bar_events.current_app.send_task",
                         lambda name, args=None, kwargs=None, **options: sent.append((name, kwargs)))
     bars = bars_from([("2018-01-08 10:00", 1.2, 1.21, 1.19, 1.2, 10)])
 

@@ -5,7 +5,7 @@ import pytest
 
 from market.arrays import BarArrays
 from market.models import Instrument
-from market.selectors import bars_latest_arrays
+from market.selectors import bar_time_latest, bars_latest_arrays
 from market.services import bars_ingest
 from tests.market.conftest import FIXTURES, utc
 
@@ -51,3 +51,13 @@ def test_latest_bars_are_the_newest_n_up_to_a_time_oldest_first(goog, eurusd):
 @pytest.mark.postgres
 def test_latest_bars_on_postgresql_use_copy_and_agree(goog, eurusd):
     _check(goog, eurusd)
+
+
+def test_the_newest_bar_time_is_per_instrument_and_timeframe_and_none_without_bars(goog, eurusd):
+    goog_bars = BarArrays.from_csv(FIXTURES / "GOOG_D1.csv")
+    bars_ingest(instrument=goog, timeframe="D1", bars=goog_bars, source="t")
+    bars_ingest(instrument=eurusd, timeframe="D1", bars=goog_bars.upto(9), source="t")
+
+    assert bar_time_latest(instrument=goog, timeframe="D1") == datetime(2013, 3, 1, tzinfo=UTC)
+    assert bar_time_latest(instrument=eurusd, timeframe="D1") == datetime.fromtimestamp(goog_bars.time[9], tz=UTC)
+    assert bar_time_latest(instrument=goog, timeframe="H1") is None

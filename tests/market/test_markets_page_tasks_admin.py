@@ -2,8 +2,9 @@ from datetime import UTC, datetime
 
 from django_celery_beat.models import PeriodicTask
 
+from market.demo_seed import market_demo_seed
 from market.models import Bar, BarClose, Instrument
-from market.services import market_demo_seed
+from market.periodic_tasks import periodic_tasks_sync
 from market.tasks import poll_live, replay_tick
 
 
@@ -37,18 +38,15 @@ def test_polling_without_a_configured_provider_logs_and_carries_on(catalogue, ca
 
 
 def test_schedules_follow_the_settings(db, settings):
-    import market
-    from market.apps import MarketConfig
-
     settings.MARKET_DEMO_REPLAY = True
     settings.MARKET_LIVE_POLLING = {"H1": 300}
-    MarketConfig("market", market).beat_schedules_sync()
+    periodic_tasks_sync()
 
     assert PeriodicTask.objects.get(name="market-poll-H1").interval.every == 300
     assert PeriodicTask.objects.get(name="market-demo-replay").enabled
 
     settings.MARKET_DEMO_REPLAY = False
-    MarketConfig("market", market).beat_schedules_sync()
+    periodic_tasks_sync()
     assert not PeriodicTask.objects.get(name="market-demo-replay").enabled
 
 
@@ -69,4 +67,5 @@ def test_the_admin_data_quality_page_lists_gaps_and_quarantine(client, db, catal
 
     page = client.get(f"/admin/market/instrument/{goog.pk}/data-quality/").content.decode()
 
-    assert "1 bar(s) missing" in page
+    assert "1 bar missing" in page
+    assert "between 2013-01-02 00:00 and 2013-01-04 00:00 UTC" in page  # dates, not epoch seconds

@@ -1,9 +1,10 @@
 from django.core.management import call_command
 
 from market.arrays import BarArrays
+from market.demo_seed import market_demo_seed
 from market.models import Bar, BarClose, Instrument
 from market.replay import replay_run
-from market.services import bars_ingest, market_demo_seed
+from market.services import bars_ingest
 from tests.market.conftest import FIXTURES
 
 

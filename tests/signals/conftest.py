@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from asgiref.sync import async_to_sync
 
-from market.services import market_demo_seed
+from market.demo_seed import market_demo_seed
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)  # after every bundled bar: each one has closed
 

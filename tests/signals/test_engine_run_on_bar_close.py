@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 
 from billing.models import Plan
 from market.arrays import BarArrays
+from market.demo_seed import market_demo_seed
 from market.models import Instrument
-from market.services import FIXTURES, bars_ingest, market_demo_seed
+from market.providers.bundled import FIXTURES
+from market.services import bars_ingest
 from signals.models import EngineCursor, EngineRun, Signal
 from signals.scheduling import engine_run_on_bar_close, engine_run_start
 from tests.signals.conftest import NOW

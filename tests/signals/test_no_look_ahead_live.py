@@ -9,8 +9,9 @@ import numpy as np
 
 from market.arrays import BarArrays
 from market.models import Instrument
+from market.providers.bundled import FIXTURES
 from market.resample import resample
-from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
+from market.services import bars_ingest, instrument_catalogue_load
 from market.timeframes import Timeframe
 from signals.engine.analysis import analyse
 from signals.engine.outcomes import SignalLevels, evaluate

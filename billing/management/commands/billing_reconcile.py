@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from billing.sync import reconcile_all
 
@@ -10,4 +11,4 @@ class Command(BaseCommand):
         results = reconcile_all()
         for tenant, outcome in results:
             self.stdout.write(f"{tenant.name}: {outcome}")
-        self.stdout.write(self.style.SUCCESS(f"{len(results)} subscription(s) re-read from Stripe."))
+        self.stdout.write(self.style.SUCCESS(f"{len(results)} subscription{pluralize(len(results))} re-read from Stripe."))

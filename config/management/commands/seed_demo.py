@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.services import user_signup
 from billing.services import plan_catalogue_seed
-from market.services import market_demo_seed
+from market.demo_seed import market_demo_seed
 from signals.confidence import model_train
 from signals.models import ModelVersion
 

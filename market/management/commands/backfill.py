@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from config.outbound import TransportError
 from market.models import Instrument
-from market.services import bars_backfill, provider_for
+from market.provider_factory import provider_for
+from market.services import bars_backfill
 from market.timeframes import Timeframe
 
 

@@ -1,6 +1,5 @@
-from datetime import UTC, datetime
-
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from market.models import Instrument
 from market.selectors import data_quality_report
@@ -24,9 +23,7 @@ class Command(BaseCommand):
                                   f"{instrument.symbol} {report.timeframe}: no bars, "
                                   f"{len(report.quarantined)} quarantined")
                 for gap in report.gaps:
-                    after = datetime.fromtimestamp(gap.after, tz=UTC)
-                    before = datetime.fromtimestamp(gap.before, tz=UTC)
-                    self.stdout.write(f"  gap: {gap.missing} bar(s) missing between {after:%Y-%m-%d %H:%M} "
-                                      f"and {before:%Y-%m-%d %H:%M}")
+                    self.stdout.write(f"  gap: {gap.missing} bar{pluralize(gap.missing)} missing between {gap.after:%Y-%m-%d %H:%M} "
+                                      f"and {gap.before:%Y-%m-%d %H:%M}")
                 for bar in report.quarantined:
                     self.stdout.write(f"  quarantined {bar.time or '-'}: {bar.reason} ({bar.message}) from {bar.source}")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from market.csv_import import bars_import_csv
 from market.models import Instrument
-from market.services import bars_import_csv
 from market.timeframes import Timeframe
 
 
