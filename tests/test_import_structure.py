@@ -23,12 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "market", "portfolios", "signals",
                "watchlists")
 
-# (module, imported name) -> why it is still imported inside a function. Remove an entry with the import.
-ALLOWED = {
-    ("config.management.commands.serve", "config.celery_app.app"): "serve command (lead)",
-    ("config.management.commands.serve", "config.embedded.EmbeddedWorkers"):
-        "serve command: the embedded worker only when EMBEDDED (lead)",
-}
+# (module, imported name) -> why it is still imported inside a function. Empty: none is, and an entry
+# added here must say why the module cannot import it at its top.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def module_files(package: str) -> dict[str, Path]:

@@ -4,10 +4,13 @@ Embedded (no REDIS_URL): a Celery worker and beat run inside this process. With 
 this serves the web only; run worker and beat as their own processes (Procfile, `make run`).
 """
 
+from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from config.beat_schedules import beat_schedules_sync
+from config.celery_app import app
+from config.embedded import EmbeddedWorkers
 
 
 class Command(BaseCommand):
@@ -18,15 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host: str, port: int, **options):
-        from daphne.cli import CommandLineInterface
-
-        from config.celery_app import app
-
         beat_schedules_sync()
         workers = None
         if settings.EMBEDDED:
-            from config.embedded import EmbeddedWorkers
-
             workers = EmbeddedWorkers(app)
             workers.start()
         self.stdout.write(f"Beacon on http://{host}:{port}/ ({'embedded' if workers else 'web only'})")
