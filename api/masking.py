@@ -28,19 +28,22 @@ def mask_fields(payload: dict[str, Any], entitlements: Entitlements) -> tuple[di
     return {**payload, **dict.fromkeys(hidden)}, hidden
 
 
-class TierMaskedSerializer(serializers.Serializer):
+class TierMaskedSerializer(serializers.Serializer[object]):
     """Base of a serializer whose output some plans see in part: its fields, masked for the plan, and
     `hidden_fields`. The plan is `context["entitlements"]`, or else the one of `context["request"].tenant`,
     read once per serialization (a list of 500 items reads it once)."""
 
     hidden_fields = serializers.SerializerMethodField(help_text="The fields your plan hides (sent as null).")
 
-    def get_hidden_fields(self, instance) -> list[str]:
+    def get_hidden_fields(self, instance: object) -> list[str]:
         return []  # filled in by to_representation, which sees every field
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: object) -> dict[str, Any]:
         if "entitlements" not in self.context:
-            self.context["entitlements"] = tenant_entitlements(tenant=self.context["request"].tenant)
+            # The stubs type `context` as a read-only Mapping; it is the root serializer's dict, written
+            # here so that every item of a list reads the plan once.
+            self.context["entitlements"] = tenant_entitlements(  # type: ignore[index]
+                tenant=self.context["request"].tenant)
         payload, hidden = mask_fields(super().to_representation(instance), self.context["entitlements"])
         payload["hidden_fields"] = hidden
         return payload

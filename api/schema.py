@@ -7,6 +7,12 @@ with, and the X-RateLimit-* headers to its responses.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only for the hook's signature: nothing here imports Django when it runs
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.request import Request
+
 ERROR_COMPONENT = {
     "type": "object",
     "required": ["error"],
@@ -40,12 +46,15 @@ AUTHENTICATED_ERRORS = {
 UNMETERED = {"401", "403"}  # refused before the throttle counted the request
 
 
-def _header(description: str, kind: str) -> dict:
+def _header(description: str, kind: str) -> dict[str, object]:
     return {"schema": {"type": kind}, "description": description}
 
 
-def error_responses(result: dict, generator, request, public) -> dict:
-    """Add the Error component, each operation's error responses and the rate-limit headers."""
+def error_responses(result: dict[str, Any], generator: SchemaGenerator, request: Request | None,
+                    public: bool) -> dict[str, Any]:
+    """Add the Error component, each operation's error responses and the rate-limit headers.
+
+    `result` is the OpenAPI document as JSON, read and extended in place at any depth (hence Any)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_COMPONENT
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():

@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 ALL_CHANNELS = ["in_app", "email", "push", "webhook"]
 CHANNEL_LABELS = {"in_app": "in-app", "email": "email", "push": "web push", "webhook": "webhook"}
 
-PLAN_CATALOGUE: list[dict] = [
+
+class CataloguePlan(TypedDict):
+    """One plan of the catalogue: `code` and the other fields of billing.models.Plan it is seeded with."""
+
+    code: str
+    name: str
+    sort_order: int
+    is_default: NotRequired[bool]
+    description: str
+    monthly_price_cents: int
+    yearly_price_cents: int
+    trial_days: int
+    stripe_price_monthly: NotRequired[str]
+    stripe_price_yearly: NotRequired[str]
+    seats: int
+    watchlists: int
+    symbols_per_watchlist: int
+    active_alerts: int
+    alert_channels: list[str]
+    paper_portfolios: int
+    backtests_per_day: int
+    api_requests_per_minute: int
+    api_requests_per_day: int
+    websocket_connections: int
+    asset_classes: list[str]
+    instruments: list[str]
+    timeframes: list[str]
+    signal_delay_seconds: int
+    shows_confidence: bool
+    shows_reasoning: bool
+    engine_cadence_seconds: int
+
+
+PLAN_CATALOGUE: list[CataloguePlan] = [
     {
         "code": "free", "name": "Free", "sort_order": 0, "is_default": True,
         "description": "Delayed signals on the majors, to see how Beacon works.",

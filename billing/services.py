@@ -57,7 +57,7 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
         raise Conflict("You already have a subscription: change the plan under Manage.",
                        fields={"plan": ["Use Manage to change an existing subscription."]})
     stripe = stripe_api()
-    subscription_data = {"metadata": {"tenant_id": str(tenant.pk), "plan": plan.code}}
+    subscription_data: dict[str, object] = {"metadata": {"tenant_id": str(tenant.pk), "plan": plan.code}}
     if plan.trial_days and not Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").exists():
         subscription_data["trial_period_days"] = plan.trial_days
     session = stripe.checkout.Session.create(

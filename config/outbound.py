@@ -10,11 +10,14 @@ backoff (1, 2, 4 ... s, or the server's Retry-After). Permanent errors are raise
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import requests
 
 USER_AGENT = "Beacon/1.0 (+market data)"
+
+_Result = TypeVar("_Result")
 
 
 class TransportError(Exception):
@@ -38,11 +41,13 @@ class HttpClient:
         self.sleep = sleep
         self.backoff = backoff
 
-    def get_json(self, url: str, *, params: dict, check: Callable[[object], None] | None = None):
-        """GET and decode JSON; `check` raises TransportError for a service's error bodies."""
+    def get_json(self, url: str, *, params: Mapping[str, str],
+                 check: Callable[[object], None] | None = None) -> object:
+        """GET and decode JSON (whatever shape the service sent: the caller narrows it); `check`
+        raises TransportError for a service's error bodies."""
         return self.retrying(lambda: self._get_once(url, params, check))
 
-    def retrying(self, call: Callable[[], object]):
+    def retrying(self, call: Callable[[], _Result]) -> _Result:
         """Run `call` under the retry policy."""
         for attempt in range(1, self.attempts + 1):
             try:
@@ -53,7 +58,7 @@ class HttpClient:
                 self.sleep(error.retry_after if error.retry_after is not None else self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    def _get_once(self, url: str, params: dict, check):
+    def _get_once(self, url: str, params: Mapping[str, str], check: Callable[[object], None] | None) -> object:
         try:
             response = self.session.get(url, params=params, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as error:

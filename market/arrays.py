@@ -6,11 +6,19 @@ No Django here: the engine, backtests and benchmarks import this module directly
 from __future__ import annotations
 
 from dataclasses import dataclass
+from os import PathLike
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")  # the float64 fields of BarArrays, in order
+
+# The array types of the core: prices, volumes and indicator values; epoch seconds and positions; masks.
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -21,12 +29,12 @@ class BarArrays:
     volume are float64. Only closed bars belong here.
     """
 
-    time: np.ndarray
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
-    volume: np.ndarray
+    time: IntArray
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    volume: FloatArray
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
@@ -37,7 +45,7 @@ class BarArrays:
         return BarArrays(self.time[:end], self.open[:end], self.high[:end], self.low[:end],
                          self.close[:end], self.volume[:end])
 
-    def where(self, keep: np.ndarray) -> BarArrays:
+    def where(self, keep: BoolArray) -> BarArrays:
         """The bars where the boolean mask `keep` (one entry per bar) is True, in their order."""
         return BarArrays(self.time[keep], self.open[keep], self.high[keep], self.low[keep], self.close[keep],
                          self.volume[keep])
@@ -58,7 +66,7 @@ class BarArrays:
         return cls(time=np.asarray(time, dtype=np.int64), **as_f64)
 
     @classmethod
-    def from_csv(cls, path) -> BarArrays:
+    def from_csv(cls, path: str | PathLike[str]) -> BarArrays:
         return cls.from_frame(pd.read_csv(path))
 
 

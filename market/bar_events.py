@@ -32,7 +32,8 @@ def bars_closed_emit(*, instrument: Instrument, timeframe: Timeframe | str, time
     with connection.cursor() as cursor:
         cursor.execute("".join([BAR_CLOSE_INSERT_SQL, ", ".join(["(%s, %s, %s, %s)"] * len(rows)),
                                 BAR_CLOSE_CONFLICT_SQL]), [value for row in rows for value in row])
-        emitted = sorted(int(datetime_from_row(stored).timestamp()) for (stored,) in cursor.fetchall())
+        closes = [datetime_from_row(stored) for (stored,) in cursor.fetchall()]
+        emitted = sorted(int(close.timestamp()) for close in closes if close is not None)  # `time` is NOT NULL
     if emitted:
         transaction.on_commit(lambda: _send_bar_closed(instrument.pk, timeframe.value, emitted))
     return len(emitted)

@@ -12,12 +12,18 @@ No Django here.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from market.arrays import BoolArray, IntArray
 from market.timeframes import Timeframe
+
+if TYPE_CHECKING:
+    from exchange_calendars import ExchangeCalendar
 
 NEW_YORK = ZoneInfo("America/New_York")
 FOREX_ROLL_HOURS = 7  # 17:00 New York + 7 h = 00:00 of the next trading day
@@ -25,7 +31,7 @@ INTRADAY = {Timeframe.M1, Timeframe.M5, Timeframe.M15, Timeframe.M30, Timeframe.
 
 
 @lru_cache(maxsize=4)
-def _nyse(start_year: int = 1990, end_year: int = 2035):
+def _nyse(start_year: int = 1990, end_year: int = 2035) -> ExchangeCalendar:
     import warnings
 
     import exchange_calendars
@@ -36,11 +42,11 @@ def _nyse(start_year: int = 1990, end_year: int = 2035):
         return exchange_calendars.get_calendar("XNYS", start=f"{start_year}-01-01", end=f"{end_year}-12-31")
 
 
-def _to_utc_index(times: np.ndarray) -> pd.DatetimeIndex:
+def _to_utc_index(times: npt.ArrayLike) -> pd.DatetimeIndex:
     return pd.to_datetime(np.asarray(times, dtype="int64"), unit="s", utc=True)
 
 
-def trading_day(calendar: str, times: np.ndarray) -> np.ndarray:
+def trading_day(calendar: str, times: npt.ArrayLike) -> IntArray:
     """The trading day (as int64 epoch seconds of its date at 00:00 UTC) each bar time belongs to."""
     index = _to_utc_index(times)
     if calendar == "FOREX":
@@ -53,10 +59,11 @@ def trading_day(calendar: str, times: np.ndarray) -> np.ndarray:
         days = pd.DatetimeIndex(np.where(np.asarray(times) % 86400 == 0, index.tz_localize(None), new_york_days))
     else:
         days = index.tz_localize(None).normalize()
-    return (days.as_unit("s").asi8).astype(np.int64)
+    day_starts: IntArray = days.as_unit("s").asi8.astype(np.int64)
+    return day_starts
 
 
-def is_open(calendar: str, times: np.ndarray, timeframe: Timeframe) -> np.ndarray:
+def is_open(calendar: str, times: npt.ArrayLike, timeframe: Timeframe) -> BoolArray:
     """Whether the calendar expects a bar of `timeframe` opening at each time."""
     index = _to_utc_index(times)
     if calendar == "ALWAYS":
@@ -81,7 +88,7 @@ def is_open(calendar: str, times: np.ndarray, timeframe: Timeframe) -> np.ndarra
 def expected_between(calendar: str, timeframe: Timeframe, start: int, end: int) -> int:
     """How many bars the calendar expects strictly between two bar times (epoch s); 0 means no gap."""
     if timeframe == Timeframe.MN1:
-        months = (pd.Timestamp(end, unit="s").to_period("M") - pd.Timestamp(start, unit="s").to_period("M")).n
+        months: int = (pd.Timestamp(end, unit="s").to_period("M") - pd.Timestamp(start, unit="s").to_period("M")).n
         return max(months - 1, 0)
     if timeframe == Timeframe.W1:
         return max(round((end - start) / Timeframe.W1.seconds) - 1, 0)

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
 
-def _stock(symbol: str, name: str, venue: str) -> dict:
+
+class CatalogueInstrument(TypedDict):
+    """One instrument of the catalogue: `symbol` and the other fields of market.models.Instrument."""
+
+    symbol: str
+    display_name: str
+    asset_class: str
+    venue: str
+    base_currency: str
+    quote_currency: str
+    price_precision: int
+    tick_size: float
+    pip_size: float | None
+    lot_size: float
+    calendar: str
+
+
+def _stock(symbol: str, name: str, venue: str) -> CatalogueInstrument:
     return {"symbol": symbol, "display_name": name, "asset_class": "stock", "venue": venue,
             "base_currency": symbol, "quote_currency": "USD", "price_precision": 2, "tick_size": 0.01,
             "pip_size": None, "lot_size": 1.0, "calendar": "XNYS"}
 
 
-def _forex(base: str, quote: str) -> dict:
+def _forex(base: str, quote: str) -> CatalogueInstrument:
     jpy = quote == "JPY"
     return {"symbol": base + quote, "display_name": f"{base}/{quote}", "asset_class": "forex", "venue": "OTC FX",
             "base_currency": base, "quote_currency": quote, "price_precision": 3 if jpy else 5,
@@ -17,7 +35,7 @@ def _forex(base: str, quote: str) -> dict:
             "calendar": "FOREX"}
 
 
-def _crypto(base: str, name: str, tick: float, precision: int) -> dict:
+def _crypto(base: str, name: str, tick: float, precision: int) -> CatalogueInstrument:
     return {"symbol": base + "USD", "display_name": f"{name} / US dollar", "asset_class": "crypto",
             "venue": "Coinbase", "base_currency": base, "quote_currency": "USD", "price_precision": precision,
             "tick_size": tick, "pip_size": None, "lot_size": 1.0, "calendar": "ALWAYS"}

@@ -68,10 +68,11 @@ def bars_import_csv(*, instrument: Instrument, timeframe: Timeframe | str, sourc
                            fields={"file": [f"Columns needed: time, {', '.join(PRICE_COLUMNS)}."]})
     rows = _rows(reader)
     shaped = [row for row in rows if len(row.fields) == len(header)]
-    refused = [(row, None, BadLine(row.line, "wrong_field_count",
-                                   f"has {len(row.fields)} field{pluralize(len(row.fields))} where the header has "
-                                   f"{len(header)} ({', '.join(header)})"))
-               for row in rows if len(row.fields) != len(header)]
+    refused: list[tuple[_Row, int | None, BadLine]] = [  # each bad row, its time if readable, and why
+        (row, None, BadLine(row.line, "wrong_field_count",
+                            f"has {len(row.fields)} field{pluralize(len(row.fields))} where the header has "
+                            f"{len(header)} ({', '.join(header)})"))
+        for row in rows if len(row.fields) != len(header)]
 
     position = {c: header.index(c) for c in COLUMNS}
     text = {c: pd.Series([row.fields[position[c]] for row in shaped], dtype=str) for c in COLUMNS}

@@ -10,22 +10,24 @@ New York). A bucket whose period has not ended at `now` is forming and is left o
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from market.arrays import BarArrays
+from market.arrays import BarArrays, IntArray
 from market.calendars import FOREX_ROLL_HOURS, INTRADAY, NEW_YORK, trading_day
 from market.timeframes import Timeframe
 
 DAY = 86400
 
 
-def _forex_day_open(days: np.ndarray) -> np.ndarray:
+def _forex_day_open(days: IntArray) -> IntArray:
     """Epoch s of 17:00 New York on the evening before each forex trading day (given at 00:00 UTC)."""
     local_midnight = pd.to_datetime(days, unit="s").tz_localize(NEW_YORK)
-    return (local_midnight - pd.Timedelta(hours=FOREX_ROLL_HOURS)).tz_convert("UTC").as_unit("s").asi8
+    day_open: IntArray = (local_midnight - pd.Timedelta(hours=FOREX_ROLL_HOURS)).tz_convert("UTC").as_unit("s").asi8
+    return day_open
 
 
-def bucket_starts(time: np.ndarray, *, target: Timeframe, calendar: str) -> np.ndarray:
+def bucket_starts(time: npt.ArrayLike, *, target: Timeframe, calendar: str) -> IntArray:
     """The open time (epoch s) of the target bar each source bar falls in."""
     time = np.asarray(time, dtype=np.int64)
     if target in INTRADAY:
@@ -37,11 +39,12 @@ def bucket_starts(time: np.ndarray, *, target: Timeframe, calendar: str) -> np.n
     if target == Timeframe.D1:
         return _forex_day_open(days) if calendar == "FOREX" else days
     if target == Timeframe.W1:
-        weekday = pd.to_datetime(days, unit="s").day_of_week.to_numpy()
+        weekday: IntArray = pd.to_datetime(days, unit="s").day_of_week.to_numpy()
         week_start = days - weekday * DAY  # the Monday of the trading week
         return _forex_day_open(week_start) if calendar == "FOREX" else week_start
     months = pd.to_datetime(days, unit="s").to_period("M").start_time
-    return months.as_unit("s").asi8.astype(np.int64)
+    month_starts: IntArray = months.as_unit("s").asi8.astype(np.int64)
+    return month_starts
 
 
 def resample(bars: BarArrays, *, target: Timeframe, calendar: str, now: int | None = None) -> BarArrays:

@@ -16,10 +16,12 @@ Gaps the calendar does not explain are not bad bars: they are reported (see `gap
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from market.arrays import BoolArray, FloatArray, IntArray
 from market.calendars import expected_between
 from market.timeframes import Timeframe
 
@@ -43,13 +45,14 @@ class Gap:
     missing: int  # bars the calendar expected in between
 
 
-def _true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+def _true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
     prev_close = np.concatenate(([np.nan], close[:-1]))
     ranges = np.vstack([high - low, np.abs(high - prev_close), np.abs(low - prev_close)])
-    return np.nanmax(ranges, axis=0)
+    true_range: FloatArray = np.nanmax(ranges, axis=0)
+    return true_range
 
 
-def _trailing_atr(true_range: np.ndarray, period: int) -> np.ndarray:
+def _trailing_atr(true_range: FloatArray, period: int) -> FloatArray:
     """Simple average of the `period` true ranges BEFORE each bar (NaN until there are enough)."""
     out = np.full(true_range.shape, np.nan)
     if true_range.size > period:
@@ -58,14 +61,15 @@ def _trailing_atr(true_range: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
-def validate_bars(time: np.ndarray, open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray,
-                  volume: np.ndarray, *, spike_atr_multiple: float = DEFAULT_SPIKE_ATR_MULTIPLE) -> list[BarIssue]:
+def validate_bars(time: IntArray, open_: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray,
+                  volume: FloatArray, *, spike_atr_multiple: float = DEFAULT_SPIKE_ATR_MULTIPLE) -> list[BarIssue]:
     """The issues of a batch of bars (arrays of equal length, oldest first); empty when all are good."""
     n = len(time)
     reason = np.full(n, "", dtype=object)
     message = np.full(n, "", dtype=object)
 
-    def flag(mask: np.ndarray, code: str, text: str) -> None:
+    def flag(mask: BoolArray | np.bool_, code: str, text: str) -> None:
+        """Give the bars in `mask` (one entry per bar, or one for all) this reason unless they have one."""
         new = mask & (reason == "")
         reason[new] = code
         message[new] = text
@@ -96,7 +100,7 @@ def validate_bars(time: np.ndarray, open_: np.ndarray, high: np.ndarray, low: np
     return [BarIssue(int(i), str(reason[i]), str(message[i])) for i in np.flatnonzero(reason != "")]
 
 
-def gaps(time: np.ndarray, *, calendar: str, timeframe: Timeframe) -> list[Gap]:
+def gaps(time: Iterable[int], *, calendar: str, timeframe: Timeframe) -> list[Gap]:
     """Stretches between consecutive bars in which the calendar expected bars that are not there."""
     found = []
     nominal = timeframe.seconds

@@ -26,9 +26,12 @@ def model_train(*, strategy: Strategy | None = None, seed: int = 0) -> ModelVers
 
     It becomes the active model only if it beats the base rate out of sample (Brier score on the
     same folds); otherwise it is kept for staff to inspect, and signals carry no confidence rather
-    than a probability that has shown no edge (DESIGN.md principle 5).
+    than a probability that has shown no edge (DESIGN.md principle 5). None, and nothing stored,
+    without an active strategy or a history to learn from.
     """
     strategy = strategy or strategy_active()
+    if strategy is None:
+        return None
     config = StrategyConfig.from_dict(strategy.config)
     parts = []
     series = (Bar.objects.values("instrument_id", "timeframe").annotate(n=Count("id"), newest=Max("time"))

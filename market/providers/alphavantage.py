@@ -20,7 +20,7 @@ import pandas as pd
 
 from config.outbound import HttpClient, TransportError
 from market.arrays import BarArrays
-from market.providers.base import bars_from_rows
+from market.providers.base import BarRow, bars_from_rows
 from market.timeframes import Timeframe
 
 BASE_URL = "https://www.alphavantage.co/query"
@@ -37,7 +37,7 @@ def is_currency_pair(symbol: str) -> bool:
     return len(symbol) == 6 and symbol[:3] in CURRENCIES and symbol[3:] in CURRENCIES
 
 
-def _check(body) -> None:
+def _check(body: object) -> None:
     if not isinstance(body, dict):
         raise TransportError("Alpha Vantage answered with something that is not an object", permanent=True)
     if "Error Message" in body:
@@ -72,14 +72,17 @@ class AlphaVantageProvider:
         timeframe = Timeframe(timeframe)
         asset_class = "forex" if is_currency_pair(symbol) else "stock"
         requests_ = self._requests(symbol, timeframe, asset_class, start, end)
-        rows = []
+        rows: list[BarRow] = []
         for params, series_key, zone in requests_:
             body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=_check)
+            assert isinstance(body, dict)  # _check refused anything else
             rows += _rows(body.get(series_key, {}), zone)
         bars = bars_from_rows(rows)
         return bars.where((bars.time >= start) & (bars.time <= end))
 
-    def _requests(self, symbol: str, timeframe: Timeframe, asset_class: str, start: int, end: int):
+    def _requests(self, symbol: str, timeframe: Timeframe, asset_class: str, start: int,
+                  end: int) -> list[tuple[dict[str, str], str, ZoneInfo | None]]:
+        """Per request: its parameters, its series' key in the answer, the zone of its times (None: UTC)."""
         if asset_class == "forex":
             base, quote = symbol[:3], symbol[3:]
             if timeframe == Timeframe.D1:
@@ -98,13 +101,13 @@ class AlphaVantageProvider:
         raise TransportError(f"Alpha Vantage has no {timeframe} series for {asset_class}", permanent=True)
 
 
-def _rows(series: dict, zone: ZoneInfo | None) -> list[tuple]:
+def _rows(series: dict[str, dict[str, str]], zone: ZoneInfo | None) -> list[BarRow]:
     if not series:
         return []
     times = pd.to_datetime(list(series.keys()))
     times = times.tz_localize(zone).tz_convert("UTC") if zone is not None else times.tz_localize("UTC")
     epoch = times.as_unit("s").asi8
-    rows = []
+    rows: list[BarRow] = []
     for when, values in zip(epoch, series.values(), strict=True):
         try:
             rows.append((int(when), float(values["1. open"]), float(values["2. high"]), float(values["3. low"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import numpy as np
 
@@ -25,7 +25,11 @@ def closed_since(provider: Provider, symbol: str, timeframe: Timeframe, since: i
     return bars.upto(int(closed[-1])) if closed.size else bars.upto(-1)
 
 
-def bars_from_rows(rows: list[tuple[int, float, float, float, float, float]]) -> BarArrays:
+# (time, open, high, low, close, volume): one bar as a provider reads it, time in epoch s.
+BarRow: TypeAlias = tuple[int, float, float, float, float, float]
+
+
+def bars_from_rows(rows: list[BarRow]) -> BarArrays:
     """BarArrays from (time, open, high, low, close, volume) rows in any order; the last of duplicates wins."""
     if not rows:
         empty = np.array([], dtype=np.float64)

@@ -9,11 +9,13 @@ needed for candles and are not fetched.
 
 from __future__ import annotations
 
+from functools import partial
+
 import ccxt
 
 from config.outbound import HttpClient, TransportError
 from market.arrays import BarArrays
-from market.providers.base import bars_from_rows
+from market.providers.base import BarRow, bars_from_rows
 from market.timeframes import Timeframe
 
 # Coinbase Exchange's granularities: 1m, 5m, 15m, 1h, 6h, 1d (no 4h: H4 is resampled from H1).
@@ -44,26 +46,26 @@ class CryptoProvider:
         self.client.retrying(self._load_markets)
         if market not in self.exchange.markets:
             raise TransportError(f"{self.exchange.id} does not list {market}", permanent=True)
-        rows: list[tuple] = []
+        rows: list[BarRow] = []
         since = start
         while since <= end:
-            page = self.client.retrying(lambda s=since: self._fetch(market, CCXT_TIMEFRAMES[timeframe], s))
-            fresh = [r for r in page if start <= r[0] // 1000 <= end]
-            rows += [(r[0] // 1000, r[1], r[2], r[3], r[4], r[5] or 0.0) for r in fresh]
-            if not page or page[-1][0] // 1000 < since:
+            page = self.client.retrying(partial(self._fetch, market, CCXT_TIMEFRAMES[timeframe], since))
+            rows += [r for r in page if start <= r[0] <= end]
+            if not page or page[-1][0] < since:
                 break
-            since = page[-1][0] // 1000 + timeframe.seconds
+            since = page[-1][0] + timeframe.seconds
         return bars_from_rows(rows)
 
-    def _load_markets(self):
+    def _load_markets(self) -> None:
         try:
-            return self.exchange.load_markets()
+            self.exchange.load_markets()
         except (ccxt.NetworkError, ccxt.RateLimitExceeded) as error:
             raise TransportError(f"{self.exchange.id}: {error.__class__.__name__}") from error
 
-    def _fetch(self, market: str, timeframe: str, since: int) -> list:
+    def _fetch(self, market: str, timeframe: str, since: int) -> list[BarRow]:
+        """A page of candles from `since` (epoch s), oldest first; an unknown volume is 0."""
         try:
-            return self.exchange.fetch_ohlcv(market, timeframe, since=since * 1000, limit=PAGE_LIMIT)
+            candles = self.exchange.fetch_ohlcv(market, timeframe, since=since * 1000, limit=PAGE_LIMIT)
         except ccxt.BadSymbol as error:
             raise TransportError(f"{self.exchange.id} does not list {market}", permanent=True) from error
         except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as error:
@@ -72,3 +74,4 @@ class CryptoProvider:
             raise TransportError(f"{self.exchange.id}: {error.__class__.__name__}") from error
         except ccxt.ExchangeError as error:
             raise TransportError(f"{self.exchange.id}: {error}", permanent=True) from error
+        return [(c[0] // 1000, c[1], c[2], c[3], c[4], c[5] or 0.0) for c in candles]  # ccxt times are ms

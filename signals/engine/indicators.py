@@ -20,43 +20,72 @@ inside an indicator's warm-up are NaN; after it they are always finite. Definiti
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import talib as _talib
 from numpy.lib.stride_tricks import sliding_window_view
 
+from market.arrays import FloatArray
+
 F64 = np.float64
 
-# TA-Lib's C functions without the wrapper that inspects every argument for pandas and polars
-# series (about 5 us a call, and the engine makes some thirty calls per instrument).
-talib = SimpleNamespace(**{name: getattr(getattr(_talib, name), "__wrapped__", getattr(_talib, name))
-                           for name in _talib.get_functions()})
+_Function = TypeVar("_Function", bound=Callable[..., object])
 
 
-def _f(values) -> np.ndarray:
+def _unwrapped(function: _Function) -> _Function:
+    """TA-Lib's C function without the wrapper that inspects every argument for pandas and polars
+    series (about 5 us a call, and the engine makes some thirty calls per instrument)."""
+    c_function: _Function = getattr(function, "__wrapped__", function)
+    return c_function
+
+
+class _TaLib:
+    """The TA-Lib functions the engine calls, unwrapped, with the signatures of TA-Lib's own stubs."""
+
+    SMA = staticmethod(_unwrapped(_talib.SMA))
+    EMA = staticmethod(_unwrapped(_talib.EMA))
+    WMA = staticmethod(_unwrapped(_talib.WMA))
+    RSI = staticmethod(_unwrapped(_talib.RSI))
+    MAX = staticmethod(_unwrapped(_talib.MAX))
+    MIN = staticmethod(_unwrapped(_talib.MIN))
+    STDDEV = staticmethod(_unwrapped(_talib.STDDEV))
+    ATR = staticmethod(_unwrapped(_talib.ATR))
+    ADX = staticmethod(_unwrapped(_talib.ADX))
+    PLUS_DI = staticmethod(_unwrapped(_talib.PLUS_DI))
+    MINUS_DI = staticmethod(_unwrapped(_talib.MINUS_DI))
+    MIDPRICE = staticmethod(_unwrapped(_talib.MIDPRICE))
+
+
+talib = _TaLib()
+
+
+def _f(values: npt.ArrayLike) -> FloatArray:
     return np.ascontiguousarray(values, dtype=F64)
 
 
-def sma(close, period: int) -> np.ndarray:
+def sma(close: npt.ArrayLike, period: int) -> FloatArray:
     return talib.SMA(_f(close), timeperiod=period)
 
 
-def ema(close, period: int) -> np.ndarray:
+def ema(close: npt.ArrayLike, period: int) -> FloatArray:
     """SMA-seeded exponential moving average."""
     return talib.EMA(_f(close), timeperiod=period)
 
 
-def wma(close, period: int) -> np.ndarray:
+def wma(close: npt.ArrayLike, period: int) -> FloatArray:
     """Linearly weighted moving average (weights 1..n, newest heaviest)."""
     return talib.WMA(_f(close), timeperiod=period)
 
 
-def rsi(close, period: int = 14) -> np.ndarray:
+def rsi(close: npt.ArrayLike, period: int = 14) -> FloatArray:
     return talib.RSI(_f(close), timeperiod=period)
 
 
-def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def macd(close: npt.ArrayLike, fast: int = 12, slow: int = 26,
+         signal: int = 9) -> tuple[FloatArray, FloatArray, FloatArray]:
     """MACD line (EMA fast - EMA slow), its signal line (EMA of the line) and the histogram."""
     line = ema(close, fast) - ema(close, slow)
     valid = ~np.isnan(line)
@@ -66,27 +95,37 @@ def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.nda
     return line, signal_line, line - signal_line
 
 
-# Rolling reductions in C (TA-Lib); STDDEV is the population standard deviation.
-_ROLLING = {np.max: talib.MAX, np.min: talib.MIN, np.mean: talib.SMA,
-            np.std: lambda values, timeperiod: talib.STDDEV(values, timeperiod=timeperiod, nbdev=1)}
+Reduction = Literal["max", "min", "mean", "std"]
+
+# Rolling reductions in C (TA-Lib; STDDEV is the population standard deviation), and over numpy
+# windows for series with NaNs (TA-Lib stops at them; numpy windows carry them).
+_ROLLING_C: dict[Reduction, Callable[[FloatArray, int], FloatArray]] = {
+    "max": lambda values, period: talib.MAX(values, timeperiod=period),
+    "min": lambda values, period: talib.MIN(values, timeperiod=period),
+    "mean": lambda values, period: talib.SMA(values, timeperiod=period),
+    "std": lambda values, period: talib.STDDEV(values, timeperiod=period, nbdev=1),
+}
+_ROLLING_WINDOWS: dict[Reduction, Callable[..., FloatArray]] = {"max": np.max, "min": np.min, "mean": np.mean,
+                                                                "std": np.std}
 
 
-def _rolling(values: np.ndarray, period: int, reduce) -> np.ndarray:
+def _rolling(values: npt.ArrayLike, period: int, reduce: Reduction) -> FloatArray:
     """`reduce` (max, min, mean or population std) over the last `period` values; NaN before."""
     values = _f(values)
     if len(values) < period:
         return np.full(values.shape, np.nan)
-    if np.isnan(values).any():  # TA-Lib stops at NaNs; numpy windows carry them
+    if np.isnan(values).any():
         out = np.full(values.shape, np.nan)
-        out[period - 1:] = reduce(sliding_window_view(values, period), axis=-1)
+        out[period - 1:] = _ROLLING_WINDOWS[reduce](sliding_window_view(values, period), axis=-1)
         return out
-    return _ROLLING[reduce](values, timeperiod=period)
+    return _ROLLING_C[reduce](values, period)
 
 
-def stochastic(high, low, close, period: int = 14, smooth: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def stochastic(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14,
+               smooth: int = 3) -> tuple[FloatArray, FloatArray]:
     """Fast %K over `period` bars and %D, its `smooth`-bar SMA. A zero range gives 50."""
     high, low, close = _f(high), _f(low), _f(close)
-    highest, lowest = _rolling(high, period, np.max), _rolling(low, period, np.min)
+    highest, lowest = _rolling(high, period, "max"), _rolling(low, period, "min")
     span = highest - lowest
     with np.errstate(invalid="ignore", divide="ignore"):
         k = np.where(span > 0, 100 * (close - lowest) / span, 50.0)
@@ -97,39 +136,42 @@ def stochastic(high, low, close, period: int = 14, smooth: int = 3) -> tuple[np.
     return k, d
 
 
-def williams_r(high, low, close, period: int = 14) -> np.ndarray:
+def williams_r(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14) -> FloatArray:
     """-100 x (highest high - close) / range over `period` bars. A zero range gives -50."""
     k, _ = stochastic(high, low, close, period, 1)
     return k - 100.0
 
 
-def bollinger(close, period: int = 20, k: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bollinger(close: npt.ArrayLike, period: int = 20,
+              k: float = 2.0) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(upper, middle, lower): SMA +/- k population standard deviations."""
     close = _f(close)
     middle = sma(close, period)
-    std = _rolling(close, period, np.std)
+    std = _rolling(close, period, "std")
     return middle + k * std, middle, middle - k * std
 
 
-def atr(high, low, close, period: int = 14) -> np.ndarray:
+def atr(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14) -> FloatArray:
     return talib.ATR(_f(high), _f(low), _f(close), timeperiod=period)
 
 
-def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def adx(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike,
+        period: int = 14) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(ADX, +DI, -DI) with Wilder's smoothing."""
     high, low, close = _f(high), _f(low), _f(close)
     return (talib.ADX(high, low, close, timeperiod=period), talib.PLUS_DI(high, low, close, timeperiod=period),
             talib.MINUS_DI(high, low, close, timeperiod=period))
 
 
-def obv(close, volume) -> np.ndarray:
+def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> FloatArray:
     """On-balance volume, 0 on the first bar; an unchanged close adds nothing."""
     close, volume = _f(close), _f(volume)
     direction = np.sign(np.diff(close, prepend=close[:1]))
     return np.cumsum(direction * volume)
 
 
-def vwap(high, low, close, volume, session_id) -> np.ndarray:
+def vwap(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, volume: npt.ArrayLike,
+         session_id: npt.ArrayLike) -> FloatArray:
     """Volume-weighted average typical price, restarting whenever `session_id` changes."""
     typical = (_f(high) + _f(low) + _f(close)) / 3.0
     volume = _f(volume)
@@ -144,16 +186,17 @@ def vwap(high, low, close, volume, session_id) -> np.ndarray:
         return np.where(session_vol > 0, session_pv / session_vol, typical)
 
 
-def volume_zscore(volume, period: int = 20) -> np.ndarray:
+def volume_zscore(volume: npt.ArrayLike, period: int = 20) -> FloatArray:
     volume = _f(volume)
-    mean, std = _rolling(volume, period, np.mean), _rolling(volume, period, np.std)
+    mean, std = _rolling(volume, period, "mean"), _rolling(volume, period, "std")
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(std > 0, (volume - mean) / std, 0.0)
     z[np.isnan(mean)] = np.nan
     return z
 
 
-def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+def supertrend(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 10,
+               multiplier: float = 3.0) -> tuple[FloatArray, FloatArray]:
     """(line, direction): the standard Supertrend on Wilder's ATR; direction +1 up, -1 down, 0 unknown.
 
     Bands are (H + L) / 2 +/- multiplier x ATR; the final upper band only falls (and the lower only
@@ -200,12 +243,13 @@ def supertrend(high, low, close, period: int = 10, multiplier: float = 3.0) -> t
     return line, direction
 
 
-def _first_finite(values: np.ndarray) -> int:
+def _first_finite(values: FloatArray) -> int:
     finite = ~np.isnan(values)
     return int(np.argmax(finite)) if finite.any() else len(values)
 
 
-def _supertrend_rows(high, low, close, period: int, multiplier: float) -> tuple[np.ndarray, np.ndarray]:
+def _supertrend_rows(high: FloatArray, low: FloatArray, close: FloatArray, period: int,
+                     multiplier: float) -> tuple[FloatArray, FloatArray]:
     average = np.vstack([atr(h, lo, c, period) for h, lo, c in zip(high, low, close, strict=True)])
     mid = (high + low) / 2
     upper, lower = mid + multiplier * average, mid - multiplier * average
@@ -230,7 +274,8 @@ def _supertrend_rows(high, low, close, period: int, multiplier: float) -> tuple[
     return line, direction
 
 
-def ichimoku(high, low, tenkan: int = 9, kijun: int = 26, senkou_b: int = 52) -> dict[str, np.ndarray]:
+def ichimoku(high: npt.ArrayLike, low: npt.ArrayLike, tenkan: int = 9, kijun: int = 26,
+             senkou_b: int = 52) -> dict[str, FloatArray]:
     """Tenkan, kijun and the two cloud spans, each aligned to the bar whose data formed it.
 
     Span A = (tenkan + kijun) / 2 and span B = the 52-bar midpoint are drawn 26 bars ahead on a chart;
@@ -239,7 +284,7 @@ def ichimoku(high, low, tenkan: int = 9, kijun: int = 26, senkou_b: int = 52) ->
     """
     high, low = _f(high), _f(low)
 
-    def midpoint(period: int) -> np.ndarray:  # (highest high + lowest low) / 2 over `period` bars
+    def midpoint(period: int) -> FloatArray:  # (highest high + lowest low) / 2 over `period` bars
         if len(high) < period:
             return np.full(high.shape, np.nan)
         return talib.MIDPRICE(high, low, timeperiod=period)
@@ -248,8 +293,13 @@ def ichimoku(high, low, tenkan: int = 9, kijun: int = 26, senkou_b: int = 52) ->
     return {"tenkan": conversion, "kijun": base, "span_a": (conversion + base) / 2, "span_b": midpoint(senkou_b)}
 
 
-def floor_pivots(prev_high: float, prev_low: float, prev_close: float) -> dict[str, float]:
-    """Classic floor-trader pivots from the previous period's high, low and close."""
+# A price, or a series of them computed element by element.
+_Price = TypeVar("_Price", float, FloatArray)
+
+
+def floor_pivots(prev_high: _Price, prev_low: _Price, prev_close: _Price) -> dict[str, _Price]:
+    """Classic floor-trader pivots from the previous period's high, low and close (floats, or arrays
+    of them element by element)."""
     pivot = (prev_high + prev_low + prev_close) / 3
     span = prev_high - prev_low
     return {"pivot": pivot, "r1": 2 * pivot - prev_low, "s1": 2 * pivot - prev_high, "r2": pivot + span,

@@ -6,14 +6,18 @@ clustered swings, and Fibonacci retracements of the last swing leg. No Django; n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
+import numpy.typing as npt
 
+from market.arrays import FloatArray
 from signals.engine.indicators import fibonacci_retracements, floor_pivots
 from signals.engine.structure import swing_points
 
 
-def previous_session_pivots(high, low, close, session_id) -> dict[str, np.ndarray]:
+def previous_session_pivots(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike,
+                            session_id: npt.ArrayLike) -> dict[str, FloatArray]:
     """Per bar, the classic floor pivots of the session before its own (NaN in the first session).
 
     A session's high and low are the extremes of its bars and its close the close of its last bar.
@@ -40,7 +44,7 @@ class Level:
     touches: int  # how many confirmed swings formed it
 
 
-def key_levels(high, low, atr: float, *, lookback: int = 250, tolerance_atr: float = 0.5, left: int = 2,
+def key_levels(high: npt.ArrayLike, low: npt.ArrayLike, atr: float, *, lookback: int = 250, tolerance_atr: float = 0.5, left: int = 2,
                right: int = 2) -> list[Level]:
     """Every support and resistance level of the newest bar, lowest first ([] without a usable ATR).
 
@@ -63,7 +67,17 @@ def key_levels(high, low, atr: float, *, lookback: int = 250, tolerance_atr: flo
     return [Level(float(price), int(count)) for price, count in zip(means, touches, strict=True)]
 
 
-def support_resistance(high, low, close: float, atr: float, **clustering) -> tuple[Level | None, Level | None]:
+class Clustering(TypedDict, total=False):
+    """The keyword arguments of `key_levels` that say how swings are pooled and clustered."""
+
+    lookback: int
+    tolerance_atr: float
+    left: int
+    right: int
+
+
+def support_resistance(high: npt.ArrayLike, low: npt.ArrayLike, close: float, atr: float,
+                       **clustering: Unpack[Clustering]) -> tuple[Level | None, Level | None]:
     """(nearest support below the close, nearest resistance above it), either None when none exists;
     the levels are `key_levels(high, low, atr, **clustering)`."""
     if not np.isfinite(close):
@@ -79,7 +93,7 @@ def nearest_levels(levels: list[Level], price: float) -> tuple[Level | None, Lev
             min(above, key=lambda level: level.price) if above else None)
 
 
-def _clusters(sorted_prices: list[float], width: float) -> np.ndarray:
+def _clusters(sorted_prices: list[float], width: float) -> npt.NDArray[np.intp]:
     """The cluster number of each sorted price: a new cluster opens more than `width` above the last opening."""
     numbers, opened, current = [], None, -1
     for price in sorted_prices:
@@ -89,7 +103,7 @@ def _clusters(sorted_prices: list[float], width: float) -> np.ndarray:
     return np.array(numbers)
 
 
-def last_swing_retracements(high, low, *, left: int = 2, right: int = 2) -> dict[float, float] | None:
+def last_swing_retracements(high: npt.ArrayLike, low: npt.ArrayLike, *, left: int = 2, right: int = 2) -> dict[float, float] | None:
     """Fibonacci retracements of the newest leg between the latest confirmed swing high and swing
     low: a leg up (low, then high) retraces down from the high, a leg down retraces up from the low.
     None until both swings exist."""

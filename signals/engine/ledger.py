@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict, final
 
 GENESIS_HASH = "0" * 64
 
@@ -24,7 +25,7 @@ class NotCanonical(ValueError):
     """The payload holds something the ledger cannot publish (NaN, infinity, an unknown type)."""
 
 
-def _check_finite(value) -> None:
+def _check_finite(value: object) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise NotCanonical(f"{value!r} cannot be published")
     if isinstance(value, Mapping):
@@ -35,7 +36,7 @@ def _check_finite(value) -> None:
             _check_finite(item)
 
 
-def _without_negative_zero(value):
+def _without_negative_zero(value: object) -> object:
     if isinstance(value, float) and value == 0.0:
         return 0.0
     if isinstance(value, Mapping):
@@ -45,17 +46,16 @@ def _without_negative_zero(value):
     return value
 
 
-def canonical_json(payload: Mapping) -> str:
+def canonical_json(payload: Mapping[str, object]) -> str:
     """The one serialisation every hash is computed over."""
     _check_finite(payload)
-    payload = _without_negative_zero(payload)
     try:
-        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(_without_negative_zero(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except TypeError as error:
         raise NotCanonical(str(error)) from error
 
 
-def entry_hash(previous_hash: str, payload: Mapping) -> str:
+def entry_hash(previous_hash: str, payload: Mapping[str, object]) -> str:
     """sha256(previous hash + canonical JSON), hex."""
     return text_hash(previous_hash, canonical_json(payload))
 
@@ -63,6 +63,25 @@ def entry_hash(previous_hash: str, payload: Mapping) -> str:
 def text_hash(previous_hash: str, canonical: str) -> str:
     """sha256(previous hash + the canonical text as stored), hex."""
     return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
+
+
+class StoredEntry(TypedDict):
+    """A ledger entry as stored: its canonical text is what was hashed."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    canonical: str
+
+
+@final  # has no `canonical`: what `"canonical" in entry` tells apart
+class PayloadEntry(TypedDict):
+    """A ledger entry whose payload is serialised to be checked."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    payload: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,7 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain(entries: Iterable[Mapping]) -> VerifyResult:
+def verify_chain(entries: Iterable[StoredEntry | PayloadEntry]) -> VerifyResult:
     """Recompute the chain over entries (dicts with seq, prev_hash, hash and the stored `canonical`
     text, or a `payload` to serialise) in sequence order.
 

@@ -47,7 +47,8 @@ class Levels:
     targets: tuple[float, float, float]
     risk_reward: float
     position_size_fraction: float
-    distances: dict
+    # stop_ticks, stop_percent, targets_ticks, targets_percent; stop_pips, targets_pips with a pip size
+    distances: dict[str, float | list[float]]
 
 
 def levels_for(*, direction: str, close: float, atr: float, swing_low: float, swing_high: float,
@@ -75,9 +76,10 @@ def levels_for(*, direction: str, close: float, atr: float, swing_low: float, sw
     if targets is None:
         return None
     rewards = [side * (t - entry) for t in targets]
-    distances = {"stop_ticks": round(risk / tick), "stop_percent": round(100 * risk / entry, 4),
-                 "targets_ticks": [round(reward / tick) for reward in rewards],
-                 "targets_percent": [round(100 * reward / entry, 4) for reward in rewards]}
+    distances: dict[str, float | list[float]] = {
+        "stop_ticks": round(risk / tick), "stop_percent": round(100 * risk / entry, 4),
+        "targets_ticks": [round(reward / tick) for reward in rewards],
+        "targets_percent": [round(100 * reward / entry, 4) for reward in rewards]}
     if instrument.pip_size:
         distances["stop_pips"] = round(risk / instrument.pip_size, 1)
         distances["targets_pips"] = [round(reward / instrument.pip_size, 1) for reward in rewards]

@@ -19,31 +19,33 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import joblib
 import numpy as np
+import numpy.typing as npt
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss
 
-from market.arrays import BarArrays, InstrumentSpec
+from market.arrays import BarArrays, BoolArray, FloatArray, InstrumentSpec, IntArray
 from market.timeframes import Timeframe
 from signals.engine.confluence import FEATURE_NAMES, component_votes, feature_rows, scores
 from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
 from signals.engine.outcomes import SignalLevels, evaluate
 from signals.engine.strategy import StrategyConfig
-from signals.engine.track_record import calibration_table
+from signals.engine.track_record import CalibrationBand, calibration_table
 
 
 @dataclass
 class Samples:
-    features: np.ndarray  # [n, k]
-    labels: np.ndarray  # [n] 0/1
-    times: np.ndarray  # [n] epoch s of the signal bar
-    ends: np.ndarray  # [n] epoch s when the label became known
-    buy: np.ndarray  # [n] True for BUY
+    features: FloatArray  # [n, k]
+    labels: IntArray  # [n] 0/1
+    times: IntArray  # [n] epoch s of the signal bar
+    ends: IntArray  # [n] epoch s when the label became known
+    buy: BoolArray  # [n] True for BUY
     names: list[str] = field(default_factory=list)
 
 
@@ -91,14 +93,20 @@ def samples_concat(parts: list[Samples]) -> Samples:
                    merged.buy[order], merged.names)
 
 
+class Classifier(Protocol):
+    """A fitted scikit-learn classifier: per row of features, the probability of each class (0, 1)."""
+
+    def predict_proba(self, features: FloatArray) -> FloatArray: ...
+
+
 class ConfidenceModel:
     """A fitted classifier calibrated with Platt scaling; predict_proba gives P(target 1 first)."""
 
-    def __init__(self, feature_names: list[str], estimator):
+    def __init__(self, feature_names: list[str], estimator: Classifier):
         self.feature_names = list(feature_names)
         self.estimator = estimator
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+    def predict_proba(self, features: npt.ArrayLike) -> FloatArray:
         features = np.atleast_2d(np.asarray(features, dtype=float))
         if features.shape[1] != len(self.feature_names):
             raise ValueError(f"expected {len(self.feature_names)} features ({', '.join(self.feature_names)}), "
@@ -112,21 +120,25 @@ class ConfidenceModel:
 
     @staticmethod
     def from_bytes(data: bytes) -> ConfidenceModel:
-        return joblib.load(io.BytesIO(data))
+        model: ConfidenceModel = joblib.load(io.BytesIO(data))
+        return model
 
 
-def _fit(features, labels, seed: int):
+def _fit(features: FloatArray, labels: IntArray, seed: int) -> Classifier:
     """Logistic regression on the older 80%, Platt calibration on the newest 20%."""
     cut = int(len(labels) * 0.8)
-    base = LogisticRegression(C=0.5, max_iter=1000, random_state=seed).fit(features[:cut], labels[:cut])
+    logistic = LogisticRegression(C=0.5, max_iter=1000, random_state=seed)
+    base: Classifier = logistic.fit(features[:cut], labels[:cut])
     if len(np.unique(labels[cut:])) < 2:
         return base
-    return CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid").fit(features[cut:], labels[cut:])
+    platt = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+    calibrated: Classifier = platt.fit(features[cut:], labels[cut:])
+    return calibrated
 
 
-def purged_train_indices(samples: Samples, *, test_start: int, embargo_seconds: int = 0) -> np.ndarray:
+def purged_train_indices(samples: Samples, *, test_start: int, embargo_seconds: int = 0) -> IntArray:
     """Samples before the test fold whose labels were known before it began (minus the embargo)."""
-    cutoff = samples.times[test_start] - embargo_seconds
+    cutoff = int(samples.times[test_start]) - embargo_seconds
     earlier = np.arange(test_start)
     return earlier[samples.ends[:test_start] < cutoff]
 
@@ -140,7 +152,7 @@ class ModelReport:
     log_loss: float
     baseline_brier: float  # constant training base rate on the same test folds
     always_long_hit_rate: float  # target-1 hit rate of the BUY samples in the test folds
-    calibration: list[dict]
+    calibration: list[CalibrationBand]
     trained_from: int
     trained_to: int
 

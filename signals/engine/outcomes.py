@@ -79,7 +79,8 @@ def evaluate(levels: SignalLevels, bars: BarArrays) -> Outcome | None:
     return None
 
 
-def _outcome(result, levels, exit_price, side, risk, best, worst, held, time, *, hit) -> Outcome:
+def _outcome(result: str, levels: SignalLevels, exit_price: float, side: float, risk: float, best: float,
+             worst: float, held: int, time: int, *, hit: int) -> Outcome:
     return Outcome(result=result, target_1_hit=hit >= 1, targets_hit=hit, exit_price=float(exit_price),
                    r_multiple=float(side * (exit_price - levels.entry) / risk), mfe_r=float(best),
                    mae_r=float(worst), bars_held=held, closed_bar_time=int(time))

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from market.arrays import BoolArray, FloatArray
 
-def _prev(values: np.ndarray, k: int = 1) -> np.ndarray:
+
+def _prev(values: FloatArray, k: int = 1) -> FloatArray:
     out = np.full(values.shape, np.nan)
     out[k:] = values[:-k]
     return out
 
 
-def candle_patterns(open_, high, low, close) -> dict[str, np.ndarray]:
+def candle_patterns(open_: FloatArray, high: FloatArray, low: FloatArray,
+                    close: FloatArray) -> dict[str, BoolArray]:
     body, span = np.abs(close - open_), high - low
     upper, lower = high - np.maximum(open_, close), np.minimum(open_, close) - low
     up, down = close > open_, close < open_
@@ -48,8 +51,8 @@ BULLISH = ("hammer", "bullish_engulfing", "morning_star")
 BEARISH = ("shooting_star", "bearish_engulfing", "evening_star")
 
 
-def pattern_vote(patterns: dict[str, np.ndarray]) -> np.ndarray:
+def pattern_vote(patterns: dict[str, BoolArray]) -> FloatArray:
     """+1 where a bullish reversal pattern completes, -1 where a bearish one does, 0 otherwise."""
-    bull = np.any([patterns[name] for name in BULLISH], axis=0)
-    bear = np.any([patterns[name] for name in BEARISH], axis=0)
-    return bull.astype(float) - bear.astype(float)
+    bull: BoolArray = np.any([patterns[name] for name in BULLISH], axis=0)
+    bear: BoolArray = np.any([patterns[name] for name in BEARISH], axis=0)
+    return bull.astype(np.float64) - bear.astype(np.float64)

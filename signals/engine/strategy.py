@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import TypedDict
 
 from market.timeframes import Timeframe
 
@@ -16,6 +17,21 @@ class StrategyConfigError(ValueError):
     def __init__(self, fields: dict[str, list[str]]):
         self.fields = fields
         super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in fields.items()))
+
+
+class StrategyConfigDict(TypedDict):
+    """A StrategyConfig as JSON: what a strategy row stores and `StrategyConfig.from_dict` reads."""
+
+    name: str
+    version: int
+    timeframes: list[str]
+    weights: dict[str, float]
+    threshold: float
+    stop_atr_multiple: float
+    max_stop_atr_multiple: float
+    targets_r: list[float]
+    validity_bars: int
+    risk_per_trade: float
 
 
 @dataclass(frozen=True)
@@ -32,11 +48,12 @@ class StrategyConfig:
     risk_per_trade: float  # fraction of equity risked, for the position size
 
     @classmethod
-    def from_dict(cls, data: dict) -> StrategyConfig:
-        """Validate `data`; StrategyConfigError names every field that is wrong."""
+    def from_dict(cls, data: object) -> StrategyConfig:
+        """Validate `data` (parsed JSON, a StrategyConfigDict when valid); StrategyConfigError names
+        every field that is wrong."""
         errors: dict[str, list[str]] = {}
 
-        def need(field, ok, message):
+        def need(field: str, ok: object, message: str) -> None:
             if not ok:
                 errors.setdefault(field, []).append(message)
 
@@ -58,7 +75,10 @@ class StrategyConfig:
                  "Weights are numbers >= 0.")
             need("weights", any(isinstance(w, int | float) and w > 0 for w in weights.values()),
                  "At least one weight above 0.")
-        number = lambda key, low, high: isinstance(data.get(key), int | float) and low < data[key] <= high  # noqa: E731
+
+        def number(key: str, low: float, high: float) -> bool:
+            return isinstance(data.get(key), int | float) and low < data[key] <= high
+
         need("threshold", number("threshold", 0, 1), "A number in (0, 1].")
         need("stop_atr_multiple", number("stop_atr_multiple", 0, 10), "A number in (0, 10].")
         need("max_stop_atr_multiple", number("max_stop_atr_multiple", 0, 20), "A number in (0, 20].")
@@ -71,19 +91,20 @@ class StrategyConfig:
              and len(set(targets)) == 3, "Three increasing positive multiples of the risk.")
         if errors:
             raise StrategyConfigError(errors)
-        return cls(name=data["name"].strip(), version=data["version"], timeframes=tuple(timeframes),
-                   weights={k: float(v) for k, v in weights.items()}, threshold=float(data["threshold"]),
+        return cls(name=data["name"].strip(), version=data["version"], timeframes=tuple(data["timeframes"]),
+                   weights={k: float(v) for k, v in data["weights"].items()}, threshold=float(data["threshold"]),
                    stop_atr_multiple=float(data["stop_atr_multiple"]),
-                   max_stop_atr_multiple=float(data["max_stop_atr_multiple"]), targets_r=tuple(targets),
+                   max_stop_atr_multiple=float(data["max_stop_atr_multiple"]), targets_r=tuple(data["targets_r"]),
                    validity_bars=data["validity_bars"], risk_per_trade=float(data["risk_per_trade"]))
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["timeframes"], data["targets_r"] = list(self.timeframes), list(self.targets_r)
-        return data
+    def to_dict(self) -> StrategyConfigDict:
+        return {"name": self.name, "version": self.version, "timeframes": list(self.timeframes),
+                "weights": dict(self.weights), "threshold": self.threshold, "stop_atr_multiple": self.stop_atr_multiple,
+                "max_stop_atr_multiple": self.max_stop_atr_multiple, "targets_r": list(self.targets_r),
+                "validity_bars": self.validity_bars, "risk_per_trade": self.risk_per_trade}
 
 
-DEFAULT_CONFLUENCE = {
+DEFAULT_CONFLUENCE: StrategyConfigDict = {
     "name": "Confluence", "version": 1, "timeframes": ["M15", "H1", "H4", "D1", "W1", "MN1"],
     "weights": {"trend": 1.5, "adx": 1.0, "macd": 1.0, "rsi": 0.75, "stochastic": 0.5, "bollinger": 0.5,
                 "supertrend": 1.0, "ichimoku": 0.75, "vwap": 0.5, "volume": 0.5, "structure": 1.25, "pattern": 0.5,

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
+from market.arrays import BoolArray, FloatArray, IntArray
 from signals.engine.indicators import talib
 
 
-def swing_points(high: np.ndarray, low: np.ndarray, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def swing_points(high: npt.ArrayLike, low: npt.ArrayLike, left: int = 2,
+                 right: int = 2) -> tuple[BoolArray, BoolArray]:
     """Boolean arrays marking swing highs and lows at the bar where they occurred (known `right` bars later)."""
     if left < 1 or right < 0:
         raise ValueError("a swing needs at least one bar on its left and none or more on its right")
@@ -30,7 +33,8 @@ def swing_points(high: np.ndarray, low: np.ndarray, left: int = 2, right: int = 
     return is_high, is_low
 
 
-def last_known_swings(high, low, left: int = 2, right: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def last_known_swings(high: FloatArray, low: FloatArray, left: int = 2,
+                      right: int = 2) -> tuple[FloatArray, FloatArray]:
     """At each bar, the price of the newest swing high and swing low already confirmed (NaN before any)."""
     is_high, is_low = swing_points(high, low, left, right)
     known_high, known_low = np.full(len(high), np.nan), np.full(len(high), np.nan)
@@ -40,7 +44,7 @@ def last_known_swings(high, low, left: int = 2, right: int = 2) -> tuple[np.ndar
     return _forward_fill(known_high), _forward_fill(known_low)
 
 
-def _forward_fill(values: np.ndarray) -> np.ndarray:
+def _forward_fill(values: FloatArray) -> FloatArray:
     """Each NaN takes the newest value before it; leading NaNs stay NaN."""
     index = np.where(np.isnan(values), 0, np.arange(len(values)))
     np.maximum.accumulate(index, out=index)
@@ -55,13 +59,14 @@ class StructureEvents:
     """Per bar: +1 bullish / -1 bearish break of structure, +2 / -2 change of character, else 0; and
     the structural trend after the bar (+1 up, -1 down, 0 unknown)."""
 
-    event: np.ndarray
-    trend: np.ndarray
-    swing_high: np.ndarray  # the newest confirmed swing high known at each bar (NaN before any)
-    swing_low: np.ndarray
+    event: npt.NDArray[np.int8]
+    trend: npt.NDArray[np.int8]
+    swing_high: FloatArray  # the newest confirmed swing high known at each bar (NaN before any)
+    swing_low: FloatArray
 
 
-def structure_events(high, low, close, left: int = 2, right: int = 2) -> StructureEvents:
+def structure_events(high: FloatArray, low: FloatArray, close: npt.ArrayLike, left: int = 2,
+                     right: int = 2) -> StructureEvents:
     """A close beyond the newest confirmed swing breaks structure: with the trend it is a break of
     structure (BOS), against it a change of character (CHoCH).
 
@@ -84,7 +89,7 @@ def structure_events(high, low, close, left: int = 2, right: int = 2) -> Structu
     return StructureEvents(event=event.astype(np.int8), trend=trend, swing_high=swing_high, swing_low=swing_low)
 
 
-def _first_in_each_level(level: np.ndarray, crossed: np.ndarray) -> np.ndarray:
+def _first_in_each_level(level: FloatArray, crossed: BoolArray) -> BoolArray:
     """True at the first crossed bar of each run of one level value."""
     first = np.zeros(len(level), dtype=bool)
     at = np.flatnonzero(crossed)
@@ -94,12 +99,12 @@ def _first_in_each_level(level: np.ndarray, crossed: np.ndarray) -> np.ndarray:
     return first
 
 
-def _newest_nonzero_index(values: np.ndarray) -> np.ndarray:
+def _newest_nonzero_index(values: npt.NDArray[np.int8]) -> IntArray:
     """At each bar, the index of the newest non-zero value so far (0 before any: values[0] then is 0 or it)."""
     return np.maximum.accumulate(np.where(values != 0, np.arange(len(values)), 0))
 
 
-def fair_value_gaps(high, low) -> np.ndarray:
+def fair_value_gaps(high: FloatArray, low: FloatArray) -> npt.NDArray[np.int8]:
     """+1 where bar t leaves a bullish gap (its low above the high of bar t-2), -1 bearish, else 0."""
     gaps = np.zeros(len(high), dtype=np.int8)
     if len(high) >= 3:
@@ -108,7 +113,7 @@ def fair_value_gaps(high, low) -> np.ndarray:
     return gaps
 
 
-def order_blocks(open_, close, events: StructureEvents) -> tuple[np.ndarray, np.ndarray]:
+def order_blocks(open_: FloatArray, close: FloatArray, events: StructureEvents) -> tuple[IntArray, IntArray]:
     """At each bar, the index of the newest bullish and bearish order block known (-1 for none).
 
     A bullish order block is the last down candle before a bullish break (BOS or CHoCH); a bearish

@@ -12,10 +12,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
+import numpy.typing as npt
+
+from market.arrays import BoolArray, FloatArray
 
 Z_95 = 1.959963984540054
+
+
+class CalibrationBand(TypedDict):
+    """One confidence band: its range ("0.6-0.7"), how many signals, their mean predicted
+    confidence and their realised hit rate (fractions, 4 places)."""
+
+    band: str
+    count: int
+    predicted: float
+    realised: float
 
 
 @dataclass(frozen=True)
@@ -30,7 +44,7 @@ class TrackRecord:
     max_drawdown_r: float | None = None
     worst_r: float | None = None
     brier: float | None = None
-    calibration: list[dict] = field(default_factory=list)
+    calibration: list[CalibrationBand] = field(default_factory=list)
 
 
 def wilson_interval(hits: int, count: int, z: float = Z_95) -> tuple[float, float]:
@@ -44,15 +58,15 @@ def wilson_interval(hits: int, count: int, z: float = Z_95) -> tuple[float, floa
     return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
-def max_drawdown(r_multiples: np.ndarray) -> float:
+def max_drawdown(r_multiples: FloatArray) -> float:
     equity = np.concatenate(([0.0], np.cumsum(r_multiples)))
     return float(np.max(np.maximum.accumulate(equity) - equity))
 
 
-def calibration_table(predicted: np.ndarray, hit: np.ndarray, bands: int = 10) -> list[dict]:
+def calibration_table(predicted: FloatArray, hit: BoolArray, bands: int = 10) -> list[CalibrationBand]:
     edges = np.linspace(0, 1, bands + 1)
     band = np.clip(np.digitize(predicted, edges[1:-1]), 0, bands - 1)
-    table = []
+    table: list[CalibrationBand] = []
     for b in range(bands):
         members = band == b
         if members.any():
@@ -62,21 +76,25 @@ def calibration_table(predicted: np.ndarray, hit: np.ndarray, bands: int = 10) -
     return table
 
 
-def track_record(r_multiples, target_1_hit, confidence=None) -> TrackRecord:
+def track_record(r_multiples: npt.ArrayLike, target_1_hit: npt.ArrayLike,
+                 confidence: npt.ArrayLike | None = None) -> TrackRecord:
     r = np.asarray(r_multiples, dtype=float)
     hit = np.asarray(target_1_hit, dtype=bool)
     if r.size == 0:
         return TrackRecord(count=0)
     low, high = wilson_interval(int(hit.sum()), r.size)
     losses, wins = -r[r < 0].sum(), r[r > 0].sum()
-    record = dict(count=int(r.size), hit_rate=round(float(hit.mean()), 4), hit_rate_low=round(low, 4),
-                  hit_rate_high=round(high, 4), average_r=round(float(r.mean()), 4),
-                  expectancy_r=round(float(r.mean()), 4), profit_factor=round(float(wins / losses), 4) if losses > 0 else None,
-                  max_drawdown_r=round(max_drawdown(r), 4), worst_r=round(float(r.min()), 4))
+    brier: float | None = None
+    calibration: list[CalibrationBand] = []
     if confidence is not None:
         p = np.asarray(confidence, dtype=float)
         known = np.isfinite(p)
         if known.any():
-            record["brier"] = round(float(np.mean((p[known] - hit[known]) ** 2)), 4)
-            record["calibration"] = calibration_table(p[known], hit[known])
-    return TrackRecord(**record)
+            brier = round(float(np.mean((p[known] - hit[known]) ** 2)), 4)
+            calibration = calibration_table(p[known], hit[known])
+    return TrackRecord(count=int(r.size), hit_rate=round(float(hit.mean()), 4), hit_rate_low=round(low, 4),
+                       hit_rate_high=round(high, 4), average_r=round(float(r.mean()), 4),
+                       expectancy_r=round(float(r.mean()), 4),
+                       profit_factor=round(float(wins / losses), 4) if losses > 0 else None,
+                       max_drawdown_r=round(max_drawdown(r), 4), worst_r=round(float(r.min()), 4), brier=brier,
+                       calibration=calibration)

@@ -6,7 +6,7 @@ from signals.confidence import model_train
 from signals.engine.confluence import SESSION_FEATURES
 from signals.engine.model import Samples, walk_forward
 from signals.engine.strategy import COMPONENTS
-from signals.models import ModelVersion, Signal
+from signals.models import ModelVersion, Signal, Strategy
 from signals.scheduling import engine_run_start
 from signals.services import strategy_default_ensure
 from tests.signals.conftest import NOW
@@ -46,3 +46,10 @@ def test_a_model_with_an_edge_is_used_and_signals_carry_its_calibrated_confidenc
     assert Signal.objects.exists()
     for signal in Signal.objects.all():
         assert signal.model_version == version and 0 < signal.confidence < 1
+
+
+def test_training_without_an_active_strategy_stores_no_model(db):
+    Strategy.objects.update(is_active=False)
+
+    assert model_train() is None
+    assert not ModelVersion.objects.exists()
