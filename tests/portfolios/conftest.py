@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from market.arrays import InstrumentSpec
 from portfolios.broker.matching import Bar, orders_match
 from portfolios.broker.orders import Order
@@ -20,6 +22,11 @@ GBPUSD = InstrumentSpec("GBPUSD", "forex", 0.00001, 5, pip_size=0.0001, lot_size
                         quote_currency="USD", venue="OTC FX", calendar="FOREX")
 BTCUSD = InstrumentSpec("BTCUSD", "crypto", 0.01, 2, base_currency="BTC", quote_currency="USD", venue="Coinbase",
                         calendar="ALWAYS")
+
+
+def utc(text: str) -> int:
+    """Epoch seconds of a UTC time written as text ("2024-01-08 21:00")."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
 
 def hourly(index: int, open_: float, high: float, low: float, close: float) -> Bar:
