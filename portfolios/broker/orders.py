@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -24,6 +24,7 @@ from market.arrays import InstrumentSpec
 FOREX_MIN_LOTS = 0.01  # a micro lot: the default quantity step of forex, in lots
 CRYPTO_QUANTITY_STEP = 1e-8  # a satoshi
 MAX_TARGETS = 3
+Refuse = Callable[[str, str], None]  # records (field, message)
 
 
 class Side(StrEnum):
@@ -183,7 +184,7 @@ def order_validate(order: Order, instrument: InstrumentSpec, *, reference_price:
         raise OrderRejected(errors)
 
 
-def _check_quantity(quantity: float, instrument: InstrumentSpec, refuse) -> None:
+def _check_quantity(quantity: float, instrument: InstrumentSpec, refuse: Refuse) -> None:
     step = quantity_step(instrument)
     if not math.isfinite(quantity) or quantity <= 0:
         refuse("quantity", "The quantity must be a number above zero.")
@@ -192,14 +193,14 @@ def _check_quantity(quantity: float, instrument: InstrumentSpec, refuse) -> None
         refuse("quantity", f"The quantity must be a multiple of {unit}.")
 
 
-def _check_price(field: str, price: float, instrument: InstrumentSpec, refuse) -> None:
+def _check_price(field: str, price: float, instrument: InstrumentSpec, refuse: Refuse) -> None:
     if not math.isfinite(price) or price <= 0:
         refuse(field, "The price must be a number above zero.")
     elif not is_multiple(price, instrument.tick_size):
         refuse(field, f"The price must be a multiple of the tick size {instrument.tick_size:g}.")
 
 
-def _check_trail(order: Order, refuse) -> None:
+def _check_trail(order: Order, refuse: Refuse) -> None:
     given = [(name, value) for name, value in (("trail_amount", order.trail_amount),
                                                ("trail_percent", order.trail_percent)) if value is not None]
     if len(given) != 1 and order.role != "stop":  # a bracket's trailing stop takes its distance at entry

@@ -20,7 +20,7 @@ A statistic that is undefined (too few returns, no dispersion) is None, never Na
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -33,6 +33,7 @@ from portfolios.broker.fx import Rate, fx_rate
 TRADING_DAYS = {"XNYS": 252, "FOREX": 260, "ALWAYS": 365}
 SESSION_HOURS = {"XNYS": 6.5, "FOREX": 24.0, "ALWAYS": 24.0}
 KELLY_CAP = 0.25
+Series = Sequence[float] | np.ndarray  # returns, equity or trade results, oldest first
 
 
 def periods_per_year(timeframe: Timeframe | str, calendar: str = "ALWAYS") -> float:
@@ -48,26 +49,28 @@ def periods_per_year(timeframe: Timeframe | str, calendar: str = "ALWAYS") -> fl
     return float(days * math.ceil(SESSION_HOURS[calendar] * 3600 / timeframe.seconds))
 
 
-def _returns(values) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
+def _returns(values: Series) -> np.ndarray:
+    array: np.ndarray = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError("Returns must be finite numbers.")
     return array
 
 
-def returns_from_equity(equity) -> np.ndarray:
+def returns_from_equity(equity: Series) -> np.ndarray:
     """Simple returns of an equity curve: e[t] / e[t-1] - 1."""
     curve = _returns(equity)
     if np.any(curve <= 0):
         raise ValueError("Equity must stay above zero to have returns.")
-    return curve[1:] / curve[:-1] - 1
+    returns: np.ndarray = curve[1:] / curve[:-1] - 1
+    return returns
 
 
-def _excess(returns, periods: float, risk_free_annual: float) -> np.ndarray:
-    return _returns(returns) - ((1 + risk_free_annual) ** (1 / periods) - 1)
+def _excess(returns: Series, periods: float, risk_free_annual: float) -> np.ndarray:
+    excess: np.ndarray = _returns(returns) - ((1 + risk_free_annual) ** (1 / periods) - 1)
+    return excess
 
 
-def sharpe_ratio(returns, *, periods_per_year: float, risk_free_annual: float = 0.0) -> float | None:
+def sharpe_ratio(returns: Series, *, periods_per_year: float, risk_free_annual: float = 0.0) -> float | None:
     """Annualised Sharpe ratio (sample std, ddof=1); None with fewer than 2 returns or no dispersion."""
     excess = _excess(returns, periods_per_year, risk_free_annual)
     if excess.size < 2:
@@ -78,7 +81,7 @@ def sharpe_ratio(returns, *, periods_per_year: float, risk_free_annual: float = 
     return float(excess.mean()) / deviation * math.sqrt(periods_per_year)
 
 
-def sortino_ratio(returns, *, periods_per_year: float, risk_free_annual: float = 0.0) -> float | None:
+def sortino_ratio(returns: Series, *, periods_per_year: float, risk_free_annual: float = 0.0) -> float | None:
     """Annualised Sortino ratio; None with fewer than 2 returns or no return below the risk-free rate."""
     excess = _excess(returns, periods_per_year, risk_free_annual)
     if excess.size < 2:
@@ -97,7 +100,7 @@ class Drawdown:
     trough_index: int
 
 
-def max_drawdown(equity) -> Drawdown:
+def max_drawdown(equity: Series) -> Drawdown:
     """The deepest fall of `equity` from a running peak (0 for a curve that never falls)."""
     curve = _returns(equity)
     if curve.size == 0 or np.any(curve <= 0):
@@ -119,7 +122,7 @@ def _tail_count(size: int, confidence: float) -> int:
 METHODS = ("historical", "parametric")
 
 
-def value_at_risk(returns, *, confidence: float = 0.95, method: str = "historical") -> float | None:
+def value_at_risk(returns: Series, *, confidence: float = 0.95, method: str = "historical") -> float | None:
     """One-period VaR as a positive fraction (a loss); None without returns (parametric: fewer than 2)."""
     values = _checked(returns, confidence, method)
     if method == "historical":
@@ -132,7 +135,7 @@ def value_at_risk(returns, *, confidence: float = 0.95, method: str = "historica
     return -(mean + NormalDist().inv_cdf(1 - confidence) * std)
 
 
-def conditional_value_at_risk(returns, *, confidence: float = 0.95, method: str = "historical") -> float | None:
+def conditional_value_at_risk(returns: Series, *, confidence: float = 0.95, method: str = "historical") -> float | None:
     """One-period CVaR (expected shortfall) as a positive fraction; None as for value_at_risk."""
     values = _checked(returns, confidence, method)
     if method == "historical":
@@ -146,7 +149,7 @@ def conditional_value_at_risk(returns, *, confidence: float = 0.95, method: str 
     return -(mean - std * NormalDist().pdf(z) / (1 - confidence))
 
 
-def _checked(returns, confidence: float, method: str) -> np.ndarray:
+def _checked(returns: Series, confidence: float, method: str) -> np.ndarray:
     if method not in METHODS:
         raise ValueError(f"The VaR method is one of {', '.join(METHODS)}.")
     _tail_count(1, confidence)
@@ -167,7 +170,7 @@ def kelly_fraction(*, win_rate: float, payoff_ratio: float, cap: float = KELLY_C
     return min(max(full * multiplier, 0.0), cap)
 
 
-def kelly_from_trades(r_multiples, *, cap: float = KELLY_CAP, multiplier: float = 1.0) -> float | None:
+def kelly_from_trades(r_multiples: Series, *, cap: float = KELLY_CAP, multiplier: float = 1.0) -> float | None:
     """Kelly fraction from trade results in R (or money); None without a trade."""
     results = _returns(r_multiples)
     if results.size == 0:
