@@ -8,8 +8,14 @@ Live paper portfolios and backtests both use it, one closed bar at a time:
 - `matching`: which orders fill on one closed bar and at what price (`orders_match`).
 - `fx`: converting an amount between currencies with the closes of FX pairs.
 - `accounts`: positions, cash and the one-portfolio step over a closed bar (`book_on_bars`).
-- `valuation`: mark-to-market of one book, and of many portfolios at once on arrays.
-- `risk`: exposure, VaR/CVaR, drawdown, Sharpe/Sortino, Kelly, and the circuit breakers.
+- `valuation`: mark-to-market of many portfolios at once on flat arrays.
+- `risk`: exposure by asset class and currency, VaR/CVaR, drawdown, Sharpe/Sortino, Kelly.
+- `circuit_breakers`: daily loss, open positions and correlation-cluster limits that block new
+  orders with a reason (`OrderBlocked`), and `orders_submit` (validate, then the breakers).
+
+A live service loads the open orders of an instrument (all portfolios) when its bar closes, calls
+`orders_match`, books each portfolio's fills, and stores the orders back (their state fields
+included); a backtest calls `book_on_bars` for each bar of its history.
 
 Units everywhere: quantities in units (shares, coins, base-currency units; a forex lot is
 `InstrumentSpec.lot_size` units), prices in the instrument's quote currency, money of the account

@@ -64,7 +64,8 @@ OPEN_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.WORKING})
 
 @dataclass(frozen=True)
 class Order:
-    """One order: what was asked (first block) and what the broker has done with it (second)."""
+    """One order: what was asked (first block) and what the broker has done with it (second block,
+    which a caller stores back with the order and gives again with it on the next bar)."""
 
     id: str
     symbol: str
