@@ -72,11 +72,17 @@ class BarArrays:
 
 @dataclass(frozen=True)
 class InstrumentSpec:
-    """What the core needs to know of an instrument to size and round a signal."""
+    """What the core needs to know of an instrument to size and round a signal, and to fill an order."""
 
     symbol: str
     asset_class: str  # "stock" | "forex" | "crypto"
     tick_size: float
     price_precision: int
     pip_size: float | None = None  # forex only: 0.0001, or 0.01 for JPY pairs
-    lot_size: float = 1.0
+    lot_size: float = 1.0  # units per lot or contract (100,000 for forex)
+    # What the paper broker also reads (the same fields as market.models.Instrument):
+    base_currency: str = ""
+    quote_currency: str = "USD"  # prices, and so P&L, are in this currency
+    venue: str = ""  # e.g. NASDAQ, OTC FX, Coinbase: picks the default costs
+    calendar: str = "ALWAYS"  # a market.calendars name: "XNYS" | "FOREX" | "ALWAYS"
+    quantity_step: float | None = None  # smallest quantity increment in units; None: the broker's default
