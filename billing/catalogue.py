@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ALL_CHANNELS = ["in_app", "email", "push", "webhook"]
+ALL_CHANNELS = ["in_app", "email", "push", "webhook", "telegram", "discord"]
 
 PLAN_CATALOGUE: list[dict] = [
     {

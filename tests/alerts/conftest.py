@@ -17,6 +17,7 @@ from py_vapid import Vapid02
 from alerts.channels.public_network import PublicSession
 from alerts.models import AlertEvent, Channel, Destination
 from billing.models import Plan, Subscription
+from config.celery_app import app as celery_app
 from config.outbound import HttpClient
 from tests.alerts.recorded_http import RecordedTransport
 
@@ -45,6 +46,14 @@ def destination(*, tenant, member, channel, **fields) -> Destination:
                 Channel.DISCORD: {"url": "https://discord.com/api/webhooks/1234567890123456789/" + "T" * 68}}
     return Destination.objects.create(tenant=tenant, member=member, channel=channel,
                                       **{**defaults.get(channel, {}), **fields})
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the test's process when sent."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -12,6 +12,11 @@ from alerts.channels.public_network import (
     address_allowed,
     url_refusal,
 )
+from alerts.deliveries import deliveries_create_for_event, delivery_attempt
+from alerts.destinations import webhook_endpoint_create
+from alerts.models import Channel, DeliveryStatus, Destination
+from config.errors import InvalidInput
+from tests.alerts.conftest import alert_event, destination
 
 REFUSED = ["10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "127.1.2.3", "169.254.169.254", "100.64.0.1",
            "0.0.0.0", "224.0.0.1", "::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1", "::ffff:10.0.0.1",
@@ -92,4 +97,42 @@ def test_proxies_from_the_environment_are_not_used(receiver, local_receivers_all
     monkeypatch.setenv("HTTPS_PROXY", "http://10.0.0.1:3128")
 
     assert PublicSession().post(receiver.url + "/hook", data=b"{}").status_code == 200
+    assert len(receiver.received) == 1
+
+
+# --- through a webhook endpoint --------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://localhost/hook", "https://127.0.0.1/hook", "https://[::1]/hook",
+                                 "https://169.254.169.254/latest/meta-data/", "https://[fd00::1]/hook",
+                                 "http://hooks.example.com/beacon"])
+def test_an_endpoint_on_a_refused_address_or_without_https_cannot_be_added(premium_a, alice, url):
+    with pytest.raises(InvalidInput) as error:
+        webhook_endpoint_create(tenant=premium_a, member=alice, url=url)
+
+    assert "url" in error.value.fields
+    assert not Destination.objects.exists()
+
+
+def test_a_delivery_to_a_host_that_now_resolves_to_loopback_fails_without_a_request(premium_a, alice, receiver,
+                                                                                   settings):
+    settings.ALERTS_OUTBOUND_ALLOW_HTTP = True  # loopback stays refused
+    port = receiver.url.rsplit(":", 1)[1]
+    destination(tenant=premium_a, member=alice, channel=Channel.WEBHOOK, url=f"http://localhost:{port}/hook")
+    [delivery] = deliveries_create_for_event(event=alert_event(tenant=premium_a, member=alice, channels=["webhook"]))
+
+    failed = delivery_attempt(delivery_id=delivery.pk)
+
+    assert failed.status == DeliveryStatus.FAILED and "127.0.0.1" in failed.last_error
+    assert receiver.received == []
+
+
+def test_a_delivery_answered_with_a_redirect_to_a_private_address_fails_and_the_redirect_is_not_followed(
+        premium_a, alice, receiver, local_receivers_allowed):
+    receiver.replies.append((307, {"Location": "http://10.0.0.7/internal"}, b""))
+    destination(tenant=premium_a, member=alice, channel=Channel.WEBHOOK, url=receiver.url + "/hook")
+    [delivery] = deliveries_create_for_event(event=alert_event(tenant=premium_a, member=alice, channels=["webhook"]))
+
+    failed = delivery_attempt(delivery_id=delivery.pk)
+
+    assert failed.status == DeliveryStatus.FAILED and "redirect, not followed" in failed.last_error
     assert len(receiver.received) == 1
