@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
+from accounts import services as accounts_services
 from alerts.channels.public_network import PublicSession
 from alerts.models import AlertEvent, Channel, Destination
 from billing.models import Plan, Subscription
@@ -60,6 +61,12 @@ def eager_tasks():
 def premium_a(tenant_a):
     subscribe(tenant_a, "premium")
     return tenant_a
+
+
+def key_headers(tenant, member, *, scope: str = "write") -> dict[str, str]:
+    """Headers with a new API key of `tenant` created by `member`."""
+    _, plaintext = accounts_services.api_key_create(tenant=tenant, name="alerts", scope=scope, created_by=member)
+    return {"Authorization": f"Bearer {plaintext}"}
 
 
 @pytest.fixture
