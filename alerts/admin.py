@@ -7,8 +7,7 @@ class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started_at", "duration_ms", "outcome", "response_status", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "started_at", "duration_ms", "outcome", "response_status", "error")
 
 
 @admin.register(Delivery)

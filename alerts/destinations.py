@@ -28,7 +28,7 @@ from billing.entitlements import feature_ensure
 from config.errors import InvalidInput, PlanLimitReached
 from config.outbound import TransportError
 
-DESTINATIONS_PER_MEMBER = {Channel.WEBHOOK: 10, Channel.DISCORD: 10, Channel.PUSH: 20, Channel.TELEGRAM: 5}
+DESTINATIONS_PER_MEMBER: dict[str, int] = {Channel.WEBHOOK: 10, Channel.DISCORD: 10, Channel.PUSH: 20, Channel.TELEGRAM: 5}
 FAILING_LIMIT = timedelta(hours=24)  # a destination that failed for this long, without a success, is disabled
 TELEGRAM_CODE_TTL = timedelta(minutes=15)
 TELEGRAM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen, typed in a chat
@@ -189,7 +189,8 @@ def destination_failure_note(*, destination: Destination, now: datetime) -> bool
     destination and tells its member. Whether it was disabled now."""
     Destination.objects.filter(pk=destination.pk, failing_since=None).update(failing_since=now)
     destination.refresh_from_db(fields=["failing_since", "disabled_at"])
-    if destination.disabled_at is None and destination.failing_since <= now - FAILING_LIMIT:
+    since = destination.failing_since or now
+    if destination.disabled_at is None and since <= now - FAILING_LIMIT:
         hours = int(FAILING_LIMIT.total_seconds() // 3600)
         return destination_disable(destination=destination, now=now,
                                    reason=f"Every delivery failed for {hours} hours.")

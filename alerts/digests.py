@@ -9,6 +9,7 @@ worker died is not lost: its claim expires and the due sweep sends each as a sin
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -109,7 +110,7 @@ def _digest_record(*, deliveries: list[Delivery], request: str, error: Transport
             outcomes[d.pk] = AttemptOutcome.FAILED
         else:
             outcomes[d.pk] = AttemptOutcome.RETRY
-    fields = {AttemptOutcome.SENT: {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": ""},
+    fields: dict[str, dict[str, Any]] = {AttemptOutcome.SENT: {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": ""},
               AttemptOutcome.RETRY: {"status": DeliveryStatus.HELD, "last_error": message},
               AttemptOutcome.FAILED: {"status": DeliveryStatus.FAILED, "last_error": message}}
     for outcome, changes in fields.items():

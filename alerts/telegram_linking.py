@@ -34,7 +34,7 @@ class TelegramReply:
 
 def telegram_update_handle(*, update: object, now: datetime | None = None) -> TelegramReply | None:
     """Link the chat if the update is a message carrying a valid code; the reply to send, or None for an
-    update that is not a text message."""
+    update that is not a text message, or a group's message not meant for the bot."""
     message = update.get("message") if isinstance(update, dict) else None
     chat = message.get("chat") if isinstance(message, dict) else None
     text = message.get("text") if isinstance(message, dict) else None
@@ -43,8 +43,10 @@ def telegram_update_handle(*, update: object, now: datetime | None = None) -> Te
     chat_id = chat["id"]
     match = CODE_MESSAGE.match(text.strip())
     if match is None:
+        if chat.get("type") != "private" and not text.startswith("/start"):
+            return None  # the chatter of a group the bot is in
         return TelegramReply(chat_id, "Hello! To get your Beacon alerts here, open Alert channels on the Beacon "
-                                      "website, choose \"Link Telegram\" and send me the code it shows.")
+                                      "website, choose \"Link a Telegram chat\" and send me the code it shows.")
     title = str(chat.get("title") or chat.get("username") or chat.get("first_name") or "")
     destination = telegram_chat_link(code=match[1], chat_id=chat_id, chat_title=title, now=now)
     if destination is None:

@@ -70,9 +70,9 @@ class HttpClient:
             response = self.session.get(url, params=params, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as error:
             raise TransportError(f"network error: {error.__class__.__name__}") from error
-        error = status_error(response, url=url)
-        if error is not None:
-            raise error
+        failure = status_error(response, url=url)
+        if failure is not None:
+            raise failure
         try:
             body = response.json()
         except ValueError as error:

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from alerts.channels.message import AlertMessage
 from alerts.channels.public_network import BlockedAddress, PublicSession
-from alerts.models import Delivery
+from alerts.models import Delivery, Destination
 from config.outbound import HttpClient, TransportError
 
 SNIPPET_CHARS = 2000
@@ -55,6 +55,13 @@ class Channel:
 
     def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def destination(delivery: Delivery) -> Destination:
+        """The delivery's destination (channels other than in-app and email always have one)."""
+        if delivery.destination is None:
+            raise TransportError("The destination was removed.", permanent=True)
+        return delivery.destination
 
     def post(self, url: str, *, body: bytes, headers: dict[str, str], shown_url: str | None = None
              ) -> requests.Response:

@@ -51,7 +51,7 @@ class DiscordChannel(Channel):
     kind = "discord"
 
     def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
-        url = delivery.destination.url
+        url = self.destination(delivery).url
         shown = discord_shown_url(url)
         response = self.post(f"{url}?wait=true", body=json.dumps(discord_payload(message)).encode(),
                              headers={"Content-Type": "application/json"}, shown_url=shown)

@@ -62,7 +62,7 @@ def url_refusal(url: str) -> str | None:
     if parts.username or parts.password:
         return "Leave credentials out of the URL; every request is signed instead."
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)}
     except (socket.gaierror, UnicodeError):
         return None
     blocked = sorted(a for a in addresses if not address_allowed(a))

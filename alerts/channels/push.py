@@ -33,7 +33,7 @@ class PushChannel(Channel):
         if not (settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY):
             raise TransportError("Web push is not configured: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY.",
                                  permanent=True)
-        subscription = delivery.destination
+        subscription = self.destination(delivery)
         endpoint = urlsplit(subscription.url)
         shown = f"{endpoint.scheme}://{endpoint.netloc}/…"  # the rest of the path is the subscription's secret
         data = json.dumps(push_data(message))
@@ -57,6 +57,6 @@ class PushChannel(Channel):
         self.exchange.response = response.text[:SNIPPET_CHARS]
         if response.status_code in (404, 410):
             raise TargetGone(f"The push subscription has expired (HTTP {response.status_code}).")
-        error = status_error(response, url=shown)
-        if error is not None:
-            raise error
+        failure = status_error(response, url=shown)
+        if failure is not None:
+            raise failure

@@ -34,7 +34,7 @@ class TelegramChannel(Channel):
     kind = "telegram"
 
     def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
-        self.call("sendMessage", {"chat_id": delivery.destination.chat_id, "text": telegram_text(message),
+        self.call("sendMessage", {"chat_id": self.destination(delivery).chat_id, "text": telegram_text(message),
                                   "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}})
 
     def call(self, method: str, payload: dict) -> object:
@@ -53,8 +53,8 @@ class TelegramChannel(Channel):
         description = str(answer.get("description", ""))[:200]
         if response.status_code == 403:
             raise TargetGone(f"Telegram refused the chat: {description or 'HTTP 403'}.")
-        parameters = answer.get("parameters") if isinstance(answer.get("parameters"), dict) else {}
-        retry_after = parameters.get("retry_after")
+        parameters = answer.get("parameters")
+        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
         error = status_error(response, url=shown,
                              retry_after=float(retry_after) if isinstance(retry_after, int | float) else None)
         if error is not None:

@@ -41,7 +41,7 @@ class WebhookChannel(Channel):
     kind = "webhook"
 
     def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
-        endpoint = delivery.destination
+        endpoint = self.destination(delivery)
         body = webhook_body(delivery=delivery, message=message)
         headers = {
             "Content-Type": "application/json",

@@ -177,3 +177,17 @@ def test_polling_while_a_webhook_is_set_fails_with_telegrams_reason(premium_a, t
         telegram_updates_poll()
 
     assert error.value.permanent
+
+
+def test_the_bot_explains_itself_in_a_private_chat_and_keeps_quiet_in_a_group(client, db, telegram_bot):
+    private = _update("hello")
+    private["message"]["text"] = "hello"
+    group = _update("hello", chat_id=-100123)
+    group["message"]["text"] = "nice trade everyone"
+    group["message"]["chat"]["type"] = "supergroup"
+
+    answer = _post_update(client, private, telegram_bot.TELEGRAM_WEBHOOK_SECRET)
+    quiet = _post_update(client, group, telegram_bot.TELEGRAM_WEBHOOK_SECRET)
+
+    assert "Link a Telegram chat" in answer.json()["text"]
+    assert quiet.status_code == 200 and quiet.content == b""
