@@ -9,12 +9,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from alerts import api as alerts_api
 from api.errors import endpoint_not_found
 from billing import api as billing_api
 
 app_name = "api-v1"
 
 router = DefaultRouter()
+router.register("webhook-endpoints", alerts_api.WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("notifications", alerts_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

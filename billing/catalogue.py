@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-ALL_CHANNELS = ["in_app", "email", "push", "webhook"]
-CHANNEL_LABELS = {"in_app": "in-app", "email": "email", "push": "web push", "webhook": "webhook"}
+ALL_CHANNELS = ["in_app", "email", "push", "webhook", "telegram", "discord"]
+CHANNEL_LABELS = {"in_app": "in-app", "email": "email", "push": "web push", "webhook": "webhook",
+                  "telegram": "Telegram", "discord": "Discord"}
 
 
 class CataloguePlan(TypedDict):

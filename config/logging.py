@@ -9,9 +9,13 @@ import re
 SECRET_PATTERNS = [
     # Beacon API keys: "bk_" + prefix + "." + secret.
     re.compile(r"\b(bk_[A-Za-z0-9]{8})\.[A-Za-z0-9_\-]{16,}"),
-    # Stripe secrets and webhook secrets.
+    # Stripe secrets; Stripe's and Beacon's webhook signing secrets (whsec_...).
     re.compile(r"\b((?:sk|rk)_(?:live|test)_)[A-Za-z0-9]+"),
-    re.compile(r"\b(whsec_)[A-Za-z0-9]+"),
+    re.compile(r"\b(whsec_)[A-Za-z0-9_\-]+"),
+    # Telegram bot tokens ("<bot id>:<secret>"), alone or in a Bot API URL (".../bot<token>/sendMessage").
+    re.compile(r"((?<![0-9])[0-9]{6,12}:)[A-Za-z0-9_\-]{30,}"),
+    # Discord webhook URLs carry their token after the webhook's id.
+    re.compile(r"(discord(?:app)?\.com/api/(?:v[0-9]+/)?webhooks/[0-9]+/)[A-Za-z0-9_\-]+"),
     # Authorization headers.
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)[^\s'\",;]+"),
     # key=value pairs whose key names a secret.

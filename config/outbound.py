@@ -5,6 +5,10 @@ to use it too. What goes wrong is raised as `TransportError`, which says whether
 help. Retried: connection errors, timeouts, HTTP 429 and 5xx, and a service's own "slow down"
 replies (raised by its `check` without `permanent`), up to `attempts` times with exponential
 backoff (1, 2, 4 ... s, or the server's Retry-After). Permanent errors are raised at once.
+
+`post` sends once and leaves the retrying to its caller: an alert delivery retries for hours, on
+its own schedule (alerts.retry_policy), not by sleeping in a worker. `status_error` says what a
+status means, the same for both.
 """
 
 from __future__ import annotations
@@ -58,17 +62,22 @@ class HttpClient:
                 self.sleep(error.retry_after if error.retry_after is not None else self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    def post(self, url: str, *, data: bytes, headers: dict[str, str]) -> requests.Response:
+        """POST `data` once, never following a redirect. A network error or timeout raises TransportError
+        (a retry may help); any answer is returned, for the caller to judge with `status_error`."""
+        try:
+            return self.session.post(url, data=data, headers=headers, timeout=self.timeout, allow_redirects=False)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise TransportError(f"network error: {error.__class__.__name__}") from error
+
     def _get_once(self, url: str, params: Mapping[str, str], check: Callable[[object], None] | None) -> object:
         try:
             response = self.session.get(url, params=params, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as error:
             raise TransportError(f"network error: {error.__class__.__name__}") from error
-        if response.status_code == 429 or response.status_code >= 500:
-            retry_after = response.headers.get("Retry-After")
-            raise TransportError(f"HTTP {response.status_code} from {url}",
-                                 retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
-        if response.status_code >= 400:
-            raise TransportError(f"HTTP {response.status_code} from {url}: {response.text[:200]}", permanent=True)
+        failure = status_error(response, url=url)
+        if failure is not None:
+            raise failure
         try:
             body = response.json()
         except ValueError as error:
@@ -76,3 +85,19 @@ class HttpClient:
         if check is not None:
             check(body)
         return body
+
+
+def status_error(response: requests.Response, *, url: str, retry_after: float | None = None) -> TransportError | None:
+    """What an HTTP answer means, or None for a success: 429 and 5xx may pass (waiting `retry_after`, else
+    the server's Retry-After seconds); another 4xx, or a redirect (never followed), will not."""
+    status = response.status_code
+    if status == 429 or status >= 500:
+        if retry_after is None:
+            header = response.headers.get("Retry-After", "")
+            retry_after = float(header) if header.isdigit() else None
+        return TransportError(f"HTTP {status} from {url}", retry_after=retry_after)
+    if status >= 400:
+        return TransportError(f"HTTP {status} from {url}: {response.text[:200]}", permanent=True)
+    if status >= 300:
+        return TransportError(f"HTTP {status} from {url}: a redirect, not followed", permanent=True)
+    return None

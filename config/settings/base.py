@@ -259,3 +259,18 @@ MARKET_CRYPTO_EXCHANGE = env("MARKET_CRYPTO_EXCHANGE", default="coinbaseexchange
 # Timeframe -> seconds between polls of the live providers, e.g. MARKET_LIVE_POLLING=H1=300,D1=3600.
 MARKET_LIVE_POLLING = {k: int(v) for k, v in env.dict("MARKET_LIVE_POLLING", default={}).items()}
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds a signature stays valid
+
+# --- alerts: deliveries (alert-deliveries) -----------------------------------------------------
+# Alert traffic leaves for public addresses only (never private, loopback or link-local ones) and
+# over HTTPS; tests let a local receiver on 127.0.0.1 in through these two.
+ALERTS_OUTBOUND_ALLOW_HTTP = env.bool("ALERTS_OUTBOUND_ALLOW_HTTP", default=False)
+ALERTS_OUTBOUND_ALLOW_LOOPBACK = env.bool("ALERTS_OUTBOUND_ALLOW_LOOPBACK", default=False)
+ALERTS_SEND_TIMEOUT_SECONDS = env.float("ALERTS_SEND_TIMEOUT_SECONDS", default=10.0)
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:alerts@beacon.local")  # the push services' contact
+# Telegram: the bot members link their chats to. Updates reach the bot by its webhook (verified with
+# TELEGRAM_WEBHOOK_SECRET) or, with no public URL (embedded), by polling getUpdates.
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_USERNAME = env("TELEGRAM_BOT_USERNAME", default="")
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")
+TELEGRAM_UPDATES_POLLING = env.bool("TELEGRAM_UPDATES_POLLING", default=False)
+TELEGRAM_API_BASE = env("TELEGRAM_API_BASE", default="https://api.telegram.org")

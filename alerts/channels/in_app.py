@@ -1,0 +1,38 @@
+"""In-app: the alert in the member's notifications list (with its unread count) and on the tenant's
+live feed."""
+
+from __future__ import annotations
+
+from alerts.channels.base import Channel
+from alerts.channels.message import AlertMessage
+from alerts.models import Delivery, Notification
+
+
+def notification_feed_data(notification: Notification) -> dict:
+    """The `data` of the live feed's notification.created message."""
+    return {"id": notification.pk, "member_id": notification.member_id, "event_id": notification.event_id,
+            "title": notification.title, "text": notification.text, "url": notification.url,
+            "created_at": notification.created_at.isoformat()}
+
+
+def notification_feed_send(*, notification: Notification) -> None:
+    """Put the notification on the tenant's live feed: its `alerts` stream.
+
+    The one call to the live feed, wired by the lead when live-feed's branch merges (its
+    signals.feed_sending.feed_tenant_send sends after the commit):
+
+        feed_tenant_send(tenant_id=notification.tenant_id, message_type="notification.created",
+                         data=notification_feed_data(notification), seq=notification.pk)
+
+    Until then the notification reaches the member through the list and its unread count only."""
+
+
+class InAppChannel(Channel):
+    kind = "in_app"
+
+    def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
+        notification, _ = Notification.objects.get_or_create(delivery=delivery, defaults={
+            "tenant_id": delivery.tenant_id, "member_id": delivery.member_id, "event_id": delivery.event_id,
+            "title": message.title[:200], "text": message.text, "url": message.url})
+        self.exchange.request = f"notification {notification.pk} for member {delivery.member_id}"
+        notification_feed_send(notification=notification)
