@@ -1,10 +1,13 @@
+import numpy as np
 from django.core.management import call_command
 
 from market.arrays import BarArrays
-from market.demo_seed import market_demo_seed
+from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from market.models import Bar, BarClose, Instrument
 from market.replay import replay_run
+from market.selectors import bar_time_latest
 from market.services import bars_ingest
+from market.tasks import replay_tick
 from tests.market.conftest import FIXTURES
 
 
@@ -37,6 +40,26 @@ def test_the_demo_seed_loads_real_history_and_holds_back_bars_for_the_replay(cat
     assert reports["EURUSD"].stored == 5000 - 300
     assert reports["BTCUSD"].stored == 156 - 31
     assert Instrument.objects.count() >= 39
+
+
+def test_the_demo_seed_stores_the_history_before_replay_from_and_the_replay_starts_at_it(catalogue):
+    reports = market_demo_seed()
+    firsts = {}
+    for demo in DEMO_HISTORY:
+        bars = demo.bars()
+        first = int(np.searchsorted(bars.time, demo.replay_from.timestamp()))  # first bar at/after replay_from
+        assert 0 < first < len(bars) and bars.time[first - 1] < demo.replay_from.timestamp() <= bars.time[first]
+        assert reports[demo.symbol].received == first
+        instrument = Instrument.objects.get(symbol=demo.symbol)
+        assert bar_time_latest(instrument=instrument, timeframe=demo.timeframe).timestamp() == bars.time[first - 1]
+        firsts[demo.symbol] = (instrument, demo.timeframe, bars.time[first], bars.time[first + 1])
+
+    for tick in (0, 1):
+        replay_tick.apply()
+        for symbol, (instrument, timeframe, *played) in firsts.items():
+            assert bar_time_latest(instrument=instrument, timeframe=timeframe).timestamp() == played[tick], symbol
+    assert sorted(t.timestamp() for t in BarClose.objects.values_list("time", flat=True)) == \
+        sorted(t for _, _, *played in firsts.values() for t in played)
 
 
 def test_replay_command_and_report_command_run(eurusd, tmp_path, capsys):
