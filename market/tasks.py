@@ -5,11 +5,9 @@ import logging
 from celery import shared_task
 
 from config.outbound import TransportError
-from market.arrays import BarArrays
 from market.demo_seed import DEMO_HISTORY
 from market.models import Instrument
 from market.provider_factory import provider_for
-from market.providers.bundled import FIXTURES
 from market.replay import replay_next
 from market.services import bars_poll
 
@@ -18,11 +16,12 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="market.tasks.replay_tick", acks_late=True, ignore_result=True)
 def replay_tick() -> None:
-    """The demo's live feed: the next bundled bar of each demo instrument, as a closed bar."""
-    for symbol, timeframe, filename in DEMO_HISTORY:
-        instrument = Instrument.objects.filter(symbol=symbol).first()
+    """The demo's live feed: the next bundled bar of each demo instrument from its `replay_from` on
+    (market.demo_seed says why there), as a closed bar."""
+    for demo in DEMO_HISTORY:
+        instrument = Instrument.objects.filter(symbol=demo.symbol).first()
         if instrument is not None:
-            replay_next(instrument=instrument, timeframe=timeframe, history=BarArrays.from_csv(FIXTURES / filename))
+            replay_next(instrument=instrument, timeframe=demo.timeframe, history=demo.replayed())
 
 
 @shared_task(name="market.tasks.poll_live", acks_late=True, ignore_result=True)

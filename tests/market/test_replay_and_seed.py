@@ -1,10 +1,19 @@
-from django.core.management import call_command
+from collections import Counter
 
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from config.celery_app import app
 from market.arrays import BarArrays
-from market.demo_seed import market_demo_seed
+from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from market.models import Bar, BarClose, Instrument
 from market.replay import replay_run
+from market.selectors import bar_time_latest
 from market.services import bars_ingest
+from market.tasks import replay_tick
+from signals.models import Signal
 from tests.market.conftest import FIXTURES
 
 
@@ -37,6 +46,48 @@ def test_the_demo_seed_loads_real_history_and_holds_back_bars_for_the_replay(cat
     assert reports["EURUSD"].stored == 5000 - 300
     assert reports["BTCUSD"].stored == 156 - 31
     assert Instrument.objects.count() >= 39
+
+
+def test_the_demo_seed_stores_the_history_before_replay_from_and_the_replay_starts_at_it(catalogue):
+    reports = market_demo_seed()
+    firsts = {}
+    for demo in DEMO_HISTORY:
+        bars = demo.bars()
+        first = int(np.searchsorted(bars.time, demo.replay_from.timestamp()))  # first bar at/after replay_from
+        assert 0 < first < len(bars) and bars.time[first - 1] < demo.replay_from.timestamp() <= bars.time[first]
+        assert reports[demo.symbol].received == first
+        instrument = Instrument.objects.get(symbol=demo.symbol)
+        assert bar_time_latest(instrument=instrument, timeframe=demo.timeframe).timestamp() == bars.time[first - 1]
+        firsts[demo.symbol] = (instrument, demo.timeframe, bars.time[first], bars.time[first + 1])
+
+    for tick in (0, 1):
+        replay_tick.apply()
+        for symbol, (instrument, timeframe, *played) in firsts.items():
+            assert bar_time_latest(instrument=instrument, timeframe=timeframe).timestamp() == played[tick], symbol
+    assert sorted(t.timestamp() for t in BarClose.objects.values_list("time", flat=True)) == \
+        sorted(t for _, _, *played in firsts.values() for t in played)
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the test's process when sent: a closed bar reaches the engine at once."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_the_first_four_minutes_of_the_demo_replay_give_buy_and_sell_signals(
+        db, eager_tasks, django_capture_on_commit_callbacks):
+    call_command("seed_demo")
+    for _ in range(48):  # four minutes at MARKET_REPLAY_SECONDS_PER_BAR = 5
+        with django_capture_on_commit_callbacks(execute=True):
+            replay_tick.apply()
+
+    sides = Counter(Signal.objects.values_list("instrument__symbol", "direction"))
+    assert sides[("GOOG", "BUY")] and sides[("GOOG", "SELL")]  # the 2008 slide, then the April rally
+    assert sides[("EURUSD", "BUY")] and sides[("EURUSD", "SELL")]  # the turn of 20 September 2017
+    assert sides[("BTCUSD", "BUY")]  # monthly BTCUSD never scores a SELL; it stops buying through 2018
+    assert not Signal.objects.filter(valid_until__lte=F("created_at")).exists()
 
 
 def test_replay_command_and_report_command_run(eurusd, tmp_path, capsys):

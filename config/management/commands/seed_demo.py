@@ -5,7 +5,6 @@ Idempotent: running it again changes nothing that is already there.
 
 import base64
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.services import user_signup
 from billing.services import plan_catalogue_seed
-from market.demo_seed import market_demo_seed
+from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from signals.confidence import model_train
 from signals.models import ModelVersion
 
@@ -42,9 +41,12 @@ class Command(BaseCommand):
                                                          full_name="Operator")
             device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
                                                          defaults={"confirmed": True})
-        for symbol, report in market_demo_seed(hold_back=settings.MARKET_REPLAY_HOLD_BACK).items():
-            self.stdout.write(f"Market data {symbol}: {report.received} real bars, {report.stored} new, "
-                              f"{report.quarantined} quarantined")
+        reports = market_demo_seed()
+        for demo in DEMO_HISTORY:
+            report = reports[demo.symbol]
+            self.stdout.write(f"Market data {demo.symbol} {demo.timeframe}: {report.received} real bars before "
+                              f"{demo.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
+                              f"the replay plays the rest as live")
         if not ModelVersion.objects.exists():
             version = model_train()
             if version is not None:
