@@ -109,12 +109,12 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
             instrument = instruments[instrument_id]
             items.append((instrument_id, bars, instrument.spec,
                           _higher_bars(instrument, Timeframe(timeframe), bar_time, bars)))
-        for instrument_id, draft in _analyse_each(items, timeframe, config, model, errors).items():
+        for instrument_id, analysis in _analyse_each(items, timeframe, config, model, errors).items():
             computed += 1
-            if draft is None:
+            if analysis.draft is None:
                 continue
             try:
-                signal_create(draft=draft, instrument=instruments[instrument_id], strategy=strategy,
+                signal_create(draft=analysis.draft, instrument=instruments[instrument_id], strategy=strategy,
                               model_version=model_version)
                 created += 1
             except Exception as error:  # one bad instrument must not stop the run; it is recorded
