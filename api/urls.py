@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from api.errors import endpoint_not_found
 from billing import api as billing_api
+from signals import screener_api
 
 app_name = "api-v1"
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
     path("me/", accounts_api.me, name="me"),
     path("billing/usage/", billing_api.usage, name="usage"),
+    path("screener/", screener_api.screener, name="screener"),
     *router.urls,
     re_path(r"^.*$", endpoint_not_found, name="endpoint-not-found"),
 ]
