@@ -37,7 +37,8 @@ def screener_rows_upsert(*, strategy_id: int, states: list[tuple[int, str, PairS
              state.score, state.leaning, state.regime, state.higher_trend, state.rsi, state.atr_pct,
              state.contributions, signal_id, now)
             for instrument_id, timeframe, state, signal_id in states]
-    fields = [ScreenerRow._meta.get_field(column) for column in COLUMNS]
+    by_column = {field.column: field for field in ScreenerRow._meta.concrete_fields}
+    fields = [by_column[column] for column in COLUMNS]
     values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute("".join([UPSERT_SQL_HEAD, values, UPSERT_SQL_TAIL]),

@@ -116,7 +116,7 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            drafts[row] = _draft(bars, at=at, score=state.score, contributions=state.contributions,
+            drafts[row] = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
                                  features=features[row], regime=state.regime, instrument=instrument,
                                  timeframe=timeframe, strategy=strategy)
     scored = [row for row, draft in drafts.items() if draft is not None]
@@ -174,9 +174,8 @@ def _supertrend_directions(series: list[BarArrays]) -> list[np.ndarray | None]:
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: dict[str, float],
-           features: np.ndarray, regime: str, instrument: InstrumentSpec, timeframe: Timeframe,
-           strategy: StrategyConfig) -> SignalDraft | None:
+def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: np.ndarray, features: np.ndarray,
+           regime: str, instrument: InstrumentSpec, timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
     known_levels = key_levels(bars.high, bars.low, at["atr"])
@@ -184,11 +183,11 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
                         swing_high=at["swing_high"], instrument=instrument, strategy=strategy, key_levels=known_levels)
     if levels is None:
         return None
-    named = dict(contributions)
+    named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
     context = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
     bar_time = int(bars.time[-1])
     return SignalDraft(
-        direction=direction, score=score, confidence=None, entry=levels.entry,
+        direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,
         position_size_fraction=levels.position_size_fraction, distances=levels.distances, regime=regime,
         timeframe=timeframe.value,
