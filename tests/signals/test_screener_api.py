@@ -80,6 +80,7 @@ def test_a_row_says_what_the_engine_computed(rows, client, premium):
     ("search=bitcoin", {("BTCUSD", "MN1")}),  # the instrument's name
     ("asset_class=forex&leaning=long", {("EURUSD", "M15")}),
     ("timeframe=M1", set()),
+    ("search=&timeframe=&min_abs_score=&ordering=", PREMIUM_PAIRS),  # a form's empty fields filter nothing
 ])
 def test_filters_narrow_the_rows(rows, client, premium, query, expected):
     assert set(_pairs(client.get(f"{URL}?{query}", headers=premium))) == expected
