@@ -142,8 +142,14 @@ def _states(live: list, values: list[dict], newest: dict[str, np.ndarray], score
     return [PairState(bar_time=int(bars.time[-1]), close=last_close, change_pct=_finite(change),
                       score=_finite(round(raw_score, 6)), leaning=_leaning(raw_score, strategy.threshold),
                       regime=regime, higher_trend=HIGHER_TRENDS.get(higher, ""), rsi=_finite(rsi), atr_pct=_finite(atr),
-                      contributions={name: _finite(round(value, 6)) for name, value in zip(COMPONENTS, parts, strict=True)})
+                      contributions=_contributions(parts, finite=math.isfinite(raw_score)))
             for (_, bars, _, _), last_close, change, raw_score, atr, rsi, higher, parts, regime in columns]
+
+
+def _contributions(parts: list[float], *, finite: bool) -> dict[str, float | None]:
+    """Each component's contribution by name, rounded as a draft's; `finite` (a finite score) says all are."""
+    rounded = [round(value, 6) for value in parts]
+    return dict(zip(COMPONENTS, rounded if finite else map(_finite, rounded), strict=True))
 
 
 def _leaning(score: float, threshold: float) -> str:
