@@ -18,10 +18,6 @@ from signals.models import ScreenerRow, Signal, SignalOutcome, Strategy
 
 NEWEST_CLOSED_BAR_SQL = ("(SELECT b.time FROM market_bar b WHERE b.instrument_id = i.id AND b.timeframe = %s"
                          " AND b.time <= %s ORDER BY b.time DESC LIMIT 1)")
-# The screener's sort fields: what the API's `ordering` names, "-" first for descending.
-SCREENER_SORTS = {"score": F("score"), "abs_score": Abs("score"), "rsi": F("rsi"), "atr_pct": F("atr_pct"),
-                  "change_pct": F("change_pct"), "symbol": F("instrument__symbol")}
-SCREENER_ORDERINGS = tuple(f"{sign}{name}" for name in SCREENER_SORTS for sign in ("", "-"))
 ENGINE_CURSOR_SQL = ("(SELECT c.last_bar_time FROM signals_enginecursor c WHERE c.strategy_id = %s"
                      " AND c.instrument_id = i.id AND c.timeframe = %s)")
 
@@ -109,6 +105,12 @@ def _outcomes(*, strategy, instrument=None, timeframe: str | None = None, tier: 
     if timeframe is not None:
         outcomes = outcomes.filter(signal__timeframe=timeframe)
     return outcomes
+
+
+# The screener's sort fields: what the API's `ordering` names, "-" first for descending.
+SCREENER_SORTS = {"score": F("score"), "abs_score": Abs("score"), "rsi": F("rsi"), "atr_pct": F("atr_pct"),
+                  "change_pct": F("change_pct"), "symbol": F("instrument__symbol")}
+SCREENER_ORDERINGS = tuple(f"{sign}{name}" for name in SCREENER_SORTS for sign in ("", "-"))
 
 
 def screener_order_by(ordering: str) -> tuple[str, str]:
