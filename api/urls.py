@@ -12,6 +12,7 @@ from accounts import api as accounts_api
 from alerts import api as alerts_api
 from api.errors import endpoint_not_found
 from billing import api as billing_api
+from signals import screener_api
 
 app_name = "api-v1"
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
     path("me/", accounts_api.me, name="me"),
     path("billing/usage/", billing_api.usage, name="usage"),
+    path("screener/", screener_api.screener, name="screener"),
     *router.urls,
     re_path(r"^.*$", endpoint_not_found, name="endpoint-not-found"),
 ]

@@ -8,6 +8,7 @@ from signals.models import (
     EngineRun,
     LedgerEntry,
     ModelVersion,
+    ScreenerRow,
     Signal,
     SignalOutcome,
     SignalPublication,
@@ -177,6 +178,30 @@ class SignalPublicationAdmin(ReadOnlyAdmin):
     list_display = ["id", "signal", "tier", "visible_at", "published_at"]
     list_filter = ["tier"]
     list_select_related = ["signal__instrument"]
+
+
+@admin.register(ScreenerRow)
+class ScreenerRowAdmin(ReadOnlyAdmin):
+    """The engine's newest state of each pair, as the runs left it: what the screener shows."""
+
+    list_display = ["instrument", "timeframe", "bar_time", "close", "change_shown", "score", "leaning", "regime_shown",
+                    "higher_trend", "rsi", "atr_shown", "last_signal", "computed_at"]
+    list_filter = ["timeframe", "leaning", RegimeFilter, "instrument__asset_class", "strategy"]
+    search_fields = ["instrument__symbol"]
+    list_select_related = ["instrument", "last_signal__instrument"]
+    ordering = ["instrument__symbol", "timeframe"]
+
+    @admin.display(description="change", ordering="change_pct")
+    def change_shown(self, obj) -> str:
+        return "-" if obj.change_pct is None else f"{obj.change_pct:+.2f}%"
+
+    @admin.display(description="ATR %", ordering="atr_pct")
+    def atr_shown(self, obj) -> str:
+        return "-" if obj.atr_pct is None else f"{obj.atr_pct:.2f}%"
+
+    @admin.display(description="regime", ordering="regime")
+    def regime_shown(self, obj) -> str:
+        return _regime_label(obj.regime)
 
 
 def _percent(fraction: float | None) -> str:

@@ -241,3 +241,46 @@ class SignalPublication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.signal} to {self.tier}"
+
+
+class Leaning(models.TextChoices):
+    LONG = "long", "Long"
+    SHORT = "short", "Short"
+    NEUTRAL = "neutral", "Neutral"
+
+
+class HigherTrend(models.TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    UNKNOWN = "", "Unknown"
+
+
+class ScreenerRow(models.Model):
+    """The engine's newest state of a pair (strategy, instrument, timeframe), signal or not: what the
+    screener shows. Written by the engine runs (one upsert per chunk), never on request."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, related_name="+")
+    timeframe = models.CharField(max_length=4)
+    bar_time = models.DateTimeField(help_text="Open time of the newest closed bar the state was computed on.")
+    close = models.FloatField()
+    change_pct = models.FloatField(null=True, help_text="The close over the previous bar's close, in %.")
+    score = models.FloatField(null=True, help_text="Weighted confluence score in [-1, 1]; null when undefined.")
+    leaning = models.CharField(max_length=8, choices=Leaning.choices,
+                               help_text="Long or short when |score| reaches the strategy's threshold.")
+    regime = models.CharField(max_length=20)
+    higher_trend = models.CharField(max_length=4, choices=HigherTrend.choices, blank=True,
+                                    help_text="EMA20 vs EMA50 on the higher timeframe's newest closed bar.")
+    rsi = models.FloatField(null=True, help_text="RSI(14), 0..100.")
+    atr_pct = models.FloatField(null=True, help_text="ATR(14) as % of the close.")
+    contributions = models.JSONField(default=dict, help_text="Each component's part of the score.")
+    last_signal = models.ForeignKey(Signal, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    help_text="The pair's newest signal (whatever tier it has reached).")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["strategy", "instrument", "timeframe"],
+                                               name="screener_row_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.symbol} {self.timeframe} at {self.bar_time:%Y-%m-%d %H:%M}"

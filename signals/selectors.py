@@ -1,19 +1,20 @@
-"""Reads of signals: the active strategy, the pairs the engine has yet to compute, and the track
-record of outcomes recorded so far."""
+"""Reads of signals: the active strategy, the pairs the engine has yet to compute, the track record
+of outcomes recorded so far, and the screener's rows a tenant sees."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, Min, Q
+from django.db.models import Avg, Count, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Abs, Coalesce
 
-from billing.entitlements import Entitlements
+from billing.entitlements import Entitlements, tenant_entitlements
 from config.sql import datetime_from_row
 from market.models import Instrument
 from market.timeframes import Timeframe
 from signals.engine.track_record import TrackRecord, track_record
-from signals.models import SignalOutcome, Strategy
+from signals.models import ScreenerRow, Signal, SignalOutcome, Strategy
 
 NEWEST_CLOSED_BAR_SQL = ("(SELECT b.time FROM market_bar b WHERE b.instrument_id = i.id AND b.timeframe = %s"
                          " AND b.time <= %s ORDER BY b.time DESC LIMIT 1)")
@@ -62,7 +63,11 @@ def pairs_with_new_closed_bar(*, strategy: Strategy, instruments: list[Instrumen
 
 def strategy_active() -> Strategy | None:
     """The active strategy (the newest version of the first by name); None if none is active."""
-    return Strategy.objects.filter(is_active=True).order_by("name", "-version").first()
+    return _strategies_active().first()
+
+
+def _strategies_active():
+    return Strategy.objects.filter(is_active=True).order_by("name", "-version")
 
 
 def track_record_for(*, strategy, instrument=None, timeframe: str | None = None,
@@ -100,3 +105,61 @@ def _outcomes(*, strategy, instrument=None, timeframe: str | None = None, tier: 
     if timeframe is not None:
         outcomes = outcomes.filter(signal__timeframe=timeframe)
     return outcomes
+
+
+# The screener's sort fields: what the API's `ordering` names, "-" first for descending.
+SCREENER_SORTS = {"score": F("score"), "abs_score": Abs("score"), "rsi": F("rsi"), "atr_pct": F("atr_pct"),
+                  "change_pct": F("change_pct"), "symbol": F("instrument__symbol")}
+SCREENER_ORDERINGS = tuple(f"{sign}{name}" for name in SCREENER_SORTS for sign in ("", "-"))
+
+
+def screener_order_by(ordering: str) -> tuple[str, str]:
+    """What `screener_rows` orders by for `ordering` (e.g. "-abs_score"): its `sort_value`, then the id,
+    both in its direction (a cursor paginator is given the same)."""
+    sign = "-" if ordering.startswith("-") else ""
+    return f"{sign}sort_value", f"{sign}pk"
+
+
+def screener_rows(*, tenant, filters: dict, ordering: str) -> QuerySet[ScreenerRow]:
+    """The active strategy's screener rows of the active instruments and timeframes the tenant's plan
+    covers, filtered, in `ordering` (one of SCREENER_ORDERINGS; a row without the value, such as an
+    undefined score, comes last either way), with its instrument. Each row carries the newest signal
+    released to the tenant's tier for its pair as `tier_signal_id`, `tier_signal_direction` and
+    `tier_signal_created_at` (None if none yet): a delayed tier never sees a signal before its time.
+    One query.
+
+    `filters` may hold asset_class, timeframe, leaning, regime, min_abs_score (0..1) and search (part
+    of the symbol or the instrument's name)."""
+    entitlements = tenant_entitlements(tenant=tenant)
+    rows = ScreenerRow.objects.filter(strategy=Subquery(_strategies_active().values("pk")[:1]), instrument__active=True,
+                                      instrument__asset_class__in=entitlements.asset_classes,
+                                      timeframe__in=entitlements.timeframes)
+    if entitlements.instruments:
+        rows = rows.filter(instrument__symbol__in=entitlements.instruments)
+    for name, lookup in (("asset_class", "instrument__asset_class"), ("timeframe", "timeframe"),
+                         ("leaning", "leaning"), ("regime", "regime")):
+        if filters.get(name):
+            rows = rows.filter(**{lookup: filters[name]})
+    if filters.get("min_abs_score") is not None:
+        rows = rows.filter(Q(score__gte=filters["min_abs_score"]) | Q(score__lte=-filters["min_abs_score"]))
+    if filters.get("search"):
+        rows = rows.filter(Q(instrument__symbol__icontains=filters["search"])
+                           | Q(instrument__display_name__icontains=filters["search"]))
+    released = Signal.objects.filter(strategy=OuterRef("strategy"), instrument=OuterRef("instrument"),
+                                     timeframe=OuterRef("timeframe"), publications__tier=entitlements.plan_code,
+                                     publications__published_at__isnull=False).order_by("-created_at", "-pk")
+    return rows.select_related("instrument").annotate(
+        sort_value=_screener_sort_value(ordering),
+        tier_signal_id=Subquery(released.values("pk")[:1]),
+        tier_signal_direction=Subquery(released.values("direction")[:1]),
+        tier_signal_created_at=Subquery(released.values("created_at")[:1]),
+    ).order_by(*screener_order_by(ordering))
+
+
+def _screener_sort_value(ordering: str):
+    """The sort field's value; a missing number sorts last (below every value descending, above ascending)."""
+    name = ordering.removeprefix("-")
+    if name == "symbol":
+        return SCREENER_SORTS[name]
+    return Coalesce(SCREENER_SORTS[name], Value(float("-inf") if ordering.startswith("-") else float("inf")),
+                    output_field=FloatField())

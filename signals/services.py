@@ -28,6 +28,7 @@ from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
 from signals.run_books import engine_run_record_chunk, pair_claim
+from signals.screener_rows import screener_rows_upsert
 from signals.selectors import success_summary_for
 
 logger = logging.getLogger(__name__)
@@ -87,10 +88,11 @@ def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list[tuple[int
 
 
 def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[int, str, datetime]]) -> None:
-    """Compute each claimed (instrument, timeframe, bar) pair; one failing pair fails alone."""
+    """Compute each claimed (instrument, timeframe, bar) pair: store the signal it gives, if any, and
+    the chunk's states for the screener (one statement); one failing pair fails alone."""
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
-    computed, created, errors = 0, 0, []
+    computed, created, errors, states = 0, 0, [], []
     by_timeframe = defaultdict(list)
     for instrument_id, timeframe, bar_time in pairs:
         if pair_claim(strategy_id=strategy.pk, instrument_id=instrument_id, timeframe=timeframe, bar_time=bar_time):
@@ -109,17 +111,20 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
             instrument = instruments[instrument_id]
             items.append((instrument_id, bars, instrument.spec,
                           _higher_bars(instrument, Timeframe(timeframe), bar_time, bars)))
-        for instrument_id, draft in _analyse_each(items, timeframe, config, model, errors).items():
+        for instrument_id, analysis in _analyse_each(items, timeframe, config, model, errors).items():
             computed += 1
-            if draft is None:
-                continue
-            try:
-                signal_create(draft=draft, instrument=instruments[instrument_id], strategy=strategy,
-                              model_version=model_version)
-                created += 1
-            except Exception as error:  # one bad instrument must not stop the run; it is recorded
-                logger.exception("storing the signal of %s %s failed", instrument_id, timeframe)
-                errors.append((instrument_id, timeframe, f"{error.__class__.__name__}: {error}"))
+            signal = None
+            if analysis.draft is not None:
+                try:
+                    signal = signal_create(draft=analysis.draft, instrument=instruments[instrument_id],
+                                           strategy=strategy, model_version=model_version)
+                    created += 1
+                except Exception as error:  # one bad instrument must not stop the run; it is recorded
+                    logger.exception("storing the signal of %s %s failed", instrument_id, timeframe)
+                    errors.append((instrument_id, timeframe, f"{error.__class__.__name__}: {error}"))
+            if analysis.state is not None:
+                states.append((instrument_id, timeframe, analysis.state, signal.pk if signal else None))
+    screener_rows_upsert(strategy_id=strategy.pk, states=states)
     engine_run_record_chunk(run_id=run_id, computed=computed, signals=created, errors=errors)
 
 

@@ -1,11 +1,13 @@
 """Analysis: the closed bars of one instrument (and its higher timeframe) in, a SignalDraft or None out.
 
 The same code runs live and in backtests: a backtest calls `analyse` on each truncated history, the
-live path calls `analyse_many` on the newest histories of many instruments at once. No Django here.
+live path calls `analyse_many` on the newest histories of many instruments at once, which also gives
+each pair's state at its newest bar, signal or not (what the screener shows). No Django here.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,7 +27,7 @@ from signals.engine.confluence import (
 from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import levels_for
-from signals.engine.regime import regime_at_last
+from signals.engine.regime import regimes_at_last
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 
 
@@ -49,6 +51,34 @@ class SignalDraft:
     valid_for_seconds: int  # validity_bars x the timeframe, counted from when the signal is published
 
 
+@dataclass(frozen=True, slots=True)
+class PairState:
+    """What the engine computed for one pair at its newest closed bar, whether or not a signal came of it."""
+
+    bar_time: int  # open time of the newest closed bar (epoch s)
+    close: float
+    change_pct: float | None  # the close over the previous bar's close, in %
+    score: float | None  # the weighted confluence score in [-1, 1]; None when a vote is undefined (flat prices)
+    leaning: str  # "long" or "short" when |score| reaches the strategy's threshold, else "neutral"
+    regime: str  # one of regime.REGIMES
+    higher_trend: str  # "up" or "down" (EMA20 vs EMA50 on the higher timeframe's newest closed bar), "" unknown
+    rsi: float | None  # RSI(14), 0..100
+    atr_pct: float | None  # ATR(14) as % of the close
+    contributions: dict[str, float | None]  # each component's part of the score: they add up to it
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The engine's answer for one pair: its state (None inside the warm-up) and its signal, if any."""
+
+    state: PairState | None
+    draft: SignalDraft | None
+
+
+NO_ANALYSIS = Analysis(state=None, draft=None)
+HIGHER_TRENDS = {1.0: "up", -1.0: "down"}
+
+
 def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str, strategy: StrategyConfig,
             higher: BarArrays | None = None, model=None) -> SignalDraft | None:
     """The signal of the newest closed bar, or None (warm-up, score under the threshold, bad levels).
@@ -56,23 +86,23 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
     `model`, when given, has `predict_proba(X)` returning P(target 1 before the stop) for each row.
     """
     return analyse_many([(None, bars, instrument, higher)], timeframe=timeframe, strategy=strategy,
-                        model=model)[None]
+                        model=model)[None].draft
 
 
 def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig, model=None) -> dict:
     """`analyse` for many instruments of one timeframe: items are (key, bars, instrument, higher);
-    returns {key: SignalDraft | None}.
+    returns {key: Analysis}, each pair's state at its newest bar with its signal draft, if any.
 
     Each history's indicators are computed alone (TA-Lib and numpy over its bars), except the
-    Supertrend recursion, which runs once per history length for all of them. The votes, scores
-    and features of the newest bars are then computed for all instruments at once with the same
-    formulas that score every bar of one history, and the model scores every draft in one call.
+    Supertrend recursion, which runs once per history length for all of them. The votes, scores,
+    features and regimes of the newest bars are then computed for all instruments at once with the
+    same formulas that score every bar of one history, and the model scores every draft in one call.
     """
     timeframe = Timeframe(timeframe)
-    drafts: dict = {key: None for key, *_ in items}
+    results: dict = {key: NO_ANALYSIS for key, *_ in items}
     live = [item for item in items if len(item[1]) >= MIN_BARS]
     if not live:
-        return drafts
+        return results
     directions = _supertrend_directions([bars for _, bars, _, _ in live])
     values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction)
               for (_, bars, _, higher), direction in zip(live, directions, strict=True)]
@@ -81,19 +111,57 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     score, contributions = scores(votes, strategy)
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
                             [instrument.asset_class == "forex" for _, _, instrument, _ in live])
-    for row, (key, bars, instrument, _) in enumerate(live):
-        if np.isfinite(score[row]) and abs(score[row]) >= strategy.threshold:
+    states = _states(live, values, newest, score, contributions, strategy)
+    drafts: dict = {}
+    for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
+        if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            drafts[key] = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
-                                 features=features[row], regime=regime_at_last(bars.close, values[row]["adx"],
-                                                                               values[row]["atr"], values[row]["sma50"]),
-                                 instrument=instrument, timeframe=timeframe, strategy=strategy)
-    scored = [row for row, (key, *_) in enumerate(live) if drafts[key] is not None]
+            drafts[row] = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
+                                 features=features[row], regime=state.regime, instrument=instrument,
+                                 timeframe=timeframe, strategy=strategy)
+    scored = [row for row, draft in drafts.items() if draft is not None]
     if model is not None and scored:
         for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
-            key = live[row][0]
-            drafts[key] = replace(drafts[key], confidence=round(float(probability), 4))
-    return drafts
+            drafts[row] = replace(drafts[row], confidence=round(float(probability), 4))
+    for row, ((key, *_), state) in enumerate(zip(live, states, strict=True)):
+        results[key] = Analysis(state=state, draft=drafts.get(row))
+    return results
+
+
+def _states(live: list, values: list[dict], newest: dict[str, np.ndarray], score: np.ndarray,
+            contributions: np.ndarray, strategy: StrategyConfig) -> list[PairState]:
+    """Each live history's PairState from the values of its newest bar, computed column by column."""
+    close = newest["close"]
+    previous = np.array([bars.close[-2] for _, bars, _, _ in live])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change_pct = np.round((close / previous - 1) * 100, 4).tolist()
+        atr_pct = np.round(newest["atr"] / close * 100, 4).tolist()
+    columns = zip(live, close.tolist(), change_pct, score.tolist(), atr_pct, np.round(newest["rsi"], 2).tolist(),
+                  newest["higher_trend"].tolist(), contributions.tolist(),
+                  regimes_at_last([(v["close"], v["adx"], v["atr"], v["sma50"]) for v in values]), strict=True)
+    return [PairState(bar_time=int(bars.time[-1]), close=last_close, change_pct=_finite(change),
+                      score=_finite(round(raw_score, 6)), leaning=_leaning(raw_score, strategy.threshold),
+                      regime=regime, higher_trend=HIGHER_TRENDS.get(higher, ""), rsi=_finite(rsi), atr_pct=_finite(atr),
+                      contributions=_contributions(parts, finite=math.isfinite(raw_score)))
+            for (_, bars, _, _), last_close, change, raw_score, atr, rsi, higher, parts, regime in columns]
+
+
+def _contributions(parts: list[float], *, finite: bool) -> dict[str, float | None]:
+    """Each component's contribution by name, rounded as a draft's; `finite` (a finite score) says all are."""
+    rounded = [round(value, 6) for value in parts]
+    return dict(zip(COMPONENTS, rounded if finite else map(_finite, rounded), strict=True))
+
+
+def _leaning(score: float, threshold: float) -> str:
+    """"long" or "short" when the score reaches the threshold (a signal's direction), else "neutral"."""
+    if not math.isfinite(score) or abs(score) < threshold:
+        return "neutral"
+    return "long" if score > 0 else "short"
+
+
+def _finite(value: float) -> float | None:
+    """The value, or None for NaN and infinities (an indicator undefined on flat prices)."""
+    return value if math.isfinite(value) else None
 
 
 def _supertrend_directions(series: list[BarArrays]) -> list[np.ndarray | None]:

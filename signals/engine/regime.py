@@ -23,20 +23,21 @@ SESSIONS = {"asia": ("Asia/Tokyo", 9, 18), "london": ("Europe/London", 8, 17), "
 
 def atr_percentile(atr: np.ndarray, lookback: int = 100) -> np.ndarray:
     """The share of the previous `lookback - 1` ATRs strictly below each ATR, 0..1 (NaN until there
-    are enough). A constant ATR ranks 0: ties do not count as lower."""
+    are enough). A constant ATR ranks 0: ties do not count as lower. Along the last axis, so a 2-D
+    array ranks each row's bars."""
     out = np.full(atr.shape, np.nan)
-    if len(atr) >= lookback:
-        windows = sliding_window_view(atr, lookback)
-        out[lookback - 1:] = (windows[:, :-1] < windows[:, -1:]).mean(axis=1)
+    if atr.shape[-1] >= lookback:
+        windows = sliding_window_view(atr, lookback, axis=-1)
+        out[..., lookback - 1:] = (windows[..., :-1] < windows[..., -1:]).mean(axis=-1)
     out[np.isnan(atr)] = np.nan
     return out
 
 
 def regimes(close: np.ndarray, adx: np.ndarray, atr: np.ndarray, sma50: np.ndarray, *, trend_adx: float = 25.0,
             volatile_percentile: float = 0.9, lookback: int = 100) -> np.ndarray:
-    """The regime name of each bar (object array)."""
+    """The regime name of each bar (object array), along the last axis."""
     slope = np.full(close.shape, np.nan)
-    slope[10:] = sma50[10:] - sma50[:-10]
+    slope[..., 10:] = sma50[..., 10:] - sma50[..., :-10]
     out = np.full(close.shape, "ranging", dtype=object)
     with np.errstate(invalid="ignore"):
         trending = adx >= trend_adx
@@ -52,6 +53,22 @@ def regime_at_last(close: np.ndarray, adx: np.ndarray, atr: np.ndarray, sma50: n
     window and the SMA slope), so the live path does not rank every bar's ATR."""
     tail = -max(lookback, 11)
     return str(regimes(close[tail:], adx[tail:], atr[tail:], sma50[tail:], lookback=lookback)[-1])
+
+
+def regimes_at_last(histories: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], *,
+                    lookback: int = 100) -> list[str]:
+    """`regime_at_last` of many histories, each given as (close, adx, atr, sma50): the tails of one
+    length are stacked and ranked as one 2-D batch."""
+    tail = max(lookback, 11)
+    by_length: dict[int, list[int]] = {}
+    for index, (close, *_) in enumerate(histories):
+        by_length.setdefault(min(len(close), tail), []).append(index)
+    out = [""] * len(histories)
+    for indexes in by_length.values():
+        close, adx, atr, sma50 = (np.vstack([histories[i][k][-tail:] for i in indexes]) for k in range(4))
+        for i, regime in zip(indexes, regimes(close, adx, atr, sma50, lookback=lookback)[:, -1], strict=True):
+            out[i] = str(regime)
+    return out
 
 
 def forex_sessions(times: np.ndarray) -> dict[str, np.ndarray]:
