@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from market.arrays import BarArrays
 from market.models import Instrument
+from market.providers.bundled import FIXTURES
 from market.resample import resample
 from market.selectors import bars_latest_arrays
-from market.services import FIXTURES, bars_ingest, instrument_catalogue_load
+from market.services import bars_ingest, instrument_catalogue_load
 from market.timeframes import Timeframe
 from signals.engine.analysis import analyse_many
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
