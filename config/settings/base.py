@@ -254,7 +254,6 @@ SIGNAL_PUBLISHED_TASKS: list[str] = []
 ALPHA_VANTAGE_API_KEY = env("ALPHA_VANTAGE_API_KEY", default="")
 MARKET_DEMO_REPLAY = env.bool("MARKET_DEMO_REPLAY", default=EMBEDDED)
 MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default=5)
-MARKET_REPLAY_HOLD_BACK = env.int("MARKET_REPLAY_HOLD_BACK", default=300)
 MARKET_CRYPTO_EXCHANGE = env("MARKET_CRYPTO_EXCHANGE", default="coinbaseexchange")
 # Timeframe -> seconds between polls of the live providers, e.g. MARKET_LIVE_POLLING=H1=300,D1=3600.
 MARKET_LIVE_POLLING = {k: int(v) for k, v in env.dict("MARKET_LIVE_POLLING", default={}).items()}
