@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from billing.entitlements import tenant_entitlements
 from market.serializers import ErrorSerializer
 from signals import serializers
-from signals.engine.ledger import GENESIS_HASH
 from signals.ledger_selectors import ledger_entry_list, ledger_verify_range
 from signals.masking import mask_fields
 from signals.payloads import signal_payload_for_tier
@@ -212,12 +211,12 @@ class TrackRecordSummaryApi(PublicEndpoint, generics.GenericAPIView):
                          "groups": [_figures(group, calibration=False) for group in groups]})
 
 
-LEDGER_DESCRIPTION = f"""Entries of the append-only, hash-chained ledger in order of `seq`, for anyone: no key
+LEDGER_DESCRIPTION = '''Entries of the append-only, hash-chained ledger in order of `seq`, for anyone: no key
 needed, limited per client address.
 
 **The hash rule.** `hash = sha256(prev_hash + canonical)` in lowercase hex, over the UTF-8 bytes of the
 previous entry's hash followed by the canonical text; the first entry's `prev_hash` is 64 zeros
-(`{GENESIS_HASH[:8]}…`). `canonical` is the entry's payload as canonical JSON: keys sorted, no whitespace
+(`00000000…`). `canonical` is the entry's payload as canonical JSON: keys sorted, no whitespace
 (separators `,` and `:`), UTF-8 characters as they are (not `\\u` escapes), floats in their shortest
 round-trip form, -0.0 as 0.0, no NaN or infinity. It is stored and served exactly as hashed: hash the
 string you receive, do not re-serialise it.
@@ -226,20 +225,25 @@ string you receive, do not re-serialise it.
 null and `revealed` false: the hash commits to the text without showing paying tiers' signals to
 everyone. The text appears once the signal closes, and must then match the hash published before.
 
-**Verifying it yourself** (Python; any language with SHA-256 will do):
+**Verify it yourself** (Python; any language with SHA-256 will do), over the `results` of each page in order:
 
 ```python
 import hashlib
+
+
 def verify(entries, prev_hash="0" * 64):
+    """Check each entry follows the one before and, once revealed, matches its hash."""
     for e in entries:
-        assert e["prev_hash"] == prev_hash, f"chain broken at {{e['seq']}}"
+        if e["prev_hash"] != prev_hash:
+            raise ValueError(f"chain broken at entry {e['seq']}")
         if e["canonical"] is not None:
-            digest = hashlib.sha256((e["prev_hash"] + e["canonical"]).encode()).hexdigest()
-            assert digest == e["hash"], f"entry {{e['seq']}} does not match its hash"
+            digest = hashlib.sha256((e["prev_hash"] + e["canonical"]).encode("utf-8")).hexdigest()
+            if digest != e["hash"]:
+                raise ValueError(f"entry {e['seq']} does not match its hash")
         prev_hash = e["hash"]
     return prev_hash
 ```
-Start at seq 1, or pass the `hash` of the entry before your range. See docs/ledger.md."""
+Start at seq 1, or pass the `hash` of the entry before your range. See docs/ledger.md.'''
 
 
 class LedgerEntryListApi(PublicEndpoint, generics.ListAPIView):
