@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from market.models import AssetClass, Calendar
@@ -12,17 +13,26 @@ BARS_MAX_PER_REQUEST = 5000
 BARS_DEFAULT_PER_REQUEST = 500
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, e.g. invalid, not_found, rate_limited, not_entitled.")
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                   help_text="Each field at fault with its messages, when input was at fault.")
+@extend_schema_field({
+    "type": "object", "required": ["code", "message"], "additionalProperties": True,
+    "description": "A domain error adds what it carries, e.g. `limit` and `window` (429), `upgrade_url` (403).",
+    "properties": {
+        "code": {"type": "string", "example": "invalid",
+                 "description": "Stable, e.g. invalid, not_found, not_authenticated, not_entitled, rate_limited."},
+        "message": {"type": "string", "example": "limit: Ensure this value is less than or equal to 5000."},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                   "example": {"limit": ["Ensure this value is less than or equal to 5000."]},
+                   "description": "Each field at fault with its messages, when input was at fault."},
+    },
+})
+class ErrorDetailField(serializers.DictField):
+    """The body of an error: code, message, the fields at fault, and what a domain error carries."""
 
 
 class ErrorSerializer(serializers.Serializer):
     """Every error of the API: {"error": {"code", "message", "fields"}} with its HTTP status."""
 
-    error = ErrorDetailSerializer()
+    error = ErrorDetailField()
 
 
 class InstrumentQuerySerializer(serializers.Serializer):
