@@ -184,7 +184,7 @@ class TrackRecordApi(generics.GenericAPIView):
         group_by = query.pop("group_by")
         groups = track_record_groups(group_by=group_by, filters=TrackRecordFilters(**query),
                                      entitlements=entitlements)
-        return Response({"scope": "plan", "plan": entitlements.plan_code, "group_by": [g for g in group_by],
+        return Response({"scope": "plan", "plan": entitlements.plan_code, "group_by": list(group_by),
                          "groups": [_figures(group, calibration=True) for group in groups]})
 
 

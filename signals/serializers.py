@@ -81,7 +81,7 @@ class TrackRecordQuerySerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown dimension(s) {', '.join(unknown)[:100]}; "
                                               f"choose from {', '.join(GROUPS)}.")
-        return names
+        return [name for name in GROUPS if name in names]  # in GROUPS' order, once each
 
 
 class LedgerRangeSerializer(serializers.Serializer):
