@@ -7,6 +7,10 @@ without API access is 403 with an upgrade link (NotEntitled); each allowed call 
 tenant's daily usage (billing.usage). The website's session calls are not the plan's API and are not
 metered.
 
+`PublicRateThrottle` limits the public (keyless) endpoints, the track-record summary and the ledger,
+which prospects and auditors use without a key: `API_PUBLIC_REQUESTS_PER_MINUTE` (default 60) a
+minute per client address, with the same headers and the same 429.
+
 `RateLimitHeadersMiddleware` adds X-RateLimit-Limit, -Remaining and -Reset of the tighter window to
 every response of a metered request: a success, the 429, and any error the endpoint raised after the
 throttle ran (DRF runs authentication, then permissions, then throttles, then the endpoint).
@@ -17,16 +21,19 @@ from __future__ import annotations
 import time
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiKey
+from accounts.ratelimits import client_ip
 from billing.entitlements import feature_ensure
 from billing.models import UsageMetric
 from billing.usage import usage_increment
 from config.errors import LimitExceeded
 
 WINDOWS = {"minute": 60, "day": 86400}
+DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60
 
 
 class RateLimitState(NamedTuple):
@@ -69,6 +76,24 @@ class PlanRateThrottle(BaseThrottle):
                                     retry_after=max(int(reset - now), 1), limit=limit, window=window)
         request._request.rate_limit_state = tightest
         usage_increment(tenant=tenant, metric=UsageMetric.API_CALLS)
+        return True
+
+
+class PublicRateThrottle(BaseThrottle):
+    """`API_PUBLIC_REQUESTS_PER_MINUTE` (default 60) requests a minute per client address."""
+
+    def allow_request(self, request, view) -> bool:
+        limit = getattr(settings, "API_PUBLIC_REQUESTS_PER_MINUTE", DEFAULT_PUBLIC_REQUESTS_PER_MINUTE)
+        now = time.time()
+        seconds = WINDOWS["minute"]
+        start = int(now // seconds) * seconds
+        reset = start + seconds
+        used = _count(f"beacon:api-public:{client_ip(request._request)}:{start}", seconds + 5)
+        request._request.rate_limit_state = RateLimitState(limit, max(limit - used, 0), reset)
+        if used > limit:
+            raise LimitExceeded(f"Public endpoints allow {limit} requests per minute from one address; "
+                                "use an API key for more.", retry_after=max(int(reset - now), 1),
+                                limit=limit, window="minute")
         return True
 
 

@@ -12,6 +12,8 @@ from accounts import api as accounts_api
 from alerts import api as alerts_api
 from api.errors import endpoint_not_found
 from billing import api as billing_api
+from market import api as market_api
+from signals import api as signals_api
 from signals import screener_api
 
 app_name = "api-v1"
@@ -26,6 +28,14 @@ urlpatterns = [
     path("me/", accounts_api.me, name="me"),
     path("billing/usage/", billing_api.usage, name="usage"),
     path("screener/", screener_api.screener, name="screener"),
+    path("signals/", signals_api.SignalListApi.as_view(), name="signal-list"),
+    path("signals/<int:signal_id>/", signals_api.SignalDetailApi.as_view(), name="signal-detail"),
+    path("instruments/", market_api.InstrumentListApi.as_view(), name="instrument-list"),
+    path("instruments/<str:symbol>/bars/", market_api.BarListApi.as_view(), name="bar-list"),
+    path("track-record/", signals_api.TrackRecordApi.as_view(), name="track-record"),
+    path("track-record/summary/", signals_api.TrackRecordSummaryApi.as_view(), name="track-record-summary"),
+    path("ledger/", signals_api.LedgerEntryListApi.as_view(), name="ledger-entry-list"),
+    path("ledger/verify/", signals_api.LedgerVerifyApi.as_view(), name="ledger-verify"),
     *router.urls,
     re_path(r"^.*$", endpoint_not_found, name="endpoint-not-found"),
 ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from config.epoch import utc_from_epoch
 from market import pgcopy
@@ -169,3 +169,34 @@ def market_overview(*, sparkline_bars: int = 60) -> list[MarketRow]:
                               bars=pair["n"], last_time=pair["newest"], last_close=closes[-1],
                               change_pct=100 * (closes[-1] - previous) / previous, sparkline=points))
     return rows
+
+
+def instrument_list(*, asset_class: str | None = None, search: str | None = None):
+    """Active instruments of the catalogue, of one asset class and matching `search` (part of the
+    symbol or name, any case) when given."""
+    instruments = Instrument.objects.filter(active=True)
+    if asset_class:
+        instruments = instruments.filter(asset_class=asset_class)
+    if search:
+        instruments = instruments.filter(Q(symbol__icontains=search) | Q(display_name__icontains=search))
+    return instruments
+
+
+def instrument_get(*, symbol: str) -> Instrument | None:
+    """The instrument with this symbol (any case), active or not; None if there is none."""
+    return Instrument.objects.filter(symbol=symbol.upper()).first()
+
+
+def bar_list_closed(*, instrument: Instrument, timeframe: Timeframe | str, now: datetime,
+                    start: datetime | None = None, end: datetime | None = None, limit: int) -> list[tuple]:
+    """Up to `limit` closed bars (time, open, high, low, close, volume) of the instrument and timeframe
+    opening in [start, end), oldest first. A bar is closed once its period has passed (open time plus
+    the timeframe's length at or before `now`), the engine's rule; one query."""
+    timeframe = Timeframe(timeframe)
+    bars = Bar.objects.filter(instrument=instrument, timeframe=timeframe.value,
+                              time__lte=now - timedelta(seconds=timeframe.seconds))
+    if start is not None:
+        bars = bars.filter(time__gte=start)
+    if end is not None:
+        bars = bars.filter(time__lt=end)
+    return list(bars.order_by("time").values_list("time", "open", "high", "low", "close", "volume")[:limit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.masking import mask_fields
 from billing.entitlements import Entitlements
 from signals.models import Signal, SignalOutcome
 
@@ -51,16 +52,11 @@ def outcome_ledger_payload(outcome: SignalOutcome) -> dict:
 
 
 def signal_payload_for_tier(signal: Signal, *, entitlements: Entitlements) -> dict:
-    """The signal as a tier sees it: confidence and reasoning only where the plan shows them."""
+    """The signal as a tier sees it: the fields its plan hides (api.masking) sent as null."""
     payload = signal_ledger_payload(signal)
     payload.update(
         success_rate=signal.success_rate, success_sample_size=signal.success_sample_size,
         success_source=signal.success_source, avg_r=signal.avg_r, worst_loss_r=signal.worst_loss_r,
         distances=signal.distances,
     )
-    if not entitlements.shows_confidence:
-        payload["confidence"] = None
-    if not entitlements.shows_reasoning:
-        payload["reasoning"] = None
-        payload["contributions"] = None
-    return payload
+    return mask_fields(payload, entitlements)[0]

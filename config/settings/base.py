@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
+    # One name for each choice set that several endpoints share.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetClassEnum": "market.models.AssetClass",
+        "DirectionEnum": "signals.models.Direction",
+        "SignalStatusEnum": [("open", "open"), ("closed", "closed")],
+    },
     # The docs page's JavaScript is served from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -92,14 +92,16 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain(entries: Iterable[StoredEntry | PayloadEntry]) -> VerifyResult:
+def verify_chain(entries: Iterable[StoredEntry | PayloadEntry], *, first_seq: int = 1,
+                 previous_hash: str = GENESIS_HASH) -> VerifyResult:
     """Recompute the chain over entries (dicts with seq, prev_hash, hash and the stored `canonical`
-    text, or a `payload` to serialise) in sequence order.
+    text, or a `payload` to serialise) in sequence order, from the first entry (seq 1 after the
+    genesis hash) or from `first_seq` after the entry whose hash is `previous_hash`.
 
     Names the first entry whose sequence number skips, whose previous hash is not the hash before
     it, or whose hash does not match its payload.
     """
-    previous, expected_seq, checked = GENESIS_HASH, 1, 0
+    previous, expected_seq, checked = previous_hash, first_seq, 0
     for entry in entries:
         seq = entry["seq"]
         if seq != expected_seq:

@@ -1,11 +1,15 @@
 """Track-record statistics from recorded outcomes. No Django; never NaN or infinity.
 
 - Hit rate of target 1 with its Wilson 95% score interval (z = 1.96).
-- Average R, expectancy (= average R per signal), worst loss in R.
+- Average R, worst loss in R, total R; wins (R > 0) and losses (R < 0) with their average R.
+- Expectancy in R per signal = P(win) x average win R + P(loss) x average loss R (a loss's R is
+  negative), the standard definition; over R multiples it equals the average R.
 - Profit factor = sum of winning R / |sum of losing R|; None when there is no loss (it would be
   infinite, and an infinite figure is not published).
 - Max drawdown in R: the largest fall of cumulative R from a previous peak (starting at 0).
 - Calibration: predicted confidence in 10 bands vs the realised hit rate, with counts; Brier score.
+
+Every figure is a finite float or None (a non-finite input makes its figure None, never NaN in JSON).
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ class TrackRecord:
     profit_factor: float | None = None
     max_drawdown_r: float | None = None
     worst_r: float | None = None
+    total_r: float | None = None
+    wins: int = 0
+    losses: int = 0
+    average_win_r: float | None = None
+    average_loss_r: float | None = None
     brier: float | None = None
     calibration: list[CalibrationBand] = field(default_factory=list)
 
@@ -76,25 +85,44 @@ def calibration_table(predicted: FloatArray, hit: BoolArray, bands: int = 10) ->
     return table
 
 
+def _figure(value: float) -> float | None:
+    """Rounded to 4 places; None when not finite."""
+    value = float(value)
+    return round(value, 4) if math.isfinite(value) else None
+
+
+def expectancy(r_multiples: npt.ArrayLike) -> float:
+    """R a signal earns on average: P(win) x average win R + P(loss) x average loss R."""
+    r = np.asarray(r_multiples, dtype=float)
+    wins, losses = r[r > 0], r[r < 0]
+    win_part = wins.size / r.size * wins.mean() if wins.size else 0.0
+    loss_part = losses.size / r.size * losses.mean() if losses.size else 0.0
+    return float(win_part + loss_part)
+
+
 def track_record(r_multiples: npt.ArrayLike, target_1_hit: npt.ArrayLike,
                  confidence: npt.ArrayLike | None = None) -> TrackRecord:
+    """The figures of outcomes in the order they closed (R multiples, whether target 1 was hit, and
+    the confidence each signal was published with, NaN where it had none)."""
     r = np.asarray(r_multiples, dtype=float)
     hit = np.asarray(target_1_hit, dtype=bool)
     if r.size == 0:
         return TrackRecord(count=0)
     low, high = wilson_interval(int(hit.sum()), r.size)
-    losses, wins = -r[r < 0].sum(), r[r > 0].sum()
+    wins, losses = r[r > 0], r[r < 0]
     brier: float | None = None
     calibration: list[CalibrationBand] = []
     if confidence is not None:
         p = np.asarray(confidence, dtype=float)
         known = np.isfinite(p)
         if known.any():
-            brier = round(float(np.mean((p[known] - hit[known]) ** 2)), 4)
+            brier = _figure(np.mean((p[known] - hit[known]) ** 2))
             calibration = calibration_table(p[known], hit[known])
-    return TrackRecord(count=int(r.size), hit_rate=round(float(hit.mean()), 4), hit_rate_low=round(low, 4),
-                       hit_rate_high=round(high, 4), average_r=round(float(r.mean()), 4),
-                       expectancy_r=round(float(r.mean()), 4),
-                       profit_factor=round(float(wins / losses), 4) if losses > 0 else None,
-                       max_drawdown_r=round(max_drawdown(r), 4), worst_r=round(float(r.min()), 4), brier=brier,
-                       calibration=calibration)
+    return TrackRecord(count=int(r.size), hit_rate=_figure(hit.mean()), hit_rate_low=_figure(low),
+                       hit_rate_high=_figure(high), average_r=_figure(r.mean()), expectancy_r=_figure(expectancy(r)),
+                       profit_factor=_figure(wins.sum() / -losses.sum()) if losses.size else None,
+                       max_drawdown_r=_figure(max_drawdown(r)), worst_r=_figure(r.min()), total_r=_figure(r.sum()),
+                       wins=int(wins.size), losses=int(losses.size),
+                       average_win_r=_figure(wins.mean()) if wins.size else None,
+                       average_loss_r=_figure(losses.mean()) if losses.size else None,
+                       brier=brier, calibration=calibration)

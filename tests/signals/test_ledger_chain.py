@@ -82,3 +82,19 @@ def test_verification_checks_the_stored_canonical_text():
     stored[0]["canonical"] = stored[0]["canonical"].replace("BUY", "SELL")
 
     assert verify_chain(stored).first_broken_seq == 1
+
+
+def test_a_range_verifies_from_the_hash_of_the_entry_before_it():
+    entries = _chain(PAYLOADS)
+
+    result = verify_chain(entries[1:], first_seq=2, previous_hash=entries[0]["hash"])
+
+    assert (result.ok, result.checked) == (True, 2)
+
+
+def test_a_range_that_does_not_follow_the_given_hash_is_named_at_its_first_entry():
+    entries = _chain(PAYLOADS)
+
+    result = verify_chain(entries[1:], first_seq=2, previous_hash=GENESIS_HASH)
+
+    assert (result.ok, result.first_broken_seq) == (False, 2)

@@ -44,3 +44,29 @@ def test_an_empty_record_has_only_a_count():
 
 def test_drawdown_counts_from_the_starting_zero():
     assert max_drawdown([-1.0, -1.0, 3.0]) == 2.0
+
+
+def test_expectancy_is_win_rate_times_average_win_plus_loss_rate_times_average_loss():
+    r = [2.0, -1.0, 0.5, -1.0, 0.0]
+
+    record = track_record(r, [True, False, True, False, False])
+
+    assert (record.wins, record.losses) == (2, 2)
+    assert record.average_win_r == pytest.approx(1.25) and record.average_loss_r == pytest.approx(-1.0)
+    # 2/5 x 1.25 + 2/5 x (-1.0) = 0.1, the average R of the five (a zero-R expiry counts in neither)
+    assert record.expectancy_r == pytest.approx(0.1) == record.average_r
+    assert record.total_r == pytest.approx(0.5)
+
+
+def test_only_wins_means_no_average_loss_and_no_profit_factor():
+    record = track_record([1.0, 0.5], [True, True])
+
+    assert record.losses == 0 and record.average_loss_r is None and record.profit_factor is None
+
+
+def test_a_non_finite_r_gives_null_figures_never_nan():
+    record = track_record([1.0, float("nan"), -1.0], [True, False, False])
+
+    figures = [record.average_r, record.expectancy_r, record.total_r, record.max_drawdown_r, record.worst_r]
+    assert all(value is None or math.isfinite(value) for value in figures)
+    assert record.average_r is None and record.hit_rate == pytest.approx(1 / 3, abs=1e-4)

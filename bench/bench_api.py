@@ -1,0 +1,266 @@
+"""Throughput and latency of `GET /api/v1/signals/` against a bare DRF endpoint, in one run.
+
+Served as in production: production settings (DEBUG off), PostgreSQL and Redis (DATABASE_URL and
+REDIS_URL are required), several daphne processes accepting on one shared socket. On a new throwaway
+test database: the plan catalogue and instruments, 50 signals made by `signal_create` and copied in
+SQL to 100,000 signals with their publications to every tier (half of them closed), and one tenant on
+Premium with an API key (its plan's limits raised so the bench measures the limiter, not its 429s).
+
+Three endpoints return the same first page (50 signals, the same fields) from the same tables:
+- api: `/api/v1/signals/` with the key, the plan's rate limit and usage count, tenant scoping and
+  masking, one query for the page;
+- api, cached key: the same view with the cached key lookup of signals.api_key_cache;
+- bare: `/bench/bare-signals/` (bench/bench_api_app.py), a ListAPIView with a ModelSerializer and
+  select_related, cursor pagination, no authentication and no throttle.
+
+For each concurrency (16 and 64 clients, keep-alive, aiohttp), the two alternate in rounds (a short
+warm-up, then a measured window each) so a shared host's drift hits both alike; prints requests per
+second, the ratio api / bare, and p50 / p95 / p99 latency.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--workers 4] [--seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# CONN_MAX_AGE=0: under ASGI each request's sync code runs in a thread of its own, so a persistent
+# connection stays behind with that thread and PostgreSQL runs out of connections ("too many clients"
+# within seconds at 16 clients, measured); a connection per request is what works without a pool.
+PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "CONN_MAX_AGE": "0", "SECRET_KEY": "bench-only-secret-key-" * 3,
+                  "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
+os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.environ})
+SIGNALS = 100_000
+BASE_SIGNALS = 50
+CONCURRENCY = (16, 64)
+ROUNDS = 2
+WARM_UP_SECONDS = 1.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=4, help="daphne processes (default 4)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per endpoint per round")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("bench_api needs DATABASE_URL=postgres://... and REDIS_URL=redis://...")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection.settings_dict["TEST"]["NAME"] = f"bench_api_{connection.settings_dict['NAME']}"
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        headers = seed()
+        assert_same_page(headers)
+        connection.close()
+        with servers(workers=args.workers, database=connection.settings_dict["NAME"]) as base_url:
+            results = asyncio.run(measure(base_url, headers, seconds=args.seconds))
+        report(results, workers=args.workers)
+    finally:
+        connection.close()
+        teardown_databases(old, verbosity=0)
+
+
+def seed() -> dict[str, str]:
+    """Signals, publications and outcomes; a Premium tenant's key. Returns its headers."""
+    from django.db import connection
+
+    from accounts.services import api_key_create, user_signup
+    from billing.models import Plan, Subscription
+    from market.models import Instrument
+    from market.services import instrument_catalogue_load
+    from signals.services import signal_create, strategy_default_ensure
+    from tests.api_v1.conftest import a_draft
+
+    started = time.perf_counter()
+    instrument_catalogue_load()
+    strategy = strategy_default_ensure()
+    instruments = list(Instrument.objects.order_by("symbol")[:BASE_SIGNALS // 2])
+    for i, instrument in enumerate(instruments):
+        for timeframe in ("H1", "D1"):
+            signal_create(draft=a_draft(timeframe=timeframe, direction="BUY" if i % 2 else "SELL",
+                                        confidence=None if i % 5 == 0 else 0.5 + i / 100),
+                          instrument=instrument, strategy=strategy)
+    copies = SIGNALS // BASE_SIGNALS - 1
+    with connection.cursor() as cursor:
+        columns = ("instrument_id, asset_class, timeframe, direction, score, confidence, entry, stop, target_1, "
+                   "target_2, target_3, risk_reward, position_size_fraction, risk_per_trade, distances, regime, "
+                   "reasoning, contributions, success_rate, success_sample_size, success_source, avg_r, "
+                   "worst_loss_r, strategy_id, model_version_id")
+        # Copies are newer than the originals (k minutes later), inserted oldest first, so the newest
+        # signal also has the newest publication: both endpoints' first page holds the same signals.
+        cursor.execute(f"""
+            INSERT INTO signals_signal ({columns}, bar_time, created_at, valid_until)
+            SELECT {columns}, bar_time + k * interval '1 minute', created_at + k * interval '1 minute',
+                   valid_until + k * interval '1 minute'
+            FROM signals_signal, generate_series(1, %s) AS k ORDER BY created_at + k * interval '1 minute'
+        """, [copies])
+        cursor.execute("""
+            INSERT INTO signals_signalpublication (signal_id, tier, visible_at, published_at)
+            SELECT s.id, p.code, s.created_at + p.signal_delay_seconds * interval '1 second',
+                   s.created_at + p.signal_delay_seconds * interval '1 second'
+            FROM signals_signal s CROSS JOIN billing_plan p
+            WHERE s.id NOT IN (SELECT signal_id FROM signals_signalpublication)
+            ORDER BY s.created_at, p.sort_order
+        """)
+        cursor.execute("""
+            INSERT INTO signals_signaloutcome (signal_id, result, target_1_hit, targets_hit, r_multiple, mfe_r,
+                                               mae_r, exit_price, bars_held, duration_seconds, closed_bar_time,
+                                               recorded_at)
+            SELECT id, 'target_1', true, 1, 1.0, 1.2, -0.4, target_1, 5, 18000, bar_time + interval '5 hours',
+                   created_at + interval '5 hours'
+            FROM signals_signal WHERE id % 2 = 0
+        """)
+        cursor.execute("ANALYZE")
+    user = user_signup(email="bench@example.com", password="bench-password-123", organisation="Bench")
+    tenant = user.memberships.get().tenant
+    Plan.objects.filter(code="premium").update(api_requests_per_minute=10**9, api_requests_per_day=10**9)
+    Subscription.objects.create(tenant=tenant, plan=Plan.objects.get(code="premium"), status="active")
+    _, plaintext = api_key_create(tenant=tenant, name="bench", scope="read", created_by=user)
+    from signals.models import Signal, SignalPublication
+
+    print(f"bench_api: {Signal.objects.count():,} signals, {SignalPublication.objects.count():,} publications "
+          f"seeded in {time.perf_counter() - started:.0f} s")
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+def assert_same_page(headers: dict[str, str]) -> None:
+    """All three endpoints answer the same 50 signals (tests/api_v1 prove the page is one query)."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client()
+    with override_settings(ROOT_URLCONF="bench.bench_api_app"):
+        pages = [client.get("/api/v1/signals/", headers=headers), client.get("/bench/cached-key-signals/",
+                                                                               headers=headers),
+                 client.get("/bench/bare-signals/")]
+    assert all(page.status_code == 200 for page in pages), [page.status_code for page in pages]
+    api, cached, bare = ([item.get("signal_id", item.get("id")) for item in page.json()["results"]] for page in pages)
+    assert api == cached == bare and len(api) == 50, "not the same page"
+
+
+class servers:
+    """`workers` daphne processes serving bench_api_app on one shared listening socket."""
+
+    def __init__(self, *, workers: int, database: str):
+        self.workers, self.database = workers, database
+
+    def __enter__(self) -> str:
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(1024)
+        self.socket.set_inheritable(True)
+        url = urlsplit(os.environ["DATABASE_URL"])
+        env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + self.database)),
+               "PYTHONPATH": str(ROOT)}
+        daphne = Path(sys.executable).parent / "daphne"
+        self.processes = [subprocess.Popen(
+            [str(daphne), "--fd", str(self.socket.fileno()), "-v", "0", "bench.bench_api_app:application"],
+            cwd=ROOT, env=env, pass_fds=[self.socket.fileno()]) for _ in range(self.workers)]
+        base_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        asyncio.run(wait_until_served(base_url + "/bench/bare-signals/"))
+        return base_url
+
+    def __exit__(self, *exc) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.socket.close()
+
+
+async def wait_until_served(url: str) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the servers did not start")
+
+
+async def load(url: str, headers: dict[str, str], *, clients: int, seconds: float) -> tuple[int, float, list[float]]:
+    """`clients` keep-alive clients requesting `url` back to back for `seconds`; returns the requests
+    answered 200, the elapsed seconds and each request's latency (ms). Anything but a 200 fails."""
+    import aiohttp
+
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client(session) -> None:
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            async with session.get(url, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{url} answered {response.status}: {(await response.text())[:200]}")
+            latencies.append(1000 * (time.perf_counter() - began))
+
+    connector = aiohttp.TCPConnector(limit=clients, force_close=False)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+        return len(latencies), time.perf_counter() - started, latencies
+
+
+async def measure(base_url: str, headers: dict[str, str], *, seconds: float) -> dict:
+    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers),
+                 "api, cached key": (base_url + "/bench/cached-key-signals/", headers)}
+    results = {}
+    for clients in CONCURRENCY:
+        totals = {name: [0, 0.0, []] for name in endpoints}
+        for _ in range(ROUNDS):
+            for name, (url, request_headers) in endpoints.items():
+                await load(url, request_headers, clients=clients, seconds=WARM_UP_SECONDS)
+                count, elapsed, latencies = await load(url, request_headers, clients=clients, seconds=seconds)
+                totals[name][0] += count
+                totals[name][1] += elapsed
+                totals[name][2] += latencies
+        results[clients] = totals
+    return results
+
+
+def _percentile(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def report(results: dict, *, workers: int) -> None:
+    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings")
+    for clients, totals in results.items():
+        rates = {name: count / elapsed for name, (count, elapsed, _) in totals.items()}
+        print(f"  {clients} clients: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items())
+              + f"; api/bare {rates['api'] / rates['bare']:.2f}x, api with a cached key/bare "
+              f"{rates['api, cached key'] / rates['bare']:.2f}x")
+        for name, (_, _, latencies) in totals.items():
+            print(f"    {name:15} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
+                  f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}  ({len(latencies)} requests)")
+
+
+if __name__ == "__main__":
+    main()
