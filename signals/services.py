@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,8 +21,15 @@ from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
 from signals.confidence import model_active
-from signals.engine.analysis import SignalDraft, analyse_many
-from signals.engine.outcomes import SignalLevels, evaluate
+from signals.engine.analysis import (
+    Analysis,
+    AnalysisItem,
+    ConfidenceScorer,
+    PairState,
+    SignalDraft,
+    analyse_many,
+)
+from signals.engine.outcomes import Outcome, SignalLevels, evaluate
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append, ledger_append_many, lock_ledger
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
@@ -92,8 +100,10 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
     the chunk's states for the screener (one statement); one failing pair fails alone."""
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
-    computed, created, errors, states = 0, 0, [], []
-    by_timeframe = defaultdict(list)
+    computed, created = 0, 0
+    errors: list[tuple[int, str, str]] = []  # (instrument id, timeframe, error), as EngineError stores them
+    states: list[tuple[int, str, PairState, int | None]] = []  # (instrument id, timeframe, state, signal id)
+    by_timeframe: defaultdict[str, list[tuple[int, datetime]]] = defaultdict(list)
     for instrument_id, timeframe, bar_time in pairs:
         if pair_claim(strategy_id=strategy.pk, instrument_id=instrument_id, timeframe=timeframe, bar_time=bar_time):
             by_timeframe[timeframe].append((instrument_id, bar_time))
@@ -102,7 +112,7 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
         arrays = bars_latest_arrays(instrument_ids=[i for i, _ in claimed], timeframe=timeframe,
                                     count=LOOKBACK_BARS, until=until)
         instruments = Instrument.objects.in_bulk([i for i, _ in claimed])
-        items = []
+        items: list[AnalysisItem[int]] = []
         for instrument_id, bar_time in claimed:
             bars = arrays.get(instrument_id)
             if bars is None:
@@ -128,12 +138,13 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
     engine_run_record_chunk(run_id=run_id, computed=computed, signals=created, errors=errors)
 
 
-def _analyse_each(items, timeframe, config, model, errors) -> dict:
+def _analyse_each(items: list[AnalysisItem[int]], timeframe: str, config: StrategyConfig,
+                  model: ConfidenceScorer | None, errors: list[tuple[int, str, str]]) -> dict[int, Analysis]:
     """All items in one batch; if the batch fails, each alone, so one bad instrument fails alone."""
     try:
         return analyse_many(items, timeframe=timeframe, strategy=config, model=model)
     except Exception:
-        results = {}
+        results: dict[int, Analysis] = {}
         for item in items:
             try:
                 results.update(analyse_many([item], timeframe=timeframe, strategy=config, model=model))
@@ -160,7 +171,7 @@ def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: da
         return 0
     validity = {pk: StrategyConfig.from_dict(config).validity_bars for pk, config in
                 Strategy.objects.filter(pk__in={s.strategy_id for s in open_signals}).values_list("pk", "config")}
-    final = []
+    final: list[tuple[Signal, Outcome]] = []
     for signal in open_signals:
         outcome = evaluate(SignalLevels(direction=signal.direction, entry=signal.entry, stop=signal.stop,
                                         targets=(signal.target_1, signal.target_2, signal.target_3),
@@ -172,7 +183,7 @@ def outcomes_evaluate(*, instrument_id: int, timeframe: str, closed_bar_time: da
 
 
 @transaction.atomic
-def outcomes_record(results: list[tuple[Signal, object]]) -> list[SignalOutcome]:
+def outcomes_record(results: Sequence[tuple[Signal, Outcome]]) -> list[SignalOutcome]:
     """Store each (signal, outcome) whose outcome is not recorded yet and append them to the ledger,
     in one transaction; returns the records stored. Under the ledger's lock, so two workers
     evaluating the same bar record each outcome once."""

@@ -8,11 +8,13 @@ each pair's state at its newest bar, signal or not (what the screener shows). No
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
-from market.arrays import BarArrays, InstrumentSpec
+from market.arrays import BarArrays, FloatArray, InstrumentSpec
 from market.timeframes import Timeframe
 from signals.engine.confluence import (
     FEATURE_NAMES,
@@ -26,7 +28,7 @@ from signals.engine.confluence import (
 )
 from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
-from signals.engine.levels import levels_for
+from signals.engine.levels import Levels, levels_for
 from signals.engine.regime import regimes_at_last
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 
@@ -41,7 +43,7 @@ class SignalDraft:
     targets: tuple[float, float, float]
     risk_reward: float
     position_size_fraction: float
-    distances: dict
+    distances: dict[str, float | list[float]]  # as Levels.distances
     regime: str
     timeframe: str
     reasoning: str
@@ -75,12 +77,22 @@ class Analysis:
     draft: SignalDraft | None
 
 
+class ConfidenceScorer(Protocol):
+    """What scores drafts (signals.engine.model.ConfidenceModel): P(target 1 before the stop) per feature row."""
+
+    def predict_proba(self, features: FloatArray) -> FloatArray: ...
+
+
+_Key = TypeVar("_Key", bound=Hashable)
+# One pair to analyse: (the caller's key for it, its closed bars, its instrument, its higher timeframe's bars).
+AnalysisItem: TypeAlias = tuple[_Key, BarArrays, InstrumentSpec, BarArrays | None]
+
 NO_ANALYSIS = Analysis(state=None, draft=None)
 HIGHER_TRENDS = {1.0: "up", -1.0: "down"}
 
 
 def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str, strategy: StrategyConfig,
-            higher: BarArrays | None = None, model=None) -> SignalDraft | None:
+            higher: BarArrays | None = None, model: ConfidenceScorer | None = None) -> SignalDraft | None:
     """The signal of the newest closed bar, or None (warm-up, score under the threshold, bad levels).
 
     `model`, when given, has `predict_proba(X)` returning P(target 1 before the stop) for each row.
@@ -89,7 +101,8 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
                         model=model)[None].draft
 
 
-def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig, model=None) -> dict:
+def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | str, strategy: StrategyConfig,
+                 model: ConfidenceScorer | None = None) -> dict[_Key, Analysis]:
     """`analyse` for many instruments of one timeframe: items are (key, bars, instrument, higher);
     returns {key: Analysis}, each pair's state at its newest bar with its signal draft, if any.
 
@@ -99,7 +112,7 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     same formulas that score every bar of one history, and the model scores every draft in one call.
     """
     timeframe = Timeframe(timeframe)
-    results: dict = {key: NO_ANALYSIS for key, *_ in items}
+    results: dict[_Key, Analysis] = {key: NO_ANALYSIS for key, *_ in items}
     live = [item for item in items if len(item[1]) >= MIN_BARS]
     if not live:
         return results
@@ -112,14 +125,16 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
                             [instrument.asset_class == "forex" for _, _, instrument, _ in live])
     states = _states(live, values, newest, score, contributions, strategy)
-    drafts: dict = {}
+    drafts: dict[int, SignalDraft] = {}  # by row, the leaning pairs whose levels are not degenerate
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            drafts[row] = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
-                                 features=features[row], regime=state.regime, instrument=instrument,
-                                 timeframe=timeframe, strategy=strategy)
-    scored = [row for row, draft in drafts.items() if draft is not None]
+            draft = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
+                           features=features[row], regime=state.regime, instrument=instrument,
+                           timeframe=timeframe, strategy=strategy)
+            if draft is not None:
+                drafts[row] = draft
+    scored = list(drafts)
     if model is not None and scored:
         for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
             drafts[row] = replace(drafts[row], confidence=round(float(probability), 4))
@@ -128,8 +143,8 @@ def analyse_many(items, *, timeframe: Timeframe | str, strategy: StrategyConfig,
     return results
 
 
-def _states(live: list, values: list[dict], newest: dict[str, np.ndarray], score: np.ndarray,
-            contributions: np.ndarray, strategy: StrategyConfig) -> list[PairState]:
+def _states(live: Sequence[AnalysisItem[_Key]], values: list[dict[str, FloatArray]], newest: dict[str, FloatArray],
+            score: FloatArray, contributions: FloatArray, strategy: StrategyConfig) -> list[PairState]:
     """Each live history's PairState from the values of its newest bar, computed column by column."""
     close = newest["close"]
     previous = np.array([bars.close[-2] for _, bars, _, _ in live])
@@ -164,23 +179,26 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _supertrend_directions(series: list[BarArrays]) -> list[np.ndarray | None]:
+def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
     """The Supertrend direction of each history, computed as one 2-D batch per history length."""
     by_length: dict[int, list[int]] = {}
     for index, bars in enumerate(series):
         by_length.setdefault(len(bars), []).append(index)
-    directions: list[np.ndarray | None] = [None] * len(series)
+    directions: list[FloatArray | None] = [None] * len(series)
     for indexes in by_length.values():
         if len(indexes) < 2:
             continue  # one history alone takes the 1-D path inside indicator_values
         rows = [series[i] for i in indexes]
-        _, batch = supertrend(*(np.vstack([getattr(b, name) for b in rows]) for name in ("high", "low", "close")))
+        high = np.vstack([bars.high for bars in rows])
+        low = np.vstack([bars.low for bars in rows])
+        close = np.vstack([bars.close for bars in rows])
+        _, batch = supertrend(high, low, close)
         for i, direction in zip(indexes, batch, strict=True):
             directions[i] = direction
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: np.ndarray, features: np.ndarray,
+def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: FloatArray, features: FloatArray,
            regime: str, instrument: InstrumentSpec, timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
@@ -190,7 +208,7 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
     if levels is None:
         return None
     named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
-    context = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
+    context: dict[str, float | str] = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
     bar_time = int(bars.time[-1])
     return SignalDraft(
         direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,
@@ -204,11 +222,11 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
     )
 
 
-def _reasoning(bars: BarArrays, contributions: dict, context: dict, direction: str, levels, instrument,
-               known_levels: list[Level]) -> str:
+def _reasoning(bars: BarArrays, contributions: dict[str, float], context: dict[str, float | str], direction: str,
+               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level]) -> str:
     """The votes in words, then the reference levels around the entry."""
     support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
-    note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0], atr=context["atr"],
+    note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0], atr=float(context["atr"]),
                            support=support, resistance=resistance, retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)
     return " ".join(filter(None, (reasoning(contributions, context, direction=direction), note)))

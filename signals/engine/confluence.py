@@ -6,13 +6,16 @@ newest row of a truncated history equals the same row of the full history: no lo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
-from market.arrays import BarArrays
+from market.arrays import BarArrays, FloatArray, IntArray
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
+from signals.engine.key_levels import Level
 from signals.engine.patterns import candle_patterns, pattern_vote
 from signals.engine.regime import forex_sessions
 from signals.engine.strategy import COMPONENTS, StrategyConfig
@@ -24,15 +27,15 @@ MIN_BARS = 60
 @dataclass(frozen=True)
 class Votes:
     names: tuple[str, ...]
-    votes: np.ndarray  # [n_bars, n_components], NaN inside warm-ups
-    context: dict[str, np.ndarray]  # the indicator values the reasoning quotes
+    votes: FloatArray  # [n_bars, n_components], NaN inside warm-ups
+    context: dict[str, FloatArray]  # the indicator values the reasoning quotes
 
 
-def _clip(values) -> np.ndarray:
+def _clip(values: FloatArray) -> FloatArray:
     return np.clip(values, -1.0, 1.0)
 
 
-def higher_trend_vote(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None) -> np.ndarray:
+def higher_trend_vote(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None) -> FloatArray:
     """Per lower bar, the EMA20/EMA50 trend of the newest higher-timeframe bar CLOSED by its close."""
     out = np.zeros(len(bars))
     if higher is None or len(higher) < 50 or timeframe.higher is None:
@@ -45,7 +48,7 @@ def higher_trend_vote(bars: BarArrays, timeframe: Timeframe, higher: BarArrays |
     return out
 
 
-def session_ids(times: np.ndarray, timeframe: Timeframe) -> np.ndarray:
+def session_ids(times: IntArray, timeframe: Timeframe) -> IntArray:
     """The VWAP's anchor: the UTC day for intraday bars, the ISO week for daily, the year above."""
     if timeframe.seconds < Timeframe.D1.seconds:
         return times // 86400
@@ -55,7 +58,7 @@ def session_ids(times: np.ndarray, timeframe: Timeframe) -> np.ndarray:
 
 
 def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                     supertrend_direction: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                     supertrend_direction: FloatArray | None = None) -> dict[str, FloatArray]:
     """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
     the Supertrend direction of these bars already computed in a batch with other instruments."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
@@ -85,7 +88,7 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
     }
 
 
-def votes_from(x: dict[str, np.ndarray]) -> np.ndarray:
+def votes_from(x: Mapping[str, FloatArray]) -> FloatArray:
     """Each component's vote in [-1, 1] from the indicator values, element by element: [..., n_components].
 
     The same formulas serve every bar of one history (training, backtests) and the newest bar of many
@@ -111,13 +114,13 @@ def votes_from(x: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([votes[name] for name in COMPONENTS], axis=-1)
 
 
-def _stochastic_vote(k: np.ndarray, d: np.ndarray) -> np.ndarray:
+def _stochastic_vote(k: FloatArray, d: FloatArray) -> FloatArray:
     """+1 when %K turns up through %D below 20, -1 when it turns down above 80."""
     return np.where((k < 20) & (k > d), 1.0, np.where((k > 80) & (k < d), -1.0, 0.0))
 
 
 def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                    supertrend_direction: np.ndarray | None = None) -> Votes:
+                    supertrend_direction: FloatArray | None = None) -> Votes:
     """Every component's vote on every bar (NaN inside the warm-up), with the values behind them."""
     values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction)
     matrix = votes_from(values)
@@ -129,18 +132,18 @@ SESSION_FEATURES = ("session_asia", "session_london", "session_new_york")
 FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES]
 
 
-def feature_rows(votes: np.ndarray, score: np.ndarray, times: np.ndarray, forex) -> np.ndarray:
+def feature_rows(votes: FloatArray, score: FloatArray, times: IntArray, forex: bool | Sequence[bool]) -> FloatArray:
     """The model's features per row (FEATURE_NAMES): every vote, the score, and for forex (else 0)
     the sessions open at the bar. `forex` is one flag for all rows or one per row."""
-    forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
+    is_forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
     sessions = np.zeros((len(score), len(SESSION_FEATURES)))
-    if forex.any():
-        open_now = forex_sessions(times[forex])
-        sessions[forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
+    if is_forex.any():
+        open_now = forex_sessions(times[is_forex])
+        sessions[is_forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
     return np.column_stack([votes, score, sessions])
 
 
-def scores(votes: np.ndarray, strategy: StrategyConfig) -> tuple[np.ndarray, np.ndarray]:
+def scores(votes: FloatArray, strategy: StrategyConfig) -> tuple[FloatArray, FloatArray]:
     """(score per row in [-1, 1], contributions [rows, n_components]) with the strategy's weights."""
     weights = np.array([strategy.weights.get(name, 0.0) for name in COMPONENTS])
     contributions = votes * weights / weights.sum()
@@ -150,7 +153,12 @@ def scores(votes: np.ndarray, strategy: StrategyConfig) -> tuple[np.ndarray, np.
 CHART_NAMES = {"M1": "1-minute", "M5": "5-minute", "M15": "15-minute", "M30": "30-minute", "H1": "hourly",
                "H4": "4-hour", "D1": "daily", "W1": "weekly", "MN1": "monthly"}
 
-PHRASES = {
+# What the reasoning quotes: the indicator values at the signal's bar, and "higher_timeframe" (a Timeframe
+# value, "" when there is none).
+ReasoningContext: TypeAlias = Mapping[str, float | str]
+# Each component's words, from its vote's sign (+1 or -1) and the context.
+Phrase: TypeAlias = Callable[[float, ReasoningContext], str]
+PHRASES: dict[str, Phrase] = {
     "trend": lambda s, x: f"{'up' if s > 0 else 'down'}trend (EMA20 {'above' if s > 0 else 'below'} EMA50)",
     "adx": lambda s, x: f"ADX {x['adx']:.0f} with {'+DI' if s > 0 else '-DI'} leading",
     "macd": lambda s, x: f"MACD {'above' if s > 0 else 'below'} its signal line",
@@ -164,11 +172,17 @@ PHRASES = {
     "structure": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} market structure",
     "pattern": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} reversal candle",
     "higher_trend": lambda s, x: (f"{'up' if s > 0 else 'down'}trend on the "
-                                  f"{CHART_NAMES.get(x['higher_timeframe'], x['higher_timeframe'])} chart"),
+                                  f"{_chart_name(x['higher_timeframe'])} chart"),
 }
 
 
-def reasoning(contributions: dict[str, float], context_at: dict, *, direction: str, limit: int = 5) -> str:
+def _chart_name(timeframe: float | str) -> str:
+    """"daily" for D1 and so on; a timeframe it has no name for, as it is."""
+    name = str(timeframe)
+    return CHART_NAMES.get(name, name)
+
+
+def reasoning(contributions: dict[str, float], context_at: ReasoningContext, *, direction: str, limit: int = 5) -> str:
     """The strongest contributions in the signal's direction, in words, strongest first; then the
     notable ones against it (beyond 0.05 of the score), strongest first, in the same words."""
     side = 1 if direction == "BUY" else -1
@@ -180,8 +194,8 @@ def reasoning(contributions: dict[str, float], context_at: dict, *, direction: s
     return text[:1].upper() + text[1:] + "."
 
 
-def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support, resistance,
-                    retracements: dict[float, float] | None, precision: int) -> str:
+def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support: Level | None,
+                    resistance: Level | None, retracements: dict[float, float] | None, precision: int) -> str:
     """The reference levels around a signal in words: the nearest support and resistance (and a
     warning when the one in the trade's way, formed by two swings or more, comes before target 1),
     and the Fibonacci retracement of the last swing the entry sits on (within a quarter ATR), if any."""
@@ -198,8 +212,8 @@ def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float
     if in_the_way is not None and in_the_way.touches > 1 and abs(round(in_the_way.price, precision) - entry) < abs(
             target_1 - entry):
         text += f"; the {'resistance' if direction == 'BUY' else 'support'} lies before target 1"
-    near = [(ratio, level) for ratio, level in (retracements or {}).items() if abs(level - entry) <= 0.25 * atr]
+    near = [(ratio, at) for ratio, at in (retracements or {}).items() if abs(at - entry) <= 0.25 * atr]
     if near:
-        ratio, level = min(near, key=lambda item: abs(item[1] - entry))
-        text += ("; " if text else "") + f"entry at the {ratio * 100:.1f}% retracement of the last swing ({price(level)})"
+        ratio, at = min(near, key=lambda item: abs(item[1] - entry))
+        text += ("; " if text else "") + f"entry at the {ratio * 100:.1f}% retracement of the last swing ({price(at)})"
     return text[:1].upper() + text[1:] + "." if text else ""
