@@ -24,7 +24,8 @@ class SignupForm(forms.Form):
         password = cleaned.get("password")
         if password:
             try:
-                validate_password(password, User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")))
+                validate_password(password,
+                                  User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")))
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned

@@ -88,5 +88,6 @@ def endpoint_not_found(request):
     if settings.APPEND_SLASH and not request.path_info.endswith("/") and _is_endpoint(request.path_info + "/"):
         if request.method in ("GET", "HEAD"):
             return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
-        raise drf_exceptions.NotFound(f"No API endpoint at {request.path}; the endpoint is {request.path}/ (with a slash).")
+        raise drf_exceptions.NotFound(f"No API endpoint at {request.path}; "
+                                      f"the endpoint is {request.path}/ (with a slash).")
     raise drf_exceptions.NotFound(f"No API endpoint at {request.path}.")

@@ -136,7 +136,8 @@ def synthetic_orders(seed: int = 11) -> list[Order]:
         elif kind == 2:
             orders.append(Order(id=str(n), symbol="SYN", side=side, quantity=10))
         else:
-            orders.extend(bracket_orders(id=str(n), symbol="SYN", side=side, quantity=10, stop=round(100 - side.sign * offset, 2),
+            orders.extend(bracket_orders(id=str(n), symbol="SYN", side=side, quantity=10,
+                                         stop=round(100 - side.sign * offset, 2),
                                          targets=[Target(round(100 + side.sign * offset, 2), 0.5),
                                                   Target(round(100 + side.sign * 2 * offset, 2), 0.5)],
                                          instrument=SPEC, created_at=0, reference_price=100.0))

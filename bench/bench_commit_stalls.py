@@ -43,8 +43,10 @@ def main() -> None:
         connection.execute("CREATE TABLE IF NOT EXISTS bench_commit_stalls (id bigserial PRIMARY KEY, payload text)")
         try:
             print(f"PostgreSQL COMMIT latency, one small insert per transaction, {SECONDS} s each:")
-            print(f"  waiting for the WAL flush (default):  {describe(commit_latencies(connection, synchronous=True))}")
-            print(f"  not waiting (synchronous_commit off): {describe(commit_latencies(connection, synchronous=False))}")
+            waiting = describe(commit_latencies(connection, synchronous=True))
+            print(f"  waiting for the WAL flush (default):  {waiting}")
+            not_waiting = describe(commit_latencies(connection, synchronous=False))
+            print(f"  not waiting (synchronous_commit off): {not_waiting}")
         finally:
             connection.execute("DROP TABLE bench_commit_stalls")
 

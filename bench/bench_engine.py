@@ -1,6 +1,6 @@
 """Engine speed: the whole analysis and confluence for 1,000 instruments x 500 bars, one timeframe,
-model inference included (batched across instruments), on one core. Baselines in the same run: (a) the same indicator set
-through TA-Lib alone (the floor) and (b) through the `ta` library (the naive path).
+model inference included (batched across instruments), on one core. Baselines in the same run:
+(a) the same indicator set through TA-Lib alone (the floor) and (b) through the `ta` library (the naive path).
 Data are synthetic (seeded) and labelled so. Prints medians per instrument.
 """
 

@@ -36,8 +36,10 @@ class Plan(models.Model):
     websocket_connections = models.PositiveIntegerField(default=1)
     asset_classes = models.JSONField(default=list, help_text='Subset of ["stock", "forex", "crypto"].')
     instruments = models.JSONField(default=list, blank=True,
-                                   help_text="Symbols in the engine's universe; empty means every active one of the asset classes.")
-    timeframes = models.JSONField(default=list, help_text='Timeframes the engine computes for this tier, e.g. ["H1", "D1"].')
+                                   help_text="Symbols in the engine's universe; "
+                                             "empty means every active one of the asset classes.")
+    timeframes = models.JSONField(default=list,
+                                  help_text='Timeframes the engine computes for this tier, e.g. ["H1", "D1"].')
     signal_delay_seconds = models.PositiveIntegerField(default=0)
     shows_confidence = models.BooleanField(default=False)
     shows_reasoning = models.BooleanField(default=False)
@@ -96,7 +98,8 @@ class Subscription(models.Model):
     past_due_notified_at = models.DateTimeField(null=True, blank=True)
     downgrade_notified_at = models.DateTimeField(null=True, blank=True)
     stripe_updated_at = models.DateTimeField(null=True, blank=True,
-                                             help_text="Time of the newest Stripe state applied; older events are ignored.")
+                                             help_text="Time of the newest Stripe state applied; "
+                                                       "older events are ignored.")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

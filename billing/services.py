@@ -50,8 +50,9 @@ def checkout_session_create(*, tenant, user, plan: Plan, interval: str) -> str:
     """A Stripe Checkout session (subscription mode) for `plan`; returns the URL to send the user to."""
     price = {"month": plan.stripe_price_monthly, "year": plan.stripe_price_yearly}.get(interval)
     if not price:
+        interval_words = INTERVAL_WORDS.get(interval, repr(interval))
         raise InvalidInput("This plan cannot be bought that way.",
-                           fields={"interval": [f"{plan.name} has no {INTERVAL_WORDS.get(interval, repr(interval))} price."]})
+                           fields={"interval": [f"{plan.name} has no {interval_words} price."]})
     current = Subscription.objects.filter(tenant=tenant).exclude(stripe_subscription_id="").first()
     if current is not None and current.status in LIVE_STATUSES:
         raise Conflict("You already have a subscription: change the plan under Manage.",

@@ -64,7 +64,8 @@ def bars_latest_arrays(*, instrument_ids: list[int], timeframe: Timeframe | str,
 
 def _latest_postgres(ids: list[int], timeframe: str, until: datetime, count: int):
     buffer = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(LATEST_POSTGRES, [list(ids), timeframe, until, count]) as copy:
+    parameters = [list(ids), timeframe, until, count]
+    with connection.cursor() as cursor, cursor.cursor.copy(LATEST_POSTGRES, parameters) as copy:
         for chunk in copy:
             buffer += chunk
     rows = np.frombuffer(buffer, dtype=LATEST_ROW, offset=len(pgcopy.HEADER),

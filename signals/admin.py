@@ -41,8 +41,8 @@ class StrategyForm(forms.ModelForm):
             try:
                 parsed = StrategyConfig.from_dict(config)
             except StrategyConfigError as error:
-                raise forms.ValidationError({"config": [f"{field}: {' '.join(m)}" for field, m in error.fields.items()]}) \
-                    from None
+                messages = [f"{field}: {' '.join(m)}" for field, m in error.fields.items()]
+                raise forms.ValidationError({"config": messages}) from None
             if (parsed.name, parsed.version) != (cleaned.get("name"), cleaned.get("version")):
                 self.add_error("config", "The config's name and version must match the strategy's.")
         return cleaned

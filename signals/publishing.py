@@ -43,8 +43,9 @@ def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
     publications = []
     for plan, entitlements in entitled:
         visible_at = signal.created_at + timedelta(seconds=entitlements.signal_delay_seconds)
+        published_at = signal.created_at if visible_at <= signal.created_at else None
         publications.append(SignalPublication(signal=signal, tier=plan.code, visible_at=visible_at,
-                                              published_at=signal.created_at if visible_at <= signal.created_at else None))
+                                              published_at=published_at))
     created = SignalPublication.objects.bulk_create(publications)
     by_tier = {plan.code: entitlements for plan, entitlements in entitled}
     visible = [p for p in created if p.published_at]

@@ -33,7 +33,8 @@ class ScreenerQuerySerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(
         choices=SCREENER_ORDERINGS, default=DEFAULT_ORDERING,
         help_text="The sort field, '-' first for descending; rows without the value come last.",
-        error_messages={"invalid_choice": f"\"{{input}}\" is not a sort field; use one of {', '.join(SCREENER_ORDERINGS)}."})
+        error_messages={"invalid_choice": f"\"{{input}}\" is not a sort field; "
+                                          f"use one of {', '.join(SCREENER_ORDERINGS)}."})
 
 
 class TierSignalSerializer(serializers.Serializer):

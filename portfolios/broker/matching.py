@@ -320,7 +320,8 @@ def _match_exits(exits: list[Order], ctx: _Context, *, allow_targets: bool,
     for target in targets:
         current, filled = done[target.id]
         if filled is None and remaining == 0.0:
-            done[target.id] = (_close(current, OrderStatus.CANCELLED, ctx, "Nothing of the bracket is left open."), None)
+            cancelled = _close(current, OrderStatus.CANCELLED, ctx, "Nothing of the bracket is left open.")
+            done[target.id] = (cancelled, None)
         elif filled is None and current.remaining > remaining:
             done[target.id] = (replace(current, quantity=remaining), None)
     if stop is not None:

@@ -190,7 +190,10 @@ def _check_quantity(quantity: float, instrument: InstrumentSpec, refuse: Refuse)
     if not math.isfinite(quantity) or quantity <= 0:
         refuse("quantity", "The quantity must be a number above zero.")
     elif not is_multiple(quantity, step):
-        unit = f"{step / instrument.lot_size:g} lot ({step:g} units)" if instrument.asset_class == "forex" else f"{step:g}"
+        if instrument.asset_class == "forex":
+            unit = f"{step / instrument.lot_size:g} lot ({step:g} units)"
+        else:
+            unit = f"{step:g}"
         refuse("quantity", f"The quantity must be a multiple of {unit}.")
 
 

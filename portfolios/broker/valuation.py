@@ -24,7 +24,8 @@ class PositionArrays:
     average_price: np.ndarray  # float64, quote currency
 
     @classmethod
-    def from_positions(cls, rows: Iterable[tuple[int, Position]], instrument_index: Mapping[str, int]) -> PositionArrays:
+    def from_positions(cls, rows: Iterable[tuple[int, Position]],
+                       instrument_index: Mapping[str, int]) -> PositionArrays:
         """From (portfolio index, Position) pairs; `instrument_index` maps each symbol to its column."""
         listed = list(rows)
         return cls(portfolio=np.fromiter((p for p, _ in listed), dtype=np.int64, count=len(listed)),

@@ -198,8 +198,9 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: FloatArray, features: FloatArray,
-           regime: str, instrument: InstrumentSpec, timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
+def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: FloatArray,
+           features: FloatArray, regime: str, instrument: InstrumentSpec, timeframe: Timeframe,
+           strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
     known_levels = key_levels(bars.high, bars.low, at["atr"])
@@ -226,7 +227,8 @@ def _reasoning(bars: BarArrays, contributions: dict[str, float], context: dict[s
                levels: Levels, instrument: InstrumentSpec, known_levels: list[Level]) -> str:
     """The votes in words, then the reference levels around the entry."""
     support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
-    note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0], atr=float(context["atr"]),
-                           support=support, resistance=resistance, retracements=last_swing_retracements(bars.high, bars.low),
+    note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0],
+                           atr=float(context["atr"]), support=support, resistance=resistance,
+                           retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)
     return " ".join(filter(None, (reasoning(contributions, context, direction=direction), note)))

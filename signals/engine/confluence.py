@@ -84,7 +84,8 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         "vwap": ind.vwap(h, lo, c, v, session_ids(bars.time, timeframe)), "volume_z": ind.volume_zscore(v, 20),
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
-        "pattern": pattern_vote(candle_patterns(o, h, lo, c)), "higher_trend": higher_trend_vote(bars, timeframe, higher),
+        "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
+        "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
 
 

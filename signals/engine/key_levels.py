@@ -44,8 +44,8 @@ class Level:
     touches: int  # how many confirmed swings formed it
 
 
-def key_levels(high: npt.ArrayLike, low: npt.ArrayLike, atr: float, *, lookback: int = 250, tolerance_atr: float = 0.5, left: int = 2,
-               right: int = 2) -> list[Level]:
+def key_levels(high: npt.ArrayLike, low: npt.ArrayLike, atr: float, *, lookback: int = 250,
+               tolerance_atr: float = 0.5, left: int = 2, right: int = 2) -> list[Level]:
     """Every support and resistance level of the newest bar, lowest first ([] without a usable ATR).
 
     The swing highs and lows confirmed within the last `lookback` bars are pooled (an old high below
@@ -103,7 +103,8 @@ def _clusters(sorted_prices: list[float], width: float) -> npt.NDArray[np.intp]:
     return np.array(numbers)
 
 
-def last_swing_retracements(high: npt.ArrayLike, low: npt.ArrayLike, *, left: int = 2, right: int = 2) -> dict[float, float] | None:
+def last_swing_retracements(high: npt.ArrayLike, low: npt.ArrayLike, *, left: int = 2,
+                            right: int = 2) -> dict[float, float] | None:
     """Fibonacci retracements of the newest leg between the latest confirmed swing high and swing
     low: a leg up (low, then high) retraces down from the high, a leg down retraces up from the low.
     None until both swings exist."""

@@ -50,7 +50,8 @@ def canonical_json(payload: Mapping[str, object]) -> str:
     """The one serialisation every hash is computed over."""
     _check_finite(payload)
     try:
-        return json.dumps(_without_negative_zero(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(_without_negative_zero(payload), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False, allow_nan=False)
     except TypeError as error:
         raise NotCanonical(str(error)) from error
 

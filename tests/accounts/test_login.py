@@ -35,7 +35,8 @@ def test_login_with_two_factor_asks_for_the_code_before_logging_in(client, alice
 def test_a_wrong_two_factor_code_is_refused(client, alice, alice_totp, password):
     login(client, "alice@example.com", password)
 
-    response = client.post("/accounts/login/verify/", {"code": "000000" if totp_code(alice_totp) != "000000" else "111111"})
+    wrong_code = "000000" if totp_code(alice_totp) != "000000" else "111111"
+    response = client.post("/accounts/login/verify/", {"code": wrong_code})
 
     assert response.status_code == 200
     assert "That code is not right" in response.content.decode()

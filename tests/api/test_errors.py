@@ -156,4 +156,5 @@ def test_a_write_without_the_trailing_slash_is_a_404_naming_the_endpoint(client,
     response = client.post("/api/v1/me", {}, content_type="application/json")
 
     assert response.status_code == 404
-    assert response.json()["error"]["message"] == "No API endpoint at /api/v1/me; the endpoint is /api/v1/me/ (with a slash)."
+    assert response.json()["error"]["message"] == (
+        "No API endpoint at /api/v1/me; the endpoint is /api/v1/me/ (with a slash).")

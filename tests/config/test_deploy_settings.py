@@ -25,7 +25,8 @@ def _settings_value(module: str, expression: str, **environment) -> str:
     """`expression` evaluated in a fresh interpreter with `module` as the settings and only `environment`."""
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", **environment}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

@@ -19,9 +19,11 @@ def test_backfill_from_the_bundled_provider_imports_the_range(goog, capsys):
 
 def test_backfill_errors_are_clear(goog):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        call_command("backfill", "--symbol", "GOOG", "--timeframe", "D1", "--since", "yesterday", "--provider", "bundled")
+        call_command("backfill", "--symbol", "GOOG", "--timeframe", "D1", "--since", "yesterday",
+                     "--provider", "bundled")
     with pytest.raises(CommandError, match="No bundled history for GOOG H1"):
-        call_command("backfill", "--symbol", "GOOG", "--timeframe", "H1", "--since", "2013-01-01", "--provider", "bundled")
+        call_command("backfill", "--symbol", "GOOG", "--timeframe", "H1", "--since", "2013-01-01",
+                     "--provider", "bundled")
     with pytest.raises(CommandError, match="ALPHA_VANTAGE_API_KEY"):
         call_command("backfill", "--symbol", "GOOG", "--timeframe", "D1", "--since", "2013-01-01")
 

@@ -18,9 +18,11 @@ def test_a_closed_bar_event_is_emitted_once_per_bar(eurusd, django_capture_on_co
     bars = bars_from([("2018-01-08 10:00", 1.2, 1.21, 1.19, 1.2, 10)])
 
     with django_capture_on_commit_callbacks(execute=True):
-        bars_ingest(instrument=eurusd, timeframe="H1", bars=bars, source="t", emit_events=True, now=AT("2018-01-08 11:00"))
+        bars_ingest(instrument=eurusd, timeframe="H1", bars=bars, source="t", emit_events=True,
+                    now=AT("2018-01-08 11:00"))
     with django_capture_on_commit_callbacks(execute=True):
-        bars_ingest(instrument=eurusd, timeframe="H1", bars=bars, source="t", emit_events=True, now=AT("2018-01-08 12:00"))
+        bars_ingest(instrument=eurusd, timeframe="H1", bars=bars, source="t", emit_events=True,
+                    now=AT("2018-01-08 12:00"))
 
     assert sent == [("tests.probe.bar_closed", {"instrument_id": eurusd.pk, "timeframe": "H1",
                                                 "time": utc("2018-01-08 10:00")})]

@@ -28,7 +28,8 @@ def test_a_corrected_bar_in_a_long_reimport_replaces_the_stored_one_alone(goog):
     report = bars_ingest(instrument=goog, timeframe="D1", bars=bars, source="test")
 
     assert report.stored == 1
-    assert Bar.objects.get(instrument=goog, timeframe="D1", time=datetime.fromtimestamp(int(bars.time[100]), tz=UTC)).close == bars.close[100]
+    stored = Bar.objects.get(instrument=goog, timeframe="D1", time=datetime.fromtimestamp(int(bars.time[100]), tz=UTC))
+    assert stored.close == bars.close[100]
 
 
 def test_a_corrected_bar_replaces_the_stored_one(goog):

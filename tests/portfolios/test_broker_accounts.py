@@ -72,9 +72,10 @@ def market_order(symbol: str, side: Side, quantity: float, created_at: int = HOU
 def test_ten_pips_on_one_eurusd_lot_are_a_hundred_dollars():
     one_lot = lots_to_units(1, EURUSD)
     book, steps = run(Book.opening(currency="USD", deposit=10_000.0),
-                      [market_order("EURUSD", Side.BUY, one_lot), market_order("EURUSD", Side.SELL, one_lot,
-                                                                               created_at=2 * HOUR, id="c")],
-                      [{"EURUSD": Bar(HOUR, 1.1, 1.101, 1.0995, 1.1008)}, {"EURUSD": Bar(2 * HOUR, 1.101, 1.102, 1.1, 1.1)}])
+                      [market_order("EURUSD", Side.BUY, one_lot),
+                       market_order("EURUSD", Side.SELL, one_lot, created_at=2 * HOUR, id="c")],
+                      [{"EURUSD": Bar(HOUR, 1.1, 1.101, 1.0995, 1.1008)},
+                       {"EURUSD": Bar(2 * HOUR, 1.101, 1.102, 1.1, 1.1)}])
 
     assert [e.amount for e in steps[1].cash_entries] == [pytest.approx(100.0)]
     assert book.account.cash == pytest.approx(10_100.0) and book.positions == {}
@@ -84,9 +85,10 @@ def test_ten_pips_on_one_eurusd_lot_are_a_hundred_dollars():
 def test_ten_pips_on_one_usdjpy_lot_are_ten_thousand_yen_converted_at_the_close_of_usdjpy():
     one_lot = lots_to_units(1, USDJPY)
     _, steps = run(Book.opening(currency="USD", deposit=10_000.0),
-                   [market_order("USDJPY", Side.BUY, one_lot), market_order("USDJPY", Side.SELL, one_lot,
-                                                                            created_at=2 * HOUR, id="c")],
-                   [{"USDJPY": Bar(HOUR, 110.0, 110.2, 109.9, 110.1)}, {"USDJPY": Bar(2 * HOUR, 110.1, 110.2, 110.0, 110.0)}])
+                   [market_order("USDJPY", Side.BUY, one_lot),
+                    market_order("USDJPY", Side.SELL, one_lot, created_at=2 * HOUR, id="c")],
+                   [{"USDJPY": Bar(HOUR, 110.0, 110.2, 109.9, 110.1)},
+                    {"USDJPY": Bar(2 * HOUR, 110.1, 110.2, 110.0, 110.0)}])
 
     assert steps[1].cash_entries[0].amount == pytest.approx(10_000 / 110.0)
 
@@ -94,9 +96,10 @@ def test_ten_pips_on_one_usdjpy_lot_are_ten_thousand_yen_converted_at_the_close_
 def test_a_cross_pairs_yen_pnl_reaches_a_dollar_account_through_usdjpy():
     one_lot = lots_to_units(1, EURJPY)
     book, steps = run(Book.opening(currency="USD", deposit=0.0),
-                      [market_order("EURJPY", Side.BUY, one_lot), market_order("EURJPY", Side.SELL, one_lot,
-                                                                               created_at=2 * HOUR, id="c")],
-                      [{"EURJPY": Bar(HOUR, 130.0, 130.6, 129.9, 130.4)}, {"EURJPY": Bar(2 * HOUR, 130.5, 130.6, 130.4, 130.5)}],
+                      [market_order("EURJPY", Side.BUY, one_lot),
+                       market_order("EURJPY", Side.SELL, one_lot, created_at=2 * HOUR, id="c")],
+                      [{"EURJPY": Bar(HOUR, 130.0, 130.6, 129.9, 130.4)},
+                       {"EURJPY": Bar(2 * HOUR, 130.5, 130.6, 130.4, 130.5)}],
                       fx={"USDJPY": 125.0})
 
     assert steps[1].cash_entries[0].amount == pytest.approx(50_000 / 125.0)
@@ -105,8 +108,10 @@ def test_a_cross_pairs_yen_pnl_reaches_a_dollar_account_through_usdjpy():
 
 def test_a_euro_account_trading_a_dollar_stock_books_in_euros_at_eurusd():
     book, _ = run(Book.opening(currency="EUR", deposit=1_000.0),
-                  [market_order("GOOG", Side.BUY, 10), market_order("GOOG", Side.SELL, 10, created_at=2 * HOUR, id="c")],
-                  [{"GOOG": Bar(HOUR, 100.0, 101.0, 99.0, 100.0)}, {"GOOG": Bar(2 * HOUR, 110.0, 111.0, 109.0, 110.0)}],
+                  [market_order("GOOG", Side.BUY, 10),
+                   market_order("GOOG", Side.SELL, 10, created_at=2 * HOUR, id="c")],
+                  [{"GOOG": Bar(HOUR, 100.0, 101.0, 99.0, 100.0)},
+                   {"GOOG": Bar(2 * HOUR, 110.0, 111.0, 109.0, 110.0)}],
                   fx={"EURUSD": 1.25})
 
     assert book.account.cash == pytest.approx(1_080.0)

@@ -90,7 +90,8 @@ def test_a_limit_entry_filled_inside_a_bar_lets_only_the_stop_fill_on_that_bar()
 def test_a_trailing_bracket_stop_keeps_the_entry_distance_and_locks_in_the_move():
     trailing = buy_bracket(trailing_stop=True, targets=[Target(120.0, 1.0)])
 
-    orders, fills = run_bars(trailing, [(100, 101, 99.5, 100.5), (100.5, 105, 100.2, 104.5), (104.5, 104.8, 102.5, 103)])
+    orders, fills = run_bars(trailing, [(100, 101, 99.5, 100.5), (100.5, 105, 100.2, 104.5),
+                                        (104.5, 104.8, 102.5, 103)])
 
     assert orders["b:stop"].trail_amount == 2.0
     assert [(f.order_id, f.price) for f in fills] == [("b", 100.0), ("b:stop", 103.0)]

@@ -70,7 +70,8 @@ def test_a_position_against_a_correlated_one_hedges_the_cluster_instead_of_addin
 
 
 def test_an_instrument_alone_above_the_cluster_limit_is_blocked_too():
-    reasons = order_blocks(symbol="GOOG", notional=60_000.0, snapshot=snapshot(), limits=RiskLimits(max_cluster_exposure=0.5))
+    reasons = order_blocks(symbol="GOOG", notional=60_000.0, snapshot=snapshot(),
+                           limits=RiskLimits(max_cluster_exposure=0.5))
 
     assert reasons == ["GOOG would be 60% of equity, above the limit of 50% for one cluster."]
 

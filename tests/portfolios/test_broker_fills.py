@@ -76,8 +76,8 @@ def test_a_buy_limit_waits_for_the_ask_to_reach_it_so_the_spread_delays_the_fill
 def test_a_buy_stop_fills_at_its_price_plus_slippage_when_reached():
     costs = CostModel(slippage=PriceOffset(ticks=2))
 
-    _, fills = run_bars([order(type=OrderType.STOP, stop_price=101.0)], [(100, 100.9, 99, 100), (100, 101.5, 99.8, 101.2)],
-                        costs=costs)
+    _, fills = run_bars([order(type=OrderType.STOP, stop_price=101.0)],
+                        [(100, 100.9, 99, 100), (100, 101.5, 99.8, 101.2)], costs=costs)
 
     assert [(f.price, f.bar_time, f.at_open) for f in fills] == [(101.02, 2 * HOUR, False)]
 

@@ -39,7 +39,8 @@ def replay():
             risk = round(float(rng.uniform(0.001, 0.004)), 5)
             book = book_place(book, bracket_orders(
                 id=f"b{index}", symbol="EURUSD", side=side, quantity=20_000, stop=round(entry - side.sign * risk, 5),
-                targets=[Target(round(entry + side.sign * risk, 5), 0.5), Target(round(entry + side.sign * 2 * risk, 5), 0.5)],
+                targets=[Target(round(entry + side.sign * risk, 5), 0.5),
+                         Target(round(entry + side.sign * 2 * risk, 5), 0.5)],
                 instrument=EURUSD, created_at=close_time, reference_price=entry, trailing_stop=bool(index % 2)))
     last = len(bars) - 1
     if book.positions:

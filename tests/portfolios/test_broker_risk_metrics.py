@@ -49,8 +49,10 @@ def test_parametric_var_is_z_standard_deviations_below_the_mean():
 
 def test_parametric_cvar_is_the_normal_tails_mean():
     # std x pdf(z) / (1 - c): 0.0182574 x 0.1031356 / 0.05 and 0.0182574 x 0.0266521 / 0.01
-    assert conditional_value_at_risk(GAUSSIAN, confidence=0.95, method="parametric") == pytest.approx(0.0376598, abs=1e-7)
-    assert conditional_value_at_risk(GAUSSIAN, confidence=0.99, method="parametric") == pytest.approx(0.0486599, abs=1e-7)
+    cvar_95 = conditional_value_at_risk(GAUSSIAN, confidence=0.95, method="parametric")
+    cvar_99 = conditional_value_at_risk(GAUSSIAN, confidence=0.99, method="parametric")
+    assert cvar_95 == pytest.approx(0.0376598, abs=1e-7)
+    assert cvar_99 == pytest.approx(0.0486599, abs=1e-7)
 
 
 def test_var_of_too_few_returns_is_none_and_a_bad_method_or_confidence_an_error():

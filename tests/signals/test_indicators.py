@@ -185,7 +185,8 @@ def test_ichimoku_lines_are_midpoints_of_their_windows():
 
 def test_floor_pivots_and_fibonacci_levels_follow_their_formulas():
     pivots = ind.floor_pivots(110.0, 90.0, 100.0)
-    assert (pivots["pivot"], pivots["r1"], pivots["s1"], pivots["r2"], pivots["s2"]) == (100.0, 110.0, 90.0, 120.0, 80.0)
+    assert (pivots["pivot"], pivots["r1"], pivots["s1"], pivots["r2"], pivots["s2"]) == (
+        100.0, 110.0, 90.0, 120.0, 80.0)
 
     levels = ind.fibonacci_retracements(100.0, 200.0)
     assert levels[0.5] == 150.0 and levels[0.618] == pytest.approx(138.2)

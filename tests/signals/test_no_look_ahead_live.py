@@ -22,7 +22,8 @@ from signals.services import LOOKBACK_BARS
 START, STEPS = 700, 60
 
 
-def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager_tasks, django_capture_on_commit_callbacks):
+def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager_tasks,
+                                                                       django_capture_on_commit_callbacks):
     instrument_catalogue_load()
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")

@@ -37,7 +37,8 @@ def test_a_monthly_signal_is_evaluated_on_every_month_after_it_february_included
                     targets=(4500.0, 4800.0, 5100.0), valid_for_seconds=20 * 30 * 86400)
     signal = signal_create(draft=draft, instrument=btc, strategy=strategy_default_ensure())
 
-    recorded = outcomes_evaluate(instrument_id=btc.pk, timeframe="MN1", closed_bar_time=datetime(2019, 4, 30, tzinfo=UTC))
+    recorded = outcomes_evaluate(instrument_id=btc.pk, timeframe="MN1",
+                                 closed_bar_time=datetime(2019, 4, 30, tzinfo=UTC))
 
     outcome = SignalOutcome.objects.get(signal=signal)
     assert recorded == 1

@@ -68,7 +68,8 @@ def test_the_stored_state_is_what_the_engine_computes_on_the_same_bars(market, d
         if analysis.draft is None:
             assert row.last_signal is None
         else:
-            assert (row.last_signal.direction, row.last_signal.score) == (analysis.draft.direction, analysis.draft.score)
+            assert (row.last_signal.direction, row.last_signal.score) == (
+                analysis.draft.direction, analysis.draft.score)
 
 
 def test_pairs_without_a_signal_are_stored_too(market, django_capture_on_commit_callbacks):

@@ -19,7 +19,8 @@ def test_the_track_record_is_kept_per_tier(market):
                                instrument=goog, strategy=strategy)
         outcomes_record([(signal, Outcome(result="target_1" if r > 0 else "stop", target_1_hit=r > 0,
                                           targets_hit=int(r > 0), exit_price=1.0, r_multiple=r, mfe_r=1.0, mae_r=-1.0,
-                                          bars_held=3, closed_bar_time=int(datetime(2013, 1, 9, tzinfo=UTC).timestamp())))])
+                                          bars_held=3,
+                                          closed_bar_time=int(datetime(2013, 1, 9, tzinfo=UTC).timestamp())))])
 
     everyone = track_record_for(strategy=strategy, instrument=goog, timeframe="D1")
     free = track_record_for(strategy=strategy, tier="free")
@@ -50,4 +51,5 @@ def test_the_record_follows_the_order_outcomes_closed_in_and_signals_carry_the_s
     assert record.max_drawdown_r == 2.0
     assert (summary.count, summary.hit_rate, summary.average_r, summary.worst_r) == (
         record.count, record.hit_rate, record.average_r, record.worst_r) == (4, 0.5, 0.125, -1.0)
-    assert (newest.success_sample_size, newest.success_rate, newest.avg_r, newest.worst_loss_r) == (3, 0.3333, -0.3333, -1.0)
+    assert (newest.success_sample_size, newest.success_rate, newest.avg_r, newest.worst_loss_r) == (
+        3, 0.3333, -0.3333, -1.0)

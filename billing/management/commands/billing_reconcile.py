@@ -11,4 +11,5 @@ class Command(BaseCommand):
         results = reconcile_all()
         for tenant, outcome in results:
             self.stdout.write(f"{tenant.name}: {outcome}")
-        self.stdout.write(self.style.SUCCESS(f"{len(results)} subscription{pluralize(len(results))} re-read from Stripe."))
+        count = len(results)
+        self.stdout.write(self.style.SUCCESS(f"{count} subscription{pluralize(count)} re-read from Stripe."))

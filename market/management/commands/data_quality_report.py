@@ -23,7 +23,8 @@ class Command(BaseCommand):
                                   f"{instrument.symbol} {report.timeframe}: no bars, "
                                   f"{len(report.quarantined)} quarantined")
                 for gap in report.gaps:
-                    self.stdout.write(f"  gap: {gap.missing} bar{pluralize(gap.missing)} missing between {gap.after:%Y-%m-%d %H:%M} "
-                                      f"and {gap.before:%Y-%m-%d %H:%M}")
+                    self.stdout.write(f"  gap: {gap.missing} bar{pluralize(gap.missing)} missing "
+                                      f"between {gap.after:%Y-%m-%d %H:%M} and {gap.before:%Y-%m-%d %H:%M}")
                 for bar in report.quarantined:
-                    self.stdout.write(f"  quarantined {bar.time or '-'}: {bar.reason} ({bar.message}) from {bar.source}")
+                    self.stdout.write(f"  quarantined {bar.time or '-'}: {bar.reason} ({bar.message}) "
+                                      f"from {bar.source}")
