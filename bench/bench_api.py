@@ -6,10 +6,9 @@ test database: the plan catalogue and instruments, 50 signals made by `signal_cr
 SQL to 100,000 signals with their publications to every tier (half of them closed), and one tenant on
 Premium with an API key (its plan's limits raised so the bench measures the limiter, not its 429s).
 
-Three endpoints return the same first page (50 signals, the same fields) from the same tables:
-- api: `/api/v1/signals/` with the key, the plan's rate limit and usage count, tenant scoping and
-  masking, one query for the page;
-- api, cached key: the same view with the cached key lookup of signals.api_key_cache;
+Two endpoints return the same first page (50 signals, the same fields) from the same tables:
+- api: `/api/v1/signals/` with the key (its lookup cached), the plan's rate limit and usage count,
+  tenant scoping and masking, one query for the page;
 - bare: `/bench/bare-signals/` (bench/bench_api_app.py), a ListAPIView with a ModelSerializer and
   select_related, cursor pagination, no authentication and no throttle.
 
@@ -140,18 +139,16 @@ def seed() -> dict[str, str]:
 
 
 def assert_same_page(headers: dict[str, str]) -> None:
-    """All three endpoints answer the same 50 signals (tests/api_v1 prove the page is one query)."""
+    """Both endpoints answer the same 50 signals (tests/api_v1 prove the page is one query)."""
     from django.test import Client
     from django.test.utils import override_settings
 
     client = Client()
     with override_settings(ROOT_URLCONF="bench.bench_api_app"):
-        pages = [client.get("/api/v1/signals/", headers=headers), client.get("/bench/cached-key-signals/",
-                                                                               headers=headers),
-                 client.get("/bench/bare-signals/")]
+        pages = [client.get("/api/v1/signals/", headers=headers), client.get("/bench/bare-signals/")]
     assert all(page.status_code == 200 for page in pages), [page.status_code for page in pages]
-    api, cached, bare = ([item.get("signal_id", item.get("id")) for item in page.json()["results"]] for page in pages)
-    assert api == cached == bare and len(api) == 50, "not the same page"
+    api, bare = ([item.get("signal_id", item.get("id")) for item in page.json()["results"]] for page in pages)
+    assert api == bare and len(api) == 50, "not the same page"
 
 
 class servers:
@@ -230,8 +227,7 @@ async def load(url: str, headers: dict[str, str], *, clients: int, seconds: floa
 
 
 async def measure(base_url: str, headers: dict[str, str], *, seconds: float) -> dict:
-    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers),
-                 "api, cached key": (base_url + "/bench/cached-key-signals/", headers)}
+    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers)}
     results = {}
     for clients in CONCURRENCY:
         totals = {name: [0, 0.0, []] for name in endpoints}
@@ -255,10 +251,9 @@ def report(results: dict, *, workers: int) -> None:
     for clients, totals in results.items():
         rates = {name: count / elapsed for name, (count, elapsed, _) in totals.items()}
         print(f"  {clients} clients: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items())
-              + f"; api/bare {rates['api'] / rates['bare']:.2f}x, api with a cached key/bare "
-              f"{rates['api, cached key'] / rates['bare']:.2f}x")
+              + f"; api/bare {rates['api'] / rates['bare']:.2f}x")
         for name, (_, _, latencies) in totals.items():
-            print(f"    {name:15} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
+            print(f"    {name:5} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
                   f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}  ({len(latencies)} requests)")
 
 
