@@ -27,6 +27,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiKey
 from accounts.ratelimits import client_ip
+from api.entitlements import request_entitlements
 from billing.entitlements import feature_ensure
 from billing.models import UsageMetric
 from billing.usage import usage_increment
@@ -59,7 +60,7 @@ class PlanRateThrottle(BaseThrottle):
         if not isinstance(request.auth, ApiKey):
             return True  # the website's session, and unauthenticated routes (schema, docs)
         tenant = request.tenant
-        entitlements = feature_ensure(tenant=tenant, feature="has_api")
+        entitlements = feature_ensure(tenant=tenant, feature="has_api", entitlements=request_entitlements(request))
         now = time.time()
         tightest = None
         for window, seconds in WINDOWS.items():

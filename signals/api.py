@@ -19,9 +19,9 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from api.entitlements import request_entitlements
 from api.masking import mask_fields
 from api.throttling import PublicRateThrottle
-from billing.entitlements import tenant_entitlements
 from market.serializers import ErrorSerializer
 from signals import serializers
 from signals.ledger_selectors import ledger_entry_list, ledger_verify_range
@@ -134,7 +134,7 @@ class SignalListApi(generics.ListAPIView):
         parameters=[serializers.SignalFilterSerializer], examples=[LIST_EXAMPLE],
         responses={200: serializers.SignalListItemSerializer(many=True), 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
         self.ordering = ORDERINGS[query.pop("ordering")]
         rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
@@ -151,7 +151,7 @@ class SignalDetailApi(generics.GenericAPIView):
                     "once closed, and its ledger entries. A signal your plan cannot see is a 404.",
         responses={200: serializers.SignalDetailSerializer, 404: NOT_FOUND, **KEY_ERRORS})
     def get(self, request, signal_id: int):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         publication = publication_get_visible(entitlements=entitlements, signal_id=signal_id)
         if publication is None:
             raise Http404
@@ -179,7 +179,7 @@ class TrackRecordApi(generics.GenericAPIView):
         parameters=[serializers.TrackRecordQuerySerializer],
         responses={200: serializers.TrackRecordSerializer, 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         query = _query(serializers.TrackRecordQuerySerializer, request)
         group_by = query.pop("group_by")
         groups = track_record_groups(group_by=group_by, filters=TrackRecordFilters(**query),
