@@ -34,10 +34,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# CONN_MAX_AGE=0: under ASGI each request's sync code runs in a thread of its own, so a persistent
-# connection stays behind with that thread and PostgreSQL runs out of connections ("too many clients"
-# within seconds at 16 clients, measured); a connection per request is what works without a pool.
-PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "CONN_MAX_AGE": "0", "SECRET_KEY": "bench-only-secret-key-" * 3,
+# Each daphne process borrows its connections from its own pool (DATABASE_POOL_MAX_SIZE, default 10),
+# as in production: without one, a persistent connection stayed with each request's thread and
+# PostgreSQL ran out of connections ("too many clients") within seconds at 16 clients.
+PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "bench-only-secret-key-" * 3,
                   "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
 os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.environ})
 SIGNALS = 100_000
