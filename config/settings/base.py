@@ -294,3 +294,8 @@ TELEGRAM_BOT_USERNAME = env("TELEGRAM_BOT_USERNAME", default="")
 TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")
 TELEGRAM_UPDATES_POLLING = env.bool("TELEGRAM_UPDATES_POLLING", default=False)
 TELEGRAM_API_BASE = env("TELEGRAM_API_BASE", default="https://api.telegram.org")
+
+# --- API performance (apiperf) ----------------------------------------------------------------
+# Django's RedisCache opened a Redis connection per request under ASGI: share one pool per process.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"
