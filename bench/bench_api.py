@@ -68,8 +68,9 @@ def main() -> None:
         assert_same_page(headers)
         connection.close()
         with servers(workers=args.workers, database=connection.settings_dict["NAME"]) as base_url:
+            load_before = os.getloadavg()
             results = asyncio.run(measure(base_url, headers, seconds=args.seconds))
-        report(results, workers=args.workers)
+        report(results, workers=args.workers, load=(load_before, os.getloadavg()))
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)
@@ -246,8 +247,9 @@ def _percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def report(results: dict, *, workers: int) -> None:
-    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings")
+def report(results: dict, *, workers: int, load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings; "
+          f"load average {' '.join(f'{x:.2f}' for x in load[0])} before, {' '.join(f'{x:.2f}' for x in load[1])} after")
     for clients, totals in results.items():
         rates = {name: count / elapsed for name, (count, elapsed, _) in totals.items()}
         print(f"  {clients} clients: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items())
