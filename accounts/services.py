@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +24,9 @@ from config.absolute_url import absolute_url
 from config.errors import InvalidInput, NotPermitted
 
 API_KEY_PREFIX = "bk_"
+API_KEY_CACHE_PREFIX = "beacon:api-key:"
+API_KEY_CACHE_SECONDS = 60
+API_KEY_REVOKED = "revoked"  # the cache's mark of a revoked key
 
 
 def audit_record(
@@ -89,23 +93,47 @@ def api_key_create(*, tenant: Tenant, name: str, scope: str, created_by: User | 
     return key, plaintext
 
 
+def _api_key_cache_key(key_hash: str) -> str:
+    return API_KEY_CACHE_PREFIX + key_hash
+
+
 def api_key_authenticate(*, plaintext: str) -> ApiKey | None:
-    """The active key whose hash matches, with its last-used time touched; None otherwise."""
-    key = ApiKey.objects.select_related("tenant").filter(key_hash=_hash_key(plaintext), revoked_at=None).first()
-    if key is not None:
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
+    """The active key (with its tenant) whose hash matches; None for an unknown or revoked key.
+
+    A hit comes from Django's cache (Redis in production, shared by every web process) without
+    touching the database; a miss reads the key and, if its last use is over a minute old, writes
+    `last_used_at`. An entry lives API_KEY_CACHE_SECONDS, so a key in use is read, and its last use
+    recorded, about once a minute. Unknown keys are not cached, so a new key works at once; a revoked
+    one leaves the cache when its revocation commits (`api_key_revoke`)."""
+    key_hash = _hash_key(plaintext)
+    cache_key = _api_key_cache_key(key_hash)
+    cached = cache.get(cache_key)
+    if isinstance(cached, ApiKey):
+        return cached
+    if cached == API_KEY_REVOKED:
+        return None
+    key = ApiKey.objects.select_related("tenant").filter(key_hash=key_hash, revoked_at=None).first()
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > API_KEY_CACHE_SECONDS:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    # add, not set: a revocation that committed since the read above left its mark, which must stay.
+    cache.add(cache_key, key, API_KEY_CACHE_SECONDS)
     return key
 
 
 @transaction.atomic
 def api_key_revoke(*, key: ApiKey, actor: User | None, request=None) -> ApiKey:
+    """Revoke the key; once that commits, the cache refuses it at once in every web process."""
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit_record(action="api_key.revoked", actor=actor, tenant=key.tenant, request=request, key_prefix=key.prefix)
+    # The mark outlives any entry a request that read the key just before the commit could still add.
+    cache_key = _api_key_cache_key(key.key_hash)
+    transaction.on_commit(lambda: cache.set(cache_key, API_KEY_REVOKED, 2 * API_KEY_CACHE_SECONDS))
     return key
 
 

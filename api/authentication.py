@@ -30,7 +30,8 @@ class ApiKeyPrincipal:
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <api key>`: request.auth is the ApiKey, request.tenant its tenant."""
+    """`Authorization: Bearer <api key>`: request.auth is the ApiKey, request.tenant its tenant. The key
+    comes from the cache when it is there (accounts.services.api_key_authenticate)."""
 
     keyword = "Bearer"
 

@@ -4,8 +4,10 @@
 windows (the current UTC minute and day) counted with atomic cache increments, so they hold across
 web processes when the cache is Redis. Over a limit is 429 with Retry-After (LimitExceeded); a plan
 without API access is 403 with an upgrade link (NotEntitled); each allowed call counts into the
-tenant's daily usage (billing.usage). The website's session calls are not the plan's API and are not
-metered.
+tenant's daily usage (billing.usage's pending counter, flushed to its table). Both windows and the
+usage are counted in one round trip (config.cache_counters), and the plan is the request's
+entitlements (api.entitlements), which the endpoint reuses. The website's session calls are not the
+plan's API and are not metered.
 
 `PublicRateThrottle` limits the public (keyless) endpoints, the track-record summary and the ledger,
 which prospects and auditors use without a key: `API_PUBLIC_REQUESTS_PER_MINUTE` (default 60) a
@@ -22,14 +24,16 @@ import time
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiKey
 from accounts.ratelimits import client_ip
+from api.entitlements import request_entitlements
 from billing.entitlements import feature_ensure
 from billing.models import UsageMetric
-from billing.usage import usage_increment
+from billing.usage import USAGE_PENDING_SECONDS, usage_pending_key
+from config.cache_counters import counters_add
+from config.epoch import utc_from_epoch
 from config.errors import LimitExceeded
 
 WINDOWS = {"minute": 60, "day": 86400}
@@ -44,14 +48,8 @@ class RateLimitState(NamedTuple):
     reset: int
 
 
-def _count(key: str, ttl: int) -> int:
-    if cache.add(key, 1, timeout=ttl):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=ttl)
-        return 1
+def _window_counter(scope: str, window: str, start: int) -> str:
+    return f"beacon:{scope}:{window}:{start}"
 
 
 class PlanRateThrottle(BaseThrottle):
@@ -59,23 +57,29 @@ class PlanRateThrottle(BaseThrottle):
         if not isinstance(request.auth, ApiKey):
             return True  # the website's session, and unauthenticated routes (schema, docs)
         tenant = request.tenant
-        entitlements = feature_ensure(tenant=tenant, feature="has_api")
+        entitlements = feature_ensure(tenant=tenant, feature="has_api", entitlements=request_entitlements(request))
         now = time.time()
+        starts = {window: int(now // seconds) * seconds for window, seconds in WINDOWS.items()}
+        usage = usage_pending_key(tenant_id=tenant.pk, metric=UsageMetric.API_CALLS,
+                                  day=utc_from_epoch(starts["day"]).date())
+        # Both windows and the day's usage in one round trip; the call counts as used until refused.
+        *used_in, _ = counters_add({
+            **{_window_counter(f"api:{tenant.pk}", window, starts[window]): (1, seconds + 5)
+               for window, seconds in WINDOWS.items()},
+            usage: (1, USAGE_PENDING_SECONDS)})
         tightest = None
-        for window, seconds in WINDOWS.items():
+        for (window, seconds), used in zip(WINDOWS.items(), used_in, strict=True):
             limit = getattr(entitlements, f"api_requests_per_{window}")
-            start = int(now // seconds) * seconds
-            used = _count(f"beacon:api:{tenant.pk}:{window}:{start}", seconds + 5)
-            reset = start + seconds
+            reset = starts[window] + seconds
             state = RateLimitState(limit, max(limit - used, 0), reset)
             if tightest is None or state.remaining < tightest.remaining:
                 tightest = state
             if used > limit:
                 request._request.rate_limit_state = state
+                counters_add({usage: (-1, USAGE_PENDING_SECONDS)})  # a refused call is not a use
                 raise LimitExceeded(f"Your {entitlements.plan_name} plan allows {limit} API requests per {window}.",
                                     retry_after=max(int(reset - now), 1), limit=limit, window=window)
         request._request.rate_limit_state = tightest
-        usage_increment(tenant=tenant, metric=UsageMetric.API_CALLS)
         return True
 
 
@@ -88,7 +92,8 @@ class PublicRateThrottle(BaseThrottle):
         seconds = WINDOWS["minute"]
         start = int(now // seconds) * seconds
         reset = start + seconds
-        used = _count(f"beacon:api-public:{client_ip(request._request)}:{start}", seconds + 5)
+        [used] = counters_add({_window_counter(f"api-public:{client_ip(request._request)}", "minute", start):
+                               (1, seconds + 5)})
         request._request.rate_limit_state = RateLimitState(limit, max(limit - used, 0), reset)
         if used > limit:
             raise LimitExceeded(f"Public endpoints allow {limit} requests per minute from one address; "

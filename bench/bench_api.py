@@ -6,10 +6,9 @@ test database: the plan catalogue and instruments, 50 signals made by `signal_cr
 SQL to 100,000 signals with their publications to every tier (half of them closed), and one tenant on
 Premium with an API key (its plan's limits raised so the bench measures the limiter, not its 429s).
 
-Three endpoints return the same first page (50 signals, the same fields) from the same tables:
-- api: `/api/v1/signals/` with the key, the plan's rate limit and usage count, tenant scoping and
-  masking, one query for the page;
-- api, cached key: the same view with the cached key lookup of signals.api_key_cache;
+Two endpoints return the same first page (50 signals, the same fields) from the same tables:
+- api: `/api/v1/signals/` with the key (its lookup cached), the plan's rate limit and usage count,
+  tenant scoping and masking, one query for the page;
 - bare: `/bench/bare-signals/` (bench/bench_api_app.py), a ListAPIView with a ModelSerializer and
   select_related, cursor pagination, no authentication and no throttle.
 
@@ -35,10 +34,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# CONN_MAX_AGE=0: under ASGI each request's sync code runs in a thread of its own, so a persistent
-# connection stays behind with that thread and PostgreSQL runs out of connections ("too many clients"
-# within seconds at 16 clients, measured); a connection per request is what works without a pool.
-PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "CONN_MAX_AGE": "0", "SECRET_KEY": "bench-only-secret-key-" * 3,
+# Each daphne process borrows its connections from its own pool (DATABASE_POOL_MAX_SIZE, default 10),
+# as in production: without one, a persistent connection stayed with each request's thread and
+# PostgreSQL ran out of connections ("too many clients") within seconds at 16 clients.
+PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "bench-only-secret-key-" * 3,
                   "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
 os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.environ})
 SIGNALS = 100_000
@@ -69,8 +68,9 @@ def main() -> None:
         assert_same_page(headers)
         connection.close()
         with servers(workers=args.workers, database=connection.settings_dict["NAME"]) as base_url:
+            load_before = os.getloadavg()
             results = asyncio.run(measure(base_url, headers, seconds=args.seconds))
-        report(results, workers=args.workers)
+        report(results, workers=args.workers, load=(load_before, os.getloadavg()))
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)
@@ -140,18 +140,16 @@ def seed() -> dict[str, str]:
 
 
 def assert_same_page(headers: dict[str, str]) -> None:
-    """All three endpoints answer the same 50 signals (tests/api_v1 prove the page is one query)."""
+    """Both endpoints answer the same 50 signals (tests/api_v1 prove the page is one query)."""
     from django.test import Client
     from django.test.utils import override_settings
 
     client = Client()
     with override_settings(ROOT_URLCONF="bench.bench_api_app"):
-        pages = [client.get("/api/v1/signals/", headers=headers), client.get("/bench/cached-key-signals/",
-                                                                               headers=headers),
-                 client.get("/bench/bare-signals/")]
+        pages = [client.get("/api/v1/signals/", headers=headers), client.get("/bench/bare-signals/")]
     assert all(page.status_code == 200 for page in pages), [page.status_code for page in pages]
-    api, cached, bare = ([item.get("signal_id", item.get("id")) for item in page.json()["results"]] for page in pages)
-    assert api == cached == bare and len(api) == 50, "not the same page"
+    api, bare = ([item.get("signal_id", item.get("id")) for item in page.json()["results"]] for page in pages)
+    assert api == bare and len(api) == 50, "not the same page"
 
 
 class servers:
@@ -230,8 +228,7 @@ async def load(url: str, headers: dict[str, str], *, clients: int, seconds: floa
 
 
 async def measure(base_url: str, headers: dict[str, str], *, seconds: float) -> dict:
-    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers),
-                 "api, cached key": (base_url + "/bench/cached-key-signals/", headers)}
+    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers)}
     results = {}
     for clients in CONCURRENCY:
         totals = {name: [0, 0.0, []] for name in endpoints}
@@ -250,15 +247,15 @@ def _percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def report(results: dict, *, workers: int) -> None:
-    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings")
+def report(results: dict, *, workers: int, load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings; "
+          f"load average {' '.join(f'{x:.2f}' for x in load[0])} before, {' '.join(f'{x:.2f}' for x in load[1])} after")
     for clients, totals in results.items():
         rates = {name: count / elapsed for name, (count, elapsed, _) in totals.items()}
         print(f"  {clients} clients: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items())
-              + f"; api/bare {rates['api'] / rates['bare']:.2f}x, api with a cached key/bare "
-              f"{rates['api, cached key'] / rates['bare']:.2f}x")
+              + f"; api/bare {rates['api'] / rates['bare']:.2f}x")
         for name, (_, _, latencies) in totals.items():
-            print(f"    {name:15} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
+            print(f"    {name:5} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
                   f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}  ({len(latencies)} requests)")
 
 

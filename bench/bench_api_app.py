@@ -1,7 +1,5 @@
 """The ASGI application bench_api.py serves: Beacon's own (production settings, its URLs and middleware)
-plus two endpoints for comparison.
-
-`/bench/cached-key-signals/` is /api/v1/signals/ with the cached key lookup of signals.api_key_cache.
+plus a bare endpoint for comparison.
 
 The bare endpoint is what DRF gives without Beacon's conventions: a ListAPIView over the same Signal
 table, with a ModelSerializer of the same fields, select_related so there is no N+1, cursor pagination
@@ -24,8 +22,6 @@ from django.urls import include, path  # noqa: E402
 from rest_framework import generics, pagination, serializers  # noqa: E402
 from rest_framework.permissions import AllowAny  # noqa: E402
 
-from signals.api import SignalListApi  # noqa: E402
-from signals.api_key_cache import CachedApiKeyAuthentication  # noqa: E402
 from signals.models import Signal  # noqa: E402
 
 
@@ -63,15 +59,8 @@ class BareSignalList(generics.ListAPIView):
     throttle_classes: list = []
 
 
-class CachedKeySignalList(SignalListApi):
-    """/api/v1/signals/ as it is, but with the cached key lookup (signals.api_key_cache) it could have."""
-
-    authentication_classes = [CachedApiKeyAuthentication]
-
-
 urlpatterns = [
     path("bench/bare-signals/", BareSignalList.as_view()),
-    path("bench/cached-key-signals/", CachedKeySignalList.as_view()),
     path("", include("config.urls")),
 ]
 settings.ROOT_URLCONF = __name__

@@ -3,6 +3,11 @@
 `tenant_entitlements(tenant=...)` reads the tenant's plan with the subscription's status applied:
 active and trialing subscriptions give their plan; a past-due one keeps it for the grace period;
 anything else falls back to the default (Free) plan. No code compares plan names.
+
+`tenant_entitlements_cached` is the same answer from Django's cache, for the API's hot path: it is
+forgotten when billing applies a change of the tenant's subscription (`entitlements_forget`, called
+by billing.sync), and lives at most ENTITLEMENTS_CACHE_SECONDS, the longest a plan edited in the
+catalogue or a grace period that ran out takes to reach the API.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +26,7 @@ from config.absolute_url import absolute_url
 from config.errors import NotEntitled, PlanLimitReached
 
 PAID_STATUSES = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING}
+ENTITLEMENTS_CACHE_SECONDS = 60
 
 # How a subscriber reads each counted limit (one, several) and each feature: no field name reaches a message.
 LIMIT_NOUNS: dict[str, tuple[str, str]] = {
@@ -151,9 +158,11 @@ def limit_ensure_available(*, tenant, limit: str, used: int, adding: int = 1) ->
     return entitlements
 
 
-def feature_ensure(*, tenant, feature: str, value: str | None = None) -> Entitlements:
-    """Raise NotEntitled unless the plan has the boolean `feature`, or `value` in the set `feature`."""
-    entitlements = tenant_entitlements(tenant=tenant)
+def feature_ensure(*, tenant, feature: str, value: str | None = None,
+                   entitlements: Entitlements | None = None) -> Entitlements:
+    """Raise NotEntitled unless the plan has the boolean `feature`, or `value` in the set `feature`.
+    `entitlements`: the tenant's, when the caller has read them already."""
+    entitlements = entitlements or tenant_entitlements(tenant=tenant)
     granted = getattr(entitlements, feature)
     ok = (value in granted) if value is not None else bool(granted)
     if not ok:
@@ -161,3 +170,23 @@ def feature_ensure(*, tenant, feature: str, value: str | None = None) -> Entitle
                           f"{feature_label(feature=feature, value=value)}. Upgrade to get it.",
                           feature=feature, upgrade_url=upgrade_url())
     return entitlements
+
+
+def _entitlements_cache_key(tenant_id: int) -> str:
+    return f"beacon:entitlements:{tenant_id}"
+
+
+def tenant_entitlements_cached(*, tenant) -> Entitlements:
+    """`tenant_entitlements` from the cache, read from the database at most once per
+    ENTITLEMENTS_CACHE_SECONDS per tenant unless billing forgets them sooner."""
+    key = _entitlements_cache_key(tenant.pk)
+    entitlements = cache.get(key)
+    if entitlements is None:
+        entitlements = tenant_entitlements(tenant=tenant)
+        cache.set(key, entitlements, ENTITLEMENTS_CACHE_SECONDS)
+    return entitlements
+
+
+def entitlements_forget(*, tenant_id: int) -> None:
+    """Drop the tenant's cached entitlements, after its subscription changed."""
+    cache.delete(_entitlements_cache_key(tenant_id))

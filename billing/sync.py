@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Tenant
+from billing.entitlements import entitlements_forget
 from billing.models import Plan, StripeEvent, Subscription, SubscriptionStatus
 from billing.services import subscription_get_or_create
 from billing.stripe_client import stripe_api
@@ -72,6 +73,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     plan = plan_for_price(_price_id(stripe_subscription))
     if plan is None:
         return f"no plan has the price {_price_id(stripe_subscription)!r}"
+    transaction.on_commit(lambda: entitlements_forget(tenant_id=tenant.pk))  # the API reads them cached
     status = stripe_subscription["status"]
     before = f"{subscription.plan.name} ({subscription.status})"
     subscription.plan = plan

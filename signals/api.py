@@ -19,9 +19,9 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from api.entitlements import request_entitlements
 from api.masking import mask_fields
 from api.throttling import PublicRateThrottle
-from billing.entitlements import tenant_entitlements
 from market.serializers import ErrorSerializer
 from signals import serializers
 from signals.ledger_selectors import ledger_entry_list, ledger_verify_range
@@ -73,10 +73,10 @@ def _page(view, rows) -> list:
                                           "link as it is."]}) from None
 
 
-def signal_list_item(row: dict, entitlements) -> dict:
-    """A list item from a row of `signal_list_visible`, masked for the plan."""
-    closed = row["signal__outcome__result"] is not None
-    item, hidden = mask_fields({
+def signal_list_items(rows, entitlements) -> list[dict]:
+    """The list items of a page of `signal_list_visible` rows, masked for the plan: which fields the plan
+    hides is decided once for the page (api.masking.mask_fields), then those are null in every item."""
+    items = [{
         "seq": row["id"], "signal_id": row["signal_id"], "instrument": row["signal__instrument__symbol"],
         "asset_class": row["signal__asset_class"], "timeframe": row["signal__timeframe"],
         "direction": row["signal__direction"], "score": row["signal__score"],
@@ -85,11 +85,15 @@ def signal_list_item(row: dict, entitlements) -> dict:
         "risk_reward": row["signal__risk_reward"], "regime": row["signal__regime"],
         "bar_time": row["signal__bar_time"].strftime(SECONDS), "created_at": row["created"].strftime(MICROSECONDS),
         "valid_until": row["signal__valid_until"].strftime(SECONDS),
-        "visible_at": row["visible_at"].strftime(MICROSECONDS), "status": "closed" if closed else "open",
+        "visible_at": row["visible_at"].strftime(MICROSECONDS),
+        "status": "open" if row["signal__outcome__result"] is None else "closed",
         "result": row["signal__outcome__result"], "r_multiple": row["signal__outcome__r_multiple"],
-    }, entitlements)
-    item["hidden_fields"] = hidden
-    return item
+    } for row in rows]
+    if items:
+        hidden = mask_fields(items[0], entitlements)[1]
+        for item in items:
+            item.update(dict.fromkeys(hidden), hidden_fields=list(hidden))
+    return items
 
 
 def signal_detail(publication, *, ledger: dict[str, dict], entitlements) -> dict:
@@ -134,11 +138,11 @@ class SignalListApi(generics.ListAPIView):
         parameters=[serializers.SignalFilterSerializer], examples=[LIST_EXAMPLE],
         responses={200: serializers.SignalListItemSerializer(many=True), 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
         self.ordering = ORDERINGS[query.pop("ordering")]
         rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
-        return self.get_paginated_response([signal_list_item(row, entitlements) for row in _page(self, rows)])
+        return self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
 
 
 class SignalDetailApi(generics.GenericAPIView):
@@ -151,7 +155,7 @@ class SignalDetailApi(generics.GenericAPIView):
                     "once closed, and its ledger entries. A signal your plan cannot see is a 404.",
         responses={200: serializers.SignalDetailSerializer, 404: NOT_FOUND, **KEY_ERRORS})
     def get(self, request, signal_id: int):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         publication = publication_get_visible(entitlements=entitlements, signal_id=signal_id)
         if publication is None:
             raise Http404
@@ -179,7 +183,7 @@ class TrackRecordApi(generics.GenericAPIView):
         parameters=[serializers.TrackRecordQuerySerializer],
         responses={200: serializers.TrackRecordSerializer, 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
-        entitlements = tenant_entitlements(tenant=request.tenant)
+        entitlements = request_entitlements(request)
         query = _query(serializers.TrackRecordQuerySerializer, request)
         group_by = query.pop("group_by")
         groups = track_record_groups(group_by=group_by, filters=TrackRecordFilters(**query),

@@ -34,7 +34,7 @@ LIST_COLUMNS = (
     "signal__direction", "signal__score", "signal__confidence", "signal__entry", "signal__stop",
     "signal__target_1", "signal__target_2", "signal__target_3", "signal__risk_reward", "signal__regime",
     "signal__bar_time", "signal__valid_until", "signal__outcome__result", "signal__outcome__r_multiple",
-    "signal__outcome__closed_bar_time", "created", "confidence_rank",
+    "created", "confidence_rank",
 )
 
 

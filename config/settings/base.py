@@ -100,8 +100,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # PostgreSQL: each process keeps a pool of connections that requests and tasks borrow and give back
+    # (psycopg_pool, Django's "pool" option). Persistent connections (CONN_MAX_AGE) stay with the
+    # thread that opened them, and under daphne a request's sync code runs in a thread of its own:
+    # PostgreSQL ran out of connections ("too many clients") at 16 concurrent clients. Processes times
+    # DATABASE_POOL_MAX_SIZE must stay under the server's max_connections. DATABASE_POOL_MAX_SIZE=0
+    # turns the pool off (e.g. behind PgBouncer), with a connection per request unless CONN_MAX_AGE.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=10)
+    if DATABASE_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),  # seconds to wait for a free one
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker, channel layer -------------------------------------------------------------
@@ -279,3 +294,8 @@ TELEGRAM_BOT_USERNAME = env("TELEGRAM_BOT_USERNAME", default="")
 TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", default="")
 TELEGRAM_UPDATES_POLLING = env.bool("TELEGRAM_UPDATES_POLLING", default=False)
 TELEGRAM_API_BASE = env("TELEGRAM_API_BASE", default="https://api.telegram.org")
+
+# --- API performance (apiperf) ----------------------------------------------------------------
+# Django's RedisCache opened a Redis connection per request under ASGI: share one pool per process.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from billing.entitlements import entitlements_forget
 from billing.models import Plan, Subscription
 from market.models import Instrument
 from market.services import instrument_catalogue_load
@@ -25,9 +26,11 @@ DAY = 86400
 
 
 def subscribe(tenant, code: str) -> None:
-    """Put the tenant on the plan `code` with an active subscription."""
+    """Put the tenant on the plan `code` with an active subscription, and forget its cached entitlements
+    as billing does when it applies a change (billing.sync.subscription_apply)."""
     Subscription.objects.update_or_create(tenant=tenant, defaults={"plan": Plan.objects.get(code=code),
                                                                    "status": "active"})
+    entitlements_forget(tenant_id=tenant.pk)
 
 
 def grant_api(code: str, *, per_minute: int = 600, per_day: int = 100_000) -> None:

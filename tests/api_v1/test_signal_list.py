@@ -133,3 +133,14 @@ def test_the_list_reads_a_page_in_one_query_however_many_signals_it_holds(client
 
     assert len(one) == len(many) == 1
     assert "JOIN" in many[0] and '"signals_signal"."reasoning"' not in many[0]
+
+
+def test_a_keyed_request_reads_nothing_but_the_page_once_its_key_and_plan_are_cached(client, pro_headers):
+    publish("GOOG", timeframe="D1")
+    client.get("/api/v1/signals/", headers=pro_headers)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/signals/", headers=pro_headers)
+
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
+    assert len(queries.captured_queries) == 1 and "signals_signalpublication" in queries.captured_queries[0]["sql"]
