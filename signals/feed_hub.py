@@ -1,0 +1,285 @@
+"""The live feed of one web process: each stream key a local socket wants is received once, encoded
+once and fanned out to the process's own sockets.
+
+Stock Channels gives every socket a channel of its own in every group, so each message costs a
+channel layer delivery, a task wake-up and a JSON encoding per socket. Here a process holds one
+channel per (stream, key) it serves (`signals.premium`, `tenant.42`), reads it in one task and
+hands the same text to its sockets; each FeedSocket applies its client's filters and flow control.
+channels-redis carries the messages between processes in production; the in-memory layer does in
+the embedded mode, where the worker publishes from a thread of this same process.
+
+Ordered streams (signals) are checked against the database: when a message's seq jumps past
+messages this process never received (two workers' commits sent out of order, a message the layer
+dropped), the missing ones are read from the database and sent first, and their late copies are
+dropped. So every socket gets a tier's publications in seq order, each once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import close_old_connections, connections
+
+from config.channel_sender import in_memory_reader_loop_set
+from signals.feed_protocol import encode
+from signals.feed_slots import SLOT_RENEW_SECONDS, Slot, connection_slots_renew
+from signals.feed_sockets import FeedSocket
+from signals.feed_streams import FeedStream
+
+logger = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 1.0  # heartbeats and deadlines are checked this often
+POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while someone listens
+GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
+FILL_PAGE = 500
+RECENT_SEQS = 4096  # seqs sent ahead of their own live copy are remembered this long
+
+
+class KeyFeed:
+    """One (stream, key) this process receives, and the local sockets that want it."""
+
+    def __init__(self, hub: FeedHub, stream: FeedStream, key: str):
+        self.hub, self.stream, self.key = hub, stream, key
+        self.sockets: set[FeedSocket] = set()
+        self.ready = asyncio.Event()
+        self.channel: str | None = None
+        self.last_seq = 0
+        self._recent: set[int] = set()
+        self._recent_order: deque[int] = deque()
+        self._task: asyncio.Task | None = None
+        self.last_message: dict | None = None  # a polled stream's newest message
+        self.next_poll = 0.0
+
+    async def start(self) -> None:
+        try:
+            if self.stream.group is not None:
+                self.channel = await self.hub.layer.new_channel()
+                await self.hub.layer.group_add(self.stream.group(self.key), self.channel)
+                if self.stream.latest is not None:
+                    self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
+                self._task = asyncio.create_task(self._receive(), name=f"feed {self.stream.name} {self.key}")
+        finally:
+            self.ready.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self.channel is not None:
+            await self.hub.layer.group_discard(self.stream.group(self.key), self.channel)
+
+    async def renew_group(self) -> None:
+        if self.channel is not None:
+            await self.hub.layer.group_add(self.stream.group(self.key), self.channel)
+
+    async def _receive(self) -> None:
+        failures = 0
+        while True:
+            try:
+                message = await self.hub.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                failures += 1
+                logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)
+                await asyncio.sleep(min(failures, 5))
+                continue
+            failures = 0
+            try:
+                await self._dispatch(message)
+            except Exception:
+                logger.exception("feed %s %s: a message could not be sent", self.stream.name, self.key)
+
+    async def _dispatch(self, message: dict) -> None:
+        seq = message.get("seq")
+        if self.stream.replay is None or not isinstance(seq, int):
+            await self.fan_out(message)
+            return
+        if seq in self._recent:
+            return  # sent already, read from the database ahead of this copy
+        if seq < self.last_seq:
+            logger.warning("feed %s %s: seq %s arrived after %s was sent (committed out of order)",
+                           self.stream.name, self.key, seq, self.last_seq)
+        else:
+            for missing in await self._missing_before(seq):
+                await self._send_ordered(missing)
+            self.last_seq = seq
+        await self._send_ordered(message)
+
+    async def _missing_before(self, seq: int) -> list[dict]:
+        """The key's messages between the last one sent and `seq` that never arrived here."""
+        missing, after = [], self.last_seq
+        try:
+            while True:
+                page = await self.hub.run_sync(self.stream.replay, key=self.key, after=after, before=seq,
+                                               limit=FILL_PAGE)
+                missing += [m for m in page if m["seq"] not in self._recent]
+                if len(page) < FILL_PAGE:
+                    return missing
+                after = page[-1]["seq"]
+        except Exception:  # the live message still goes out; a client can resume what it lacks
+            logger.exception("feed %s %s: could not read what came before seq %s", self.stream.name, self.key, seq)
+            return missing
+
+    async def _send_ordered(self, message: dict) -> None:
+        if len(self._recent_order) >= RECENT_SEQS:
+            self._recent.discard(self._recent_order.popleft())
+        self._recent_order.append(message["seq"])
+        self._recent.add(message["seq"])
+        await self.fan_out(message)
+
+    async def poll(self) -> None:
+        """Read a polled stream's current message; send it if it changed."""
+        self.next_poll = time.monotonic() + POLL_SECONDS
+        try:
+            message = await self.hub.run_sync(self.stream.poll, self.key)
+        except Exception:
+            logger.exception("feed %s %s: polling failed", self.stream.name, self.key)
+            return
+        if message != self.last_message:
+            self.last_message = message
+            await self.fan_out(message)
+
+    async def fan_out(self, message: dict, sockets: list[FeedSocket] | None = None) -> None:
+        text = encode(message)
+        for socket in sockets if sockets is not None else list(self.sockets):
+            try:
+                await socket.offer(self.stream.name, message, text)
+            except Exception:
+                logger.exception("feed %s %s: sending to a socket failed", self.stream.name, self.key)
+
+
+class FeedHub:
+    """The registry of this process's feed sockets and of the stream keys they receive."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.feeds: dict[tuple[str, str], KeyFeed] = {}
+        self.slots: dict[FeedSocket, Slot | None] = {}
+        self._joined: dict[FeedSocket, set[tuple[str, str]]] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-hub-db")
+        if isinstance(self.layer, InMemoryChannelLayer):
+            in_memory_reader_loop_set(loop)
+        self._sweeper = loop.create_task(self._sweep(), name="feed sweeper")
+
+    def add(self, socket: FeedSocket, *, slot: Slot | None) -> None:
+        """Count the socket as connected here (heartbeats, slot renewal)."""
+        self.slots[socket] = slot
+        self._joined.setdefault(socket, set())
+
+    async def remove(self, socket: FeedSocket) -> Slot | None:
+        """Take the socket out of every key it receives; returns the slot it held."""
+        for stream_key in list(self._joined.pop(socket, ())):
+            await self._leave(socket, stream_key)
+        return self.slots.pop(socket, None)
+
+    async def join(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
+        """Deliver the key's messages to the socket from now on (returns once this process receives them)."""
+        feed = self.feeds.get((stream.name, key))
+        if feed is None:
+            feed = self.feeds[(stream.name, key)] = KeyFeed(self, stream, key)
+            feed.sockets.add(socket)
+            await feed.start()
+        else:
+            feed.sockets.add(socket)
+            await feed.ready.wait()
+        self._joined.setdefault(socket, set()).add((stream.name, key))
+
+    async def send_current(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
+        """A polled stream's current message to a socket that just joined (then only its changes)."""
+        feed = self.feeds.get((stream.name, key))
+        if feed is None or stream.poll is None:
+            return
+        if feed.last_message is None:
+            await feed.poll()
+        else:
+            await feed.fan_out(feed.last_message, sockets=[socket])
+
+    async def leave(self, socket: FeedSocket, stream: FeedStream) -> None:
+        for stream_key in [k for k in self._joined.get(socket, ()) if k[0] == stream.name]:
+            self._joined[socket].discard(stream_key)
+            await self._leave(socket, stream_key)
+
+    async def _leave(self, socket: FeedSocket, stream_key: tuple[str, str]) -> None:
+        feed = self.feeds.get(stream_key)
+        if feed is None:
+            return
+        feed.sockets.discard(socket)
+        if not feed.sockets:
+            del self.feeds[stream_key]
+            await feed.stop()
+
+    async def run_sync(self, function: Callable, /, *args, **kwargs):
+        """Run a database read on the hub's own thread, so a burst of connections does not delay it."""
+        def call():
+            close_old_connections()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                close_old_connections()
+
+        return await self.loop.run_in_executor(self._executor, call)
+
+    async def _sweep(self) -> None:
+        next_renewal = time.monotonic() + SLOT_RENEW_SECONDS
+        next_group_renewal = time.monotonic() + GROUP_RENEW_SECONDS
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            now = time.monotonic()
+            for socket in list(self.slots):
+                try:
+                    await socket.tick(now)
+                except Exception:
+                    logger.exception("feed: a heartbeat failed")
+            for feed in list(self.feeds.values()):
+                if feed.stream.poll is not None and now >= feed.next_poll and feed.ready.is_set():
+                    await feed.poll()
+            if now >= next_renewal:
+                next_renewal = now + SLOT_RENEW_SECONDS
+                held = [slot for slot in self.slots.values() if slot is not None]
+                try:
+                    await self.run_sync(connection_slots_renew, slots=held)
+                except Exception:
+                    logger.exception("feed: renewing %s connection slots failed", len(held))
+            if now >= next_group_renewal:
+                next_group_renewal = now + GROUP_RENEW_SECONDS
+                for feed in list(self.feeds.values()):
+                    await feed.renew_group()
+
+    async def stop(self) -> None:
+        """Leave every group and stop the hub's tasks (tests, shutdown)."""
+        self._sweeper.cancel()
+        await asyncio.gather(self._sweeper, return_exceptions=True)
+        for feed in list(self.feeds.values()):
+            await feed.stop()
+        self.feeds.clear()
+        if isinstance(self.layer, InMemoryChannelLayer):
+            in_memory_reader_loop_set(None)
+        await self.loop.run_in_executor(self._executor, connections.close_all)
+        self._executor.shutdown(wait=True)
+
+
+_hub: FeedHub | None = None
+
+
+def feed_hub() -> FeedHub:
+    """This process's hub, on the running event loop (a new one when the loop changed, as between tests)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        _hub = FeedHub(loop)
+    return _hub
+
+
+async def feed_hub_stop() -> None:
+    global _hub
+    if _hub is not None and _hub.loop is asyncio.get_running_loop():
+        await _hub.stop()
+    _hub = None

@@ -1,0 +1,60 @@
+"""Who is on the other end of a feed socket: a tenant, through the website session or an API key.
+
+Sync services (they read the database); the connection calls them through database_sync_to_async.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from accounts.middleware import SESSION_TENANT_KEY
+from accounts.selectors import membership_active
+from accounts.services import API_KEY_PREFIX, api_key_authenticate
+from billing.entitlements import Entitlements, tenant_entitlements
+from signals.feed_protocol import CLOSE_NOT_ENTITLED, CLOSE_UNAUTHENTICATED, FeedRefused
+
+URL_CREDENTIAL_NAMES = frozenset({"key", "api_key", "apikey", "token", "access_token"})
+
+
+@dataclass(frozen=True)
+class FeedSubscriber:
+    """An authenticated feed client: its tenant and what the tenant's plan entitles it to."""
+
+    tenant_id: int
+    entitlements: Entitlements
+    via: str  # "api_key" or "session"
+    api_key_id: int | None = None
+
+    @property
+    def tier(self) -> str:
+        return self.entitlements.plan_code
+
+
+def url_carries_key(query_string: bytes) -> bool:
+    """Whether the URL's query names a credential or carries something shaped like an API key."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return any(name.lower() in URL_CREDENTIAL_NAMES or value.startswith(API_KEY_PREFIX) for name, value in pairs)
+
+
+def feed_subscriber_for_key(*, plaintext: str) -> FeedSubscriber:
+    """The subscriber an active API key stands for; FeedRefused (4401) for an unknown or revoked key."""
+    key = api_key_authenticate(plaintext=plaintext)
+    if key is None:
+        raise FeedRefused(CLOSE_UNAUTHENTICATED, "Invalid or revoked API key.")
+    return _entitled(tenant=key.tenant, via="api_key", api_key_id=key.pk)
+
+
+def feed_subscriber_for_session(*, user, session) -> FeedSubscriber:
+    """The subscriber of a logged-in website session: the user's active tenant."""
+    membership = membership_active(user=user, tenant_id=session.get(SESSION_TENANT_KEY))
+    if membership is None:
+        raise FeedRefused(CLOSE_NOT_ENTITLED, "Your account belongs to no organisation.")
+    return _entitled(tenant=membership.tenant, via="session")
+
+
+def _entitled(*, tenant, via: str, api_key_id: int | None = None) -> FeedSubscriber:
+    entitlements = tenant_entitlements(tenant=tenant)
+    if entitlements.websocket_connections < 1:
+        raise FeedRefused(CLOSE_NOT_ENTITLED, f"Your {entitlements.plan_name} plan does not include the live feed.")
+    return FeedSubscriber(tenant_id=tenant.pk, entitlements=entitlements, via=via, api_key_id=api_key_id)
