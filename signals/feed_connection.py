@@ -123,7 +123,7 @@ class FeedConnection:
         elif action.name == "unsubscribe":
             for stream in [stream_get(name) for name in action.streams]:
                 self.socket.unsubscribe(stream.name)
-                await self.hub.leave(self.socket, stream)
+                self.hub.leave(self.socket, stream)
             await self._answer("unsubscribed")
         elif action.name == "resume":
             await self._resume(action)
@@ -136,7 +136,7 @@ class FeedConnection:
             raise BadAction(f"None of {', '.join(action.streams)} takes filters.")
         accepts = {stream.name: _accepts(stream, action.filters) for stream in streams}  # all checked first
         for stream in streams:
-            self.socket.subscribe(stream.name, accepts[stream.name])
+            self.socket.subscribe(stream.name, accepts[stream.name], ordered=stream.replay is not None)
             for key in stream.keys(self.subscriber):
                 await self.hub.join(self.socket, stream, key)
         await self._answer("subscribed")
@@ -153,22 +153,22 @@ class FeedConnection:
         subscription = self.socket.subscriptions.get(stream.name)
         accepts = subscription.accepts if subscription and not action.filters else _accepts(stream, action.filters)
         (key,) = stream.keys(self.subscriber)  # a resumable stream has one key per subscriber: one order
-        self.socket.subscribe(stream.name, accepts)
-        self.socket.hold(stream.name)
+        self.socket.subscribe(stream.name, accepts, ordered=True)
+        self.socket.hold(stream.name, after=action.after)
         await self.hub.join(self.socket, stream, key)
         cursor, replayed = action.after, 0
         while not self.socket.closed:
             page = await database_sync_to_async(stream.replay)(key=key, after=cursor, before=None, limit=REPLAY_PAGE)
             for message in page:
                 if accepts(message):
-                    await self.socket.deliver(encode(message))
+                    await self.socket.replay(stream.name, message, encode(message))
                     replayed += 1
                 cursor = message["seq"]
             if len(page) < REPLAY_PAGE:
                 break
             await self.socket.wait_for_room()
         await self._answer("resumed", stream=stream.name, after=action.after, replayed=replayed, last_seq=cursor)
-        await self.socket.release(stream.name, after=cursor)
+        await self.socket.release(stream.name)
 
     async def _answer(self, message_type: str, **data) -> None:
         subscriptions = sorted(self.socket.subscriptions)
@@ -182,7 +182,7 @@ class FeedConnection:
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
         self.socket.gone()
-        slot = await self.hub.remove(self.socket)
+        slot = self.hub.remove(self.socket)
         if slot is not None:
             await database_sync_to_async(connection_slot_release)(slot=slot)
 

@@ -11,7 +11,8 @@ the embedded mode, where the worker publishes from a thread of this same process
 Ordered streams (signals) are checked against the database: when a message's seq jumps past
 messages this process never received (two workers' commits sent out of order, a message the layer
 dropped), the missing ones are read from the database and sent first, and their late copies are
-dropped. So every socket gets a tier's publications in seq order, each once.
+dropped. So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
+what a resume replayed).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while 
 GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
 FILL_PAGE = 500
 RECENT_SEQS = 4096  # seqs sent ahead of their own live copy are remembered this long
+LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
+STOP_TIMEOUT_SECONDS = 10.0
 
 
 class KeyFeed:
@@ -49,10 +52,12 @@ class KeyFeed:
         self.sockets: set[FeedSocket] = set()
         self.ready = asyncio.Event()
         self.channel: str | None = None
-        self.last_seq = 0
+        self.first_seq = self.last_seq = 0  # an ordered stream's seq when this process joined, and the newest sent
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
         self._task: asyncio.Task | None = None
+        self._stopping = False
+        self.idle_since: float | None = None  # when its last socket left
         self.last_message: dict | None = None  # a polled stream's newest message
         self.next_poll = 0.0
 
@@ -62,17 +67,19 @@ class KeyFeed:
                 self.channel = await self.hub.layer.new_channel()
                 await self.hub.layer.group_add(self.stream.group(self.key), self.channel)
                 if self.stream.latest is not None:
-                    self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
+                    self.first_seq = self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
                 self._task = asyncio.create_task(self._receive(), name=f"feed {self.stream.name} {self.key}")
         finally:
             self.ready.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        """Leave the group and stop receiving."""
+        self._stopping = True
         if self.channel is not None:
             await self.hub.layer.group_discard(self.stream.group(self.key), self.channel)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task], timeout=STOP_TIMEOUT_SECONDS)
 
     async def renew_group(self) -> None:
         if self.channel is not None:
@@ -83,9 +90,9 @@ class KeyFeed:
         while True:
             try:
                 message = await self.hub.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
             except Exception:
+                if self._stopping:  # the Redis client may turn our cancellation into a timeout
+                    return
                 failures += 1
                 logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)
                 await asyncio.sleep(min(failures, 5))
@@ -101,15 +108,14 @@ class KeyFeed:
         if self.stream.replay is None or not isinstance(seq, int):
             await self.fan_out(message)
             return
-        if seq in self._recent:
-            return  # sent already, read from the database ahead of this copy
-        if seq < self.last_seq:
-            logger.warning("feed %s %s: seq %s arrived after %s was sent (committed out of order)",
-                           self.stream.name, self.key, seq, self.last_seq)
-        else:
-            for missing in await self._missing_before(seq):
-                await self._send_ordered(missing)
-            self.last_seq = seq
+        if seq <= self.last_seq:
+            if seq not in self._recent and seq > self.first_seq:
+                logger.warning("feed %s %s: seq %s arrived after %s was sent, so its sockets skip it: it was "
+                               "made visible after a later one", self.stream.name, self.key, seq, self.last_seq)
+            return  # sent already (read from the database ahead of this copy), or older than this process's start
+        for missing in await self._missing_before(seq):
+            await self._send_ordered(missing)
+        self.last_seq = seq
         await self._send_ordered(message)
 
     async def _missing_before(self, seq: int) -> list[dict]:
@@ -165,6 +171,7 @@ class FeedHub:
         self.slots: dict[FeedSocket, Slot | None] = {}
         self._joined: dict[FeedSocket, set[tuple[str, str]]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-hub-db")
+        self._stopping: set[asyncio.Task] = set()
         if isinstance(self.layer, InMemoryChannelLayer):
             in_memory_reader_loop_set(loop)
         self._sweeper = loop.create_task(self._sweep(), name="feed sweeper")
@@ -174,10 +181,10 @@ class FeedHub:
         self.slots[socket] = slot
         self._joined.setdefault(socket, set())
 
-    async def remove(self, socket: FeedSocket) -> Slot | None:
+    def remove(self, socket: FeedSocket) -> Slot | None:
         """Take the socket out of every key it receives; returns the slot it held."""
         for stream_key in list(self._joined.pop(socket, ())):
-            await self._leave(socket, stream_key)
+            self._leave(socket, stream_key)
         return self.slots.pop(socket, None)
 
     async def join(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
@@ -189,6 +196,7 @@ class FeedHub:
             await feed.start()
         else:
             feed.sockets.add(socket)
+            feed.idle_since = None
             await feed.ready.wait()
         self._joined.setdefault(socket, set()).add((stream.name, key))
 
@@ -202,19 +210,18 @@ class FeedHub:
         else:
             await feed.fan_out(feed.last_message, sockets=[socket])
 
-    async def leave(self, socket: FeedSocket, stream: FeedStream) -> None:
+    def leave(self, socket: FeedSocket, stream: FeedStream) -> None:
+        """Stop delivering the stream to the socket. A key nobody here wants lingers (LINGER_SECONDS)."""
         for stream_key in [k for k in self._joined.get(socket, ()) if k[0] == stream.name]:
             self._joined[socket].discard(stream_key)
-            await self._leave(socket, stream_key)
+            self._leave(socket, stream_key)
 
-    async def _leave(self, socket: FeedSocket, stream_key: tuple[str, str]) -> None:
+    def _leave(self, socket: FeedSocket, stream_key: tuple[str, str]) -> None:
         feed = self.feeds.get(stream_key)
-        if feed is None:
-            return
-        feed.sockets.discard(socket)
-        if not feed.sockets:
-            del self.feeds[stream_key]
-            await feed.stop()
+        if feed is not None:
+            feed.sockets.discard(socket)
+            if not feed.sockets:
+                feed.idle_since = time.monotonic()
 
     async def run_sync(self, function: Callable, /, *args, **kwargs):
         """Run a database read on the hub's own thread, so a burst of connections does not delay it."""
@@ -238,8 +245,13 @@ class FeedHub:
                     await socket.tick(now)
                 except Exception:
                     logger.exception("feed: a heartbeat failed")
-            for feed in list(self.feeds.values()):
-                if feed.stream.poll is not None and now >= feed.next_poll and feed.ready.is_set():
+            for stream_key, feed in list(self.feeds.items()):
+                if feed.idle_since is not None and now - feed.idle_since > LINGER_SECONDS:
+                    del self.feeds[stream_key]
+                    stopping = asyncio.create_task(feed.stop())
+                    self._stopping.add(stopping)
+                    stopping.add_done_callback(self._stopping.discard)
+                elif feed.stream.poll is not None and feed.sockets and now >= feed.next_poll and feed.ready.is_set():
                     await feed.poll()
             if now >= next_renewal:
                 next_renewal = now + SLOT_RENEW_SECONDS

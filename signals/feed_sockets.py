@@ -37,9 +37,12 @@ class DeliveryLimits:
 
 @dataclass
 class Subscription:
-    """A stream the socket receives: `accepts` applies the client's filters to a message."""
+    """A stream the socket receives. `accepts` applies the client's filters to a message; on an ordered
+    stream, `last_seq` is the newest seq sent, and nothing at or below it is sent again."""
 
     accepts: Callable[[dict], bool]
+    ordered: bool = False
+    last_seq: int = 0
     held: deque[tuple[int | None, str]] | None = None  # while resuming: live frames kept for after the replay
 
 
@@ -65,11 +68,11 @@ class FeedSocket:
 
     # --- what the socket receives -------------------------------------------------------------------
 
-    def subscribe(self, stream: str, accepts: Callable[[dict], bool]) -> Subscription:
+    def subscribe(self, stream: str, accepts: Callable[[dict], bool], *, ordered: bool = False) -> Subscription:
         """Receive `stream` (its filters replaced if already subscribed)."""
         subscription = self.subscriptions.get(stream)
         if subscription is None:
-            subscription = self.subscriptions[stream] = Subscription(accepts=accepts)
+            subscription = self.subscriptions[stream] = Subscription(accepts=accepts, ordered=ordered)
         subscription.accepts = accepts
         return subscription
 
@@ -87,23 +90,36 @@ class FeedSocket:
                 await self.close(CLOSE_TOO_SLOW, "The resume is too far behind the live stream; resume again "
                                                  "after the last seq you received.")
             return
-        await self.deliver(text)
+        await self._deliver_once(subscription, message.get("seq"), text)
 
-    def hold(self, stream: str) -> None:
-        """Keep the stream's live messages back until `release` (a resume replays the past first)."""
-        self.subscriptions[stream].held = deque()
+    def hold(self, stream: str, *, after: int) -> None:
+        """Keep the stream's live messages back until `release`: a resume sends what follows `after` first."""
+        subscription = self.subscriptions[stream]
+        subscription.held, subscription.last_seq = deque(), after
 
-    async def release(self, stream: str, *, after: int) -> None:
-        """Send the held live messages the replay did not send (seq above `after`), then go live."""
+    async def replay(self, stream: str, message: dict, text: str) -> None:
+        """A message read from the database for a resume (the client's filters already applied)."""
+        subscription = self.subscriptions.get(stream)
+        if subscription is not None and not self.closed:
+            await self._deliver_once(subscription, message["seq"], text)
+
+    async def release(self, stream: str) -> None:
+        """Send the held live messages the replay did not send, then go live."""
         subscription = self.subscriptions.get(stream)
         if subscription is None or subscription.held is None:
             return
         held = subscription.held
         while held and not self.closed:
             seq, text = held.popleft()
-            if seq is None or seq > after:
-                await self.deliver(text)
+            await self._deliver_once(subscription, seq, text)
         subscription.held = None
+
+    async def _deliver_once(self, subscription: Subscription, seq: int | None, text: str) -> None:
+        if subscription.ordered and isinstance(seq, int):
+            if seq <= subscription.last_seq:
+                return  # sent already: replayed, while its live copy was on its way
+            subscription.last_seq = seq
+        await self.deliver(text)
 
     # --- sending with flow control ------------------------------------------------------------------
 
