@@ -54,6 +54,8 @@ class FeedClient:
         self.max_backoff_seconds = max_backoff_seconds
         self.last_seq = after if after is not None else self._state()
         self.connections = 0  # how many times it connected (1 + reconnects)
+        self.skipped = 0  # signals received again (at or below the last seq), not handed on
+        self.live = asyncio.Event()  # set while the signals stream is live (subscribed, or resumed)
         self._last_error = ""
         self._authenticated = False
 
@@ -116,6 +118,7 @@ class FeedClient:
                     await self._handle(ws, receiving.result())
             finally:
                 stopping.cancel()
+                self.live.clear()
 
     async def _expect(self, ws, message_type: str) -> dict:
         """The next message of `message_type`; FeedClosed (with the server's reason) if it closes first."""
@@ -133,6 +136,8 @@ class FeedClient:
         kind = message["type"]
         if kind == "heartbeat":
             await ws.send_json({"action": "pong", "id": message["data"]["id"]})
+        elif kind in ("subscribed", "resumed") and "signals" in message["data"].get("streams", ()):
+            self.live.set()
         elif kind == "error":
             self._last_error = message["data"]["message"]
             logger.warning("feed error %s: %s", message["data"]["code"], message["data"]["message"])
@@ -143,7 +148,8 @@ class FeedClient:
     async def _hand_on(self, message: dict) -> None:
         seq = message["seq"] if message["type"].startswith("signal.") else None
         if seq is not None and self.last_seq is not None and seq <= self.last_seq:
-            return  # handed on already
+            self.skipped += 1  # handed on already
+            return
         result = self.on_message(message)
         if inspect.isawaitable(result):
             await result

@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from signals.feed_hub import feed_hub
 from signals.feed_protocol import (
     BAD_REQUEST,
+    CLOSE_TOO_LATE,
     CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_UNAUTHENTICATED,
     Action,
@@ -65,10 +66,12 @@ class FeedConnection:
 
     def _auth_timed_out(self) -> None:
         self._timeout_task = asyncio.create_task(self.socket.close(
-            CLOSE_UNAUTHENTICATED, f'Not authenticated within {AUTH_TIMEOUT_SECONDS:g} s: send '
+            CLOSE_TOO_LATE, f'Not authenticated within {AUTH_TIMEOUT_SECONDS:g} s: send '
                                    '{"action": "auth", "key": "<api key>"} as the first message.'))
 
     async def receive(self, text: str | None) -> None:
+        if self.socket.closed:
+            return  # a frame that crossed our close
         try:
             action = action_parse(text)
         except BadAction as error:
@@ -100,6 +103,10 @@ class FeedConnection:
         allowed = subscriber.entitlements.websocket_connections
         slot = await database_sync_to_async(connection_slot_claim)(tenant_id=subscriber.tenant_id, limit=allowed,
                                                                    connection_id=self.id)
+        if self._ended:  # closed meanwhile (its auth deadline passed): hold nothing
+            if slot is not None:
+                await database_sync_to_async(connection_slot_release)(slot=slot)
+            return
         if slot is None:
             plan = subscriber.entitlements.plan_name
             await self.socket.close(CLOSE_TOO_MANY_CONNECTIONS,

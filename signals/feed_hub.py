@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import close_old_connections, connections
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from config.channel_sender import in_memory_reader_loop_set
 from signals.feed_protocol import encode
@@ -90,8 +91,14 @@ class KeyFeed:
         while True:
             try:
                 message = await self.hub.layer.receive(self.channel)
-            except Exception:
+            except RedisTimeout:
                 if self._stopping:  # the Redis client may turn our cancellation into a timeout
+                    return
+                # redis-py's 5 s socket timeout can end channels-redis's 5 s blocking pop on an idle
+                # channel: nothing was lost, read again (CHANNEL_LAYERS hosts' socket_timeout avoids it).
+                continue
+            except Exception:
+                if self._stopping:
                     return
                 failures += 1
                 logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)

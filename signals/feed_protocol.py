@@ -22,7 +22,7 @@ CLOSE_SERVICE_RESTART = 1012  # the server is going away: reconnect and resume
 BAD_REQUEST = 4400  # in an error message only: the socket stays open
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_ENTITLED = 4403
-CLOSE_HEARTBEAT_MISSED = 4408
+CLOSE_TOO_LATE = 4408  # no auth message within the deadline, or a heartbeat left unanswered
 CLOSE_TOO_SLOW = 4409
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from signals.feed_protocol import CLOSE_HEARTBEAT_MISSED, CLOSE_TOO_SLOW, encode, envelope, error_message
+from signals.feed_protocol import CLOSE_TOO_LATE, CLOSE_TOO_SLOW, encode, envelope, error_message
 
 SendText = Callable[[str], Awaitable[None]]
 CloseTransport = Callable[[int, str], Awaitable[None]]
@@ -173,7 +173,7 @@ class FeedSocket:
         if self.closed:
             return
         if self._pings and now - self._pings[0][2] > self.limits.pong_deadline_seconds:
-            await self.close(CLOSE_HEARTBEAT_MISSED,
+            await self.close(CLOSE_TOO_LATE,
                              f"Heartbeat {self._pings[0][0]} was not answered within "
                              f"{self.limits.pong_deadline_seconds:g} s: the client stopped reading. Reconnect and "
                              f"resume, and answer each heartbeat with {{\"action\": \"pong\", \"id\": <id>}}.")

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import ApiKey
 from billing.models import Plan
 from signals import feed_connection
-from signals.feed_protocol import CLOSE_NOT_ENTITLED, CLOSE_UNAUTHENTICATED
+from signals.feed_protocol import CLOSE_NOT_ENTITLED, CLOSE_TOO_LATE, CLOSE_UNAUTHENTICATED
 from tests.signals.feed.conftest import close_of, feed_client
 
 
@@ -104,7 +104,7 @@ async def test_a_socket_that_does_not_authenticate_in_time_is_closed(premium, mo
 
     code, reason = await close_of(client, timeout=2)
 
-    assert code == CLOSE_UNAUTHENTICATED and "Not authenticated within 0.2 s" in reason
+    assert code == CLOSE_TOO_LATE and "Not authenticated within 0.2 s" in reason
 
 
 async def test_a_plan_without_live_feed_connections_is_refused(premium):

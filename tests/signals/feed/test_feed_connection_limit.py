@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -74,3 +75,18 @@ def test_the_slots_of_a_process_that_died_free_themselves(free):
 
     assert refused_at_once is None and later is not None
     connection_slot_release(slot=later)
+
+
+async def test_an_auth_message_that_crosses_the_auth_deadline_holds_no_slot(free, monkeypatch):
+    from signals import feed_connection
+
+    tenant, key = free
+    monkeypatch.setattr(feed_connection, "AUTH_TIMEOUT_SECONDS", 0.05)
+    late = await feed_client()
+    await asyncio.sleep(0.3)  # closed by now
+
+    await late.send_json_to({"action": "auth", "key": key})
+    await asyncio.sleep(0.3)
+    slot = await database_sync_to_async(connection_slot_claim)(tenant_id=tenant.pk, limit=1, connection_id="probe")
+
+    assert slot is not None  # Free's one connection is still free

@@ -11,7 +11,7 @@ import json
 
 from django.db import connections
 
-from signals.feed_protocol import CLOSE_HEARTBEAT_MISSED, CLOSE_TOO_SLOW
+from signals.feed_protocol import CLOSE_TOO_LATE, CLOSE_TOO_SLOW
 from tests.signals.feed.conftest import close_of, feed_client, next_message, signal_publish, small_limits
 
 
@@ -48,7 +48,7 @@ async def test_a_client_that_does_not_answer_heartbeats_is_closed(premium, monke
 
     code, reason = await close_of(client, timeout=5)
 
-    assert code == CLOSE_HEARTBEAT_MISSED
+    assert code == CLOSE_TOO_LATE
     assert "was not answered within 0.3 s: the client stopped reading" in reason
 
 
