@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import signal as signals_of_processes
 import socket
 import statistics
@@ -40,6 +41,7 @@ CLIENT_PROCESSES = 4
 KEYS_PER_TENANT = 20  # Premium's websocket_connections
 DRAIN_SECONDS = 10
 CONNECT_EVERY_SECONDS = 0.01  # per client process
+CLIENT_LOOP = os.environ.get("BENCH_FEED_CLIENT_LOOP", "uvloop")  # the clients must not be the bottleneck
 DESIGNS = {"stock": "bench.feed_stock:application", "hub": "config.asgi:application"}
 
 
@@ -115,6 +117,7 @@ def run(*, design: str, application: str, keys: list[str], seconds: int, server_
     server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
                               cwd=ROOT, env=server_env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     clients = []
+    started = time.monotonic()
     try:
         _wait_for_port(port)
         rss_idle = _rss_kib(server.pid)[0]
@@ -147,7 +150,8 @@ def run(*, design: str, application: str, keys: list[str], seconds: int, server_
                 process.kill()
         server.send_signal(signals_of_processes.SIGTERM)
         server.wait(timeout=30)
-    return {"published": published, "clients": outputs, "cpu": cpu, "rss_idle": rss_idle, "rss": rss, "peak": peak}
+    return {"published": published, "clients": outputs, "cpu": cpu, "rss_idle": rss_idle, "rss": rss, "peak": peak,
+            "seconds": time.monotonic() - started}
 
 
 def forget_server_state() -> None:
@@ -200,6 +204,7 @@ def publish(*, seconds: int) -> dict[int, float]:
 def report(design: str, size: int, result: dict) -> None:
     published = result["published"]
     latencies, delivered, skipped, reconnects = [], 0, 0, 0
+    client_cpu = sum(output["cpu_seconds"] for output in result["clients"]) / result["seconds"]
     for output in result["clients"]:
         skipped += sum(output["skipped"])
         reconnects += sum(max(0, c - 1) for c in output["connections"])
@@ -217,7 +222,8 @@ def report(design: str, size: int, result: dict) -> None:
 
     print(f"  {design:5} {size:5} clients: delivered {delivered}/{expected}, lost {expected - delivered}, "
           f"duplicated or out of order {skipped}, reconnects {reconnects}; publication to delivery "
-          f"p50 {p(50):.0f} ms, p95 {p(95):.0f} ms, p99 {p(99):.0f} ms; server CPU {result['cpu']:.2f} s/s, "
+          f"p50 {p(50):.0f} ms, p95 {p(95):.0f} ms, p99 {p(99):.0f} ms; server CPU {result['cpu']:.2f} s/s "
+          f"(clients {client_cpu:.2f} s/s over the whole run), "
           f"RSS {result['rss_idle'] // 1024} MiB idle, {result['rss'] // 1024} MiB after, "
           f"{result['peak'] // 1024} MiB peak")
 
@@ -229,7 +235,12 @@ def client_main(argv: list[str]) -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     url, keys_file, out = argv[0], Path(argv[1]), Path(argv[2])
-    asyncio.run(follow(url, json.loads(keys_file.read_text()), out))
+    if CLIENT_LOOP == "uvloop":
+        import uvloop
+
+        uvloop.run(follow(url, json.loads(keys_file.read_text()), out))
+    else:
+        asyncio.run(follow(url, json.loads(keys_file.read_text()), out))
 
 
 async def follow(url: str, keys: list[str], out: Path) -> None:
@@ -252,8 +263,10 @@ async def follow(url: str, keys: list[str], out: Path) -> None:
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     stop.set()
     await asyncio.gather(*running, return_exceptions=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     out.write_text(json.dumps({"records": records, "skipped": [c.skipped for c in clients],
-                               "connections": [c.connections for c in clients]}))
+                               "connections": [c.connections for c in clients],
+                               "cpu_seconds": usage.ru_utime + usage.ru_stime}))
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from signals.feed_connection import FeedConnection
@@ -19,6 +20,12 @@ class FeedConsumer(AsyncWebsocketConsumer):
         self.connection = FeedConnection(send_text=self._send_text, close_transport=self._close)
         await self.connection.open(query_string=self.scope.get("query_string", b""), user=self.scope.get("user"),
                                    session=self.scope.get("session"))
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, a hop to the sync thread
+        # for each frame (a thousand clients answering heartbeats queue there). Every database call of
+        # the feed goes through database_sync_to_async, which closes them itself.
+        await getattr(self, get_handler_name(message))(message)
 
     async def receive(self, text_data=None, bytes_data=None):
         await self.connection.receive(text_data)

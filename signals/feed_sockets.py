@@ -14,6 +14,7 @@ so a waiting frame costs a socket one pointer.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -59,7 +60,9 @@ class FeedSocket:
         self.confirmed = 0  # frames sent before the newest answered heartbeat
         self._pings: deque[tuple[int, int, float]] = deque()  # unanswered: (id, frames sent before it, when)
         self._next_ping_id = 1
-        self._sent_at_last_ping = 0
+        # Sockets of one stream send the same frames at once: their heartbeats (and the answers to them)
+        # start at a random point of the window, so that a thousand answers do not arrive together.
+        self._sent_at_last_ping = -random.randrange(self.limits.ping_every)
         self._last_ping_at = time.monotonic()
         self._flushing = False
         self._room = asyncio.Event()
