@@ -8,6 +8,7 @@ only answered with a close; after, a bad action gets an error and the socket sta
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -37,6 +38,7 @@ from signals.feed_subscribers import (
     url_carries_key,
 )
 
+logger = logging.getLogger(__name__)
 AUTH_TIMEOUT_SECONDS = 5.0
 REPLAY_PAGE = 200  # at most half an outbox, so a page always fits behind what waits
 DELIVERY_LIMITS = DeliveryLimits()
@@ -52,6 +54,7 @@ class FeedConnection:
         self.subscriber: FeedSubscriber | None = None
         self._auth_deadline: asyncio.TimerHandle | None = None
         self._timeout_task: asyncio.Task | None = None
+        self._resuming: asyncio.Task | None = None
         self._ended = False
 
     async def open(self, *, query_string: bytes, user, session) -> None:
@@ -129,11 +132,23 @@ class FeedConnection:
             await self._subscribe(action)
         elif action.name == "unsubscribe":
             for stream in [stream_get(name) for name in action.streams]:
+                if self._resuming is not None and self._resuming.get_name() == stream.name:
+                    self._resuming.cancel()
                 self.socket.unsubscribe(stream.name)
                 self.hub.leave(self.socket, stream)
             await self._answer("unsubscribed")
         elif action.name == "resume":
-            await self._resume(action)
+            stream = stream_get(action.stream)
+            if stream.replay is None:
+                raise BadAction(f"The {stream.name} stream cannot be resumed; subscribe to it.")
+            if self._resuming is not None and not self._resuming.done():
+                raise BadAction("A resume is under way; wait for its resumed answer.")
+            subscription = self.socket.subscriptions.get(stream.name)
+            accepts = subscription.accepts if subscription and not action.filters else _accepts(stream, action.filters)
+            # A task of its own: a long replay waits for the client's heartbeat answers, which this
+            # consumer must go on receiving meanwhile.
+            self._resuming = asyncio.create_task(self._resume(stream, accepts, after=action.after), name=stream.name)
+            self._resuming.add_done_callback(_report_failure)
         else:
             raise BadAction("Already authenticated.")
 
@@ -151,19 +166,14 @@ class FeedConnection:
             for key in stream.keys(self.subscriber):
                 await self.hub.send_current(self.socket, stream, key)
 
-    async def _resume(self, action: Action) -> None:
+    async def _resume(self, stream: FeedStream, accepts: Accepts, *, after: int) -> None:
         """Every message of the stream with a seq above `after`, in order, once, then the live stream:
         join first (live messages are held), replay from the database, then send what was held."""
-        stream = stream_get(action.stream)
-        if stream.replay is None:
-            raise BadAction(f"The {stream.name} stream cannot be resumed; subscribe to it.")
-        subscription = self.socket.subscriptions.get(stream.name)
-        accepts = subscription.accepts if subscription and not action.filters else _accepts(stream, action.filters)
         (key,) = stream.keys(self.subscriber)  # a resumable stream has one key per subscriber: one order
         self.socket.subscribe(stream.name, accepts, ordered=True)
-        self.socket.hold(stream.name, after=action.after)
+        self.socket.hold(stream.name, after=after)
         await self.hub.join(self.socket, stream, key)
-        cursor, replayed = action.after, 0
+        cursor, replayed = after, 0
         while not self.socket.closed:
             page = await database_sync_to_async(stream.replay)(key=key, after=cursor, before=None, limit=REPLAY_PAGE)
             for message in page:
@@ -174,7 +184,7 @@ class FeedConnection:
             if len(page) < REPLAY_PAGE:
                 break
             await self.socket.wait_for_room()
-        await self._answer("resumed", stream=stream.name, after=action.after, replayed=replayed, last_seq=cursor)
+        await self._answer("resumed", stream=stream.name, after=after, replayed=replayed, last_seq=cursor)
         await self.socket.release(stream.name)
 
     async def _answer(self, message_type: str, **data) -> None:
@@ -188,10 +198,17 @@ class FeedConnection:
         self._ended = True
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
+        if self._resuming is not None:
+            self._resuming.cancel()
         self.socket.gone()
         slot = self.hub.remove(self.socket)
         if slot is not None:
             await database_sync_to_async(connection_slot_release)(slot=slot)
+
+
+def _report_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("feed: a resume failed", exc_info=task.exception())
 
 
 def _accepts(stream: FeedStream, filters: dict) -> Accepts:

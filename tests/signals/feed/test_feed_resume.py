@@ -160,3 +160,46 @@ async def test_a_live_copy_arriving_after_the_resume_replayed_it_is_not_sent_aga
     assert await nothing_arrives(resuming)
     await live_client.disconnect()
     await resuming.disconnect()
+
+
+async def test_a_resume_longer_than_the_window_goes_on_as_the_client_answers(premium, monkeypatch):
+    """The replay waits for room in the outbox, which the client's heartbeat answers make."""
+    from signals import feed_connection
+    from tests.signals.feed.conftest import small_limits
+
+    small_limits(monkeypatch, in_flight=4, ping_every=2, outbox=8)
+    monkeypatch.setattr(feed_connection, "REPLAY_PAGE", 4)
+    _, key = premium
+    for _ in range(30):
+        await publish()
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0})
+    received = [await next_message(client) for _ in range(31)]
+
+    everything = await database_sync_to_async(premium_seqs)()
+    assert [m["seq"] for m in received[:30]] == everything
+    assert received[30]["type"] == "resumed" and received[30]["data"]["replayed"] == 30
+    await client.disconnect()
+
+
+async def test_a_second_resume_while_one_is_under_way_is_refused(premium, monkeypatch):
+    from signals import feed_connection
+    from tests.signals.feed.conftest import small_limits
+
+    small_limits(monkeypatch, in_flight=2, ping_every=1, outbox=4)
+    monkeypatch.setattr(feed_connection, "REPLAY_PAGE", 2)
+    _, key = premium
+    for _ in range(10):
+        await publish()
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0})
+    await client.send_json_to({"action": "resume", "after": 0})
+    messages = [await next_message(client) for _ in range(12)]
+
+    errors = [m for m in messages if m["type"] == "error"]
+    assert len(errors) == 1 and "A resume is under way" in errors[0]["data"]["message"]
+    assert [m["type"] for m in messages].count("signal.published") == 10
+    assert messages[-1]["type"] == "resumed"
+    await client.disconnect()
