@@ -200,7 +200,11 @@ class FeedHub:
         if feed is None:
             feed = self.feeds[(stream.name, key)] = KeyFeed(self, stream, key)
             feed.sockets.add(socket)
-            await feed.start()
+            try:
+                await feed.start()
+            except BaseException:  # the layer is unreachable: the next socket tries afresh
+                del self.feeds[(stream.name, key)]
+                raise
         else:
             feed.sockets.add(socket)
             feed.idle_since = None
