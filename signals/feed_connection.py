@@ -198,8 +198,8 @@ class FeedConnection:
         self._ended = True
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
-        if self._resuming is not None:
-            self._resuming.cancel()
+        if self._resuming is not None and self._resuming is not asyncio.current_task():
+            self._resuming.cancel()  # (a replay that overfills the outbox closes from its own task)
         self.socket.gone()
         slot = self.hub.remove(self.socket)
         if slot is not None:

@@ -40,7 +40,7 @@ SWEEP_SECONDS = 1.0  # heartbeats and deadlines are checked this often
 POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while someone listens
 GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
 FILL_PAGE = 500
-RECENT_SEQS = 4096  # seqs sent ahead of their own live copy are remembered this long
+RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -132,7 +132,7 @@ class KeyFeed:
             while True:
                 page = await self.hub.run_sync(self.stream.replay, key=self.key, after=after, before=seq,
                                                limit=FILL_PAGE)
-                missing += [m for m in page if m["seq"] not in self._recent]
+                missing += page
                 if len(page) < FILL_PAGE:
                     return missing
                 after = page[-1]["seq"]

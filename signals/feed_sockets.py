@@ -5,16 +5,17 @@ Under daphne a send never blocks: a frame the client does not read waits in the 
 buffer, which the application cannot see, and would grow without bound. So the socket counts what it
 sent against what the client confirmed. A heartbeat `{"type": "heartbeat", "data": {"id": K}}`
 follows the frames sent before it, and the client's `{"action": "pong", "id": K}` proves it read
-them. At most `in_flight` frames go out unconfirmed; the next wait in the outbox. A client that lets
-`outbox` frames pile up is closed with 4409, one that leaves a heartbeat unanswered for
-`pong_deadline_seconds` with 4408. Live frames are str objects shared by every socket of the process,
-so a waiting frame costs a socket one pointer.
+them (its id is random: only a client that read it can answer). At most `in_flight` frames go out
+unconfirmed; the next wait in the outbox. A client that lets `outbox` frames pile up is closed with
+4409, one that leaves a heartbeat unanswered for `pong_deadline_seconds` with 4408. Live frames are
+str objects shared by every socket of the process, so a waiting frame costs a socket one pointer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -59,7 +60,6 @@ class FeedSocket:
         self.sent = 0  # frames sent
         self.confirmed = 0  # frames sent before the newest answered heartbeat
         self._pings: deque[tuple[int, int, float]] = deque()  # unanswered: (id, frames sent before it, when)
-        self._next_ping_id = 1
         # Sockets of one stream send the same frames at once: their heartbeats (and the answers to them)
         # start at a random point of the window, so that a thousand answers do not arrive together.
         self._sent_at_last_ping = -random.randrange(self.limits.ping_every)
@@ -159,16 +159,21 @@ class FeedSocket:
             self._room.clear()
 
     async def _ping(self) -> None:
-        ping_id, self._next_ping_id = self._next_ping_id, self._next_ping_id + 1
+        ping_id = secrets.randbits(52)  # unguessable: only a client that read the heartbeat can answer it
         self._pings.append((ping_id, self.sent, time.monotonic()))
         self._sent_at_last_ping, self._last_ping_at = self.sent, time.monotonic()
         await self._send_text(encode(envelope("heartbeat", {"id": ping_id})))
 
     async def pong(self, ping_id: int) -> None:
-        """The client answered heartbeat `ping_id`: it read every frame sent before it."""
-        while self._pings and self._pings[0][0] <= ping_id:
-            _, sent_before, _ = self._pings.popleft()
+        """The client answered heartbeat `ping_id`: it read every frame sent before it (and so the
+        heartbeats before it). An id this socket is not waiting for confirms nothing."""
+        if all(pending != ping_id for pending, _, _ in self._pings):
+            return
+        while True:
+            pending, sent_before, _ = self._pings.popleft()
             self.confirmed = max(self.confirmed, sent_before)
+            if pending == ping_id:
+                break
         await self._flush()
 
     async def tick(self, now: float) -> None:

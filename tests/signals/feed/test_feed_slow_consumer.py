@@ -15,6 +15,12 @@ from signals.feed_protocol import CLOSE_TOO_LATE, CLOSE_TOO_SLOW
 from tests.signals.feed.conftest import close_of, feed_client, next_message, signal_publish, small_limits
 
 
+async def unanswered_until(client, message_type: str) -> None:
+    """Read up to the first `message_type`, answering no heartbeat."""
+    while (await client.receive_json_from())["type"] != message_type:
+        pass
+
+
 def publish_many(count: int) -> None:
     try:
         for _ in range(count):
@@ -28,7 +34,7 @@ async def test_a_client_that_stops_reading_is_closed_once_its_outbox_is_full(pre
     _, key = premium
     client = await feed_client(key)
     await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    assert (await client.receive_json_from())["type"] == "subscribed"  # the subscribed answer is one frame sent
+    await unanswered_until(client, "subscribed")
 
     await asyncio.get_running_loop().run_in_executor(None, publish_many, 20)
     frames = []
@@ -70,3 +76,19 @@ async def test_a_client_that_reads_and_answers_gets_every_message_through_a_smal
     assert seqs == sorted(set(seqs))
     await later.disconnect()
     await client.disconnect()
+
+
+async def test_an_answer_to_a_heartbeat_never_read_confirms_nothing(premium, monkeypatch):
+    """Heartbeat ids are random: a client cannot confirm frames by guessing the next id."""
+    small_limits(monkeypatch, in_flight=4, ping_every=2, outbox=8, pong_deadline_seconds=60)
+    _, key = premium
+    client = await feed_client(key)
+    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await unanswered_until(client, "subscribed")
+
+    for guess in range(1, 50):
+        await client.send_json_to({"action": "pong", "id": guess})
+    await asyncio.get_running_loop().run_in_executor(None, publish_many, 20)
+
+    assert await close_of(client) == (CLOSE_TOO_SLOW, "More than 8 messages wait for this client: it does not "
+                                                      "read fast enough. Reconnect and resume.")
