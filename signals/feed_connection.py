@@ -117,7 +117,7 @@ class FeedConnection:
                                     f"at once and all are open. Close one, or upgrade for more.")
             return
         self.subscriber = subscriber
-        self.hub.add(self.socket, slot=slot)
+        self.hub.add(self.socket, slot=slot, subscriber=subscriber)
         limits = self.socket.limits
         await self.socket.deliver(encode(envelope("auth.ok", {
             "tenant_id": subscriber.tenant_id, "plan": subscriber.tier, "via": subscriber.via,

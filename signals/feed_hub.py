@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import close_old_connections, connections
@@ -33,6 +34,7 @@ from signals.feed_protocol import encode
 from signals.feed_slots import SLOT_RENEW_SECONDS, Slot, connection_slots_renew
 from signals.feed_sockets import FeedSocket
 from signals.feed_streams import FeedStream
+from signals.feed_subscribers import FeedSubscriber, feed_subscribers_refused
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +43,15 @@ POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while 
 GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
 FILL_PAGE = 500
 RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
+RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
 STOP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Connected:
+    slot: Slot | None
+    subscriber: FeedSubscriber
 
 
 class KeyFeed:
@@ -175,7 +184,7 @@ class FeedHub:
         self.loop = loop
         self.layer = get_channel_layer()
         self.feeds: dict[tuple[str, str], KeyFeed] = {}
-        self.slots: dict[FeedSocket, Slot | None] = {}
+        self.connected: dict[FeedSocket, Connected] = {}
         self._joined: dict[FeedSocket, set[tuple[str, str]]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-hub-db")
         self._stopping: set[asyncio.Task] = set()
@@ -183,16 +192,17 @@ class FeedHub:
             in_memory_reader_loop_set(loop)
         self._sweeper = loop.create_task(self._sweep(), name="feed sweeper")
 
-    def add(self, socket: FeedSocket, *, slot: Slot | None) -> None:
-        """Count the socket as connected here (heartbeats, slot renewal)."""
-        self.slots[socket] = slot
+    def add(self, socket: FeedSocket, *, slot: Slot | None, subscriber: FeedSubscriber) -> None:
+        """Count the socket as connected here (heartbeats, slot renewal, rights checked again)."""
+        self.connected[socket] = Connected(slot=slot, subscriber=subscriber)
         self._joined.setdefault(socket, set())
 
     def remove(self, socket: FeedSocket) -> Slot | None:
         """Take the socket out of every key it receives; returns the slot it held."""
         for stream_key in list(self._joined.pop(socket, ())):
             self._leave(socket, stream_key)
-        return self.slots.pop(socket, None)
+        connected = self.connected.pop(socket, None)
+        return connected.slot if connected is not None else None
 
     async def join(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
         """Deliver the key's messages to the socket from now on (returns once this process receives them)."""
@@ -248,10 +258,11 @@ class FeedHub:
     async def _sweep(self) -> None:
         next_renewal = time.monotonic() + SLOT_RENEW_SECONDS
         next_group_renewal = time.monotonic() + GROUP_RENEW_SECONDS
+        next_rights_check = time.monotonic() + RIGHTS_CHECK_SECONDS
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             now = time.monotonic()
-            for socket in list(self.slots):
+            for socket in list(self.connected):
                 try:
                     await socket.tick(now)
                 except Exception:
@@ -266,15 +277,30 @@ class FeedHub:
                     await feed.poll()
             if now >= next_renewal:
                 next_renewal = now + SLOT_RENEW_SECONDS
-                held = [slot for slot in self.slots.values() if slot is not None]
+                held = [connected.slot for connected in self.connected.values() if connected.slot is not None]
                 try:
                     await self.run_sync(connection_slots_renew, slots=held)
                 except Exception:
                     logger.exception("feed: renewing %s connection slots failed", len(held))
+            if now >= next_rights_check:
+                next_rights_check = now + RIGHTS_CHECK_SECONDS
+                await self._close_refused()
             if now >= next_group_renewal:
                 next_group_renewal = now + GROUP_RENEW_SECONDS
                 for feed in list(self.feeds.values()):
                     await feed.renew_group()
+
+    async def _close_refused(self) -> None:
+        """Close the sockets whose key was revoked, whose member left, or whose tenant's plan changed."""
+        sockets = list(self.connected)
+        try:
+            refused = await self.run_sync(feed_subscribers_refused,
+                                          subscribers=[self.connected[socket].subscriber for socket in sockets])
+        except Exception:
+            logger.exception("feed: checking %s subscribers' rights failed", len(sockets))
+            return
+        for position, refusal in refused.items():
+            await sockets[position].close(refusal.code, refusal.reason)
 
     async def stop(self) -> None:
         """Leave every group and stop the hub's tasks (tests, shutdown)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 # Close codes: 4xxx mirror the HTTP status a request would get. The reason also arrives as a last
 # {"type": "error"} message, since daphne drops the reason of a close frame.
-CLOSE_SERVICE_RESTART = 1012  # the server is going away: reconnect and resume
+CLOSE_PLAN_CHANGED = 1012  # "service restart": reconnect (and resume) to get the new plan's feed
 BAD_REQUEST = 4400  # in an error message only: the socket stays open
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_ENTITLED = 4403
