@@ -91,7 +91,7 @@ class FeedConnection:
                 await self._authenticate(lambda: feed_subscriber_for_key(plaintext=action.key))
             return
         try:
-            await self._act(action)
+            await self._act(action, self.subscriber)
         except BadAction as error:
             await self.socket.deliver(encode(error_message(BAD_REQUEST, str(error))))
 
@@ -125,11 +125,11 @@ class FeedConnection:
             "heartbeat_seconds": limits.heartbeat_seconds, "pong_deadline_seconds": limits.pong_deadline_seconds,
         })))
 
-    async def _act(self, action: Action) -> None:
+    async def _act(self, action: Action, subscriber: FeedSubscriber) -> None:
         if action.name == "pong":
             await self.socket.pong(action.ping_id)
         elif action.name == "subscribe":
-            await self._subscribe(action)
+            await self._subscribe(action, subscriber)
         elif action.name == "unsubscribe":
             for stream in [stream_get(name) for name in action.streams]:
                 if self._resuming is not None and self._resuming.get_name() == stream.name:
@@ -147,29 +147,30 @@ class FeedConnection:
             accepts = subscription.accepts if subscription and not action.filters else _accepts(stream, action.filters)
             # A task of its own: a long replay waits for the client's heartbeat answers, which this
             # consumer must go on receiving meanwhile.
-            self._resuming = asyncio.create_task(self._resume(stream, accepts, after=action.after), name=stream.name)
+            self._resuming = asyncio.create_task(self._resume(stream, accepts, subscriber, after=action.after),
+                                                 name=stream.name)
             self._resuming.add_done_callback(_report_failure)
         else:
             raise BadAction("Already authenticated.")
 
-    async def _subscribe(self, action: Action) -> None:
+    async def _subscribe(self, action: Action, subscriber: FeedSubscriber) -> None:
         streams = [stream_get(name) for name in action.streams]
         if action.filters and not any(stream.filters for stream in streams):
             raise BadAction(f"None of {', '.join(action.streams)} takes filters.")
         accepts = {stream.name: _accepts(stream, action.filters) for stream in streams}  # all checked first
         for stream in streams:
             self.socket.subscribe(stream.name, accepts[stream.name], ordered=stream.replay is not None)
-            for key in stream.keys(self.subscriber):
+            for key in stream.keys(subscriber):
                 await self.hub.join(self.socket, stream, key)
         await self._answer("subscribed")
         for stream in streams:
-            for key in stream.keys(self.subscriber):
+            for key in stream.keys(subscriber):
                 await self.hub.send_current(self.socket, stream, key)
 
-    async def _resume(self, stream: FeedStream, accepts: Accepts, *, after: int) -> None:
+    async def _resume(self, stream: FeedStream, accepts: Accepts, subscriber: FeedSubscriber, *, after: int) -> None:
         """Every message of the stream with a seq above `after`, in order, once, then the live stream:
         join first (live messages are held), replay from the database, then send what was held."""
-        (key,) = stream.keys(self.subscriber)  # a resumable stream has one key per subscriber: one order
+        (key,) = stream.keys(subscriber)  # a resumable stream has one key per subscriber: one order
         self.socket.subscribe(stream.name, accepts, ordered=True)
         self.socket.hold(stream.name, after=after)
         await self.hub.join(self.socket, stream, key)

@@ -59,6 +59,7 @@ class KeyFeed:
 
     def __init__(self, hub: FeedHub, stream: FeedStream, key: str):
         self.hub, self.stream, self.key = hub, stream, key
+        self.group = stream.group(key) if stream.group is not None else None  # a pushed stream's
         self.sockets: set[FeedSocket] = set()
         self.ready = asyncio.Event()
         self.channel: str | None = None
@@ -73,9 +74,9 @@ class KeyFeed:
 
     async def start(self) -> None:
         try:
-            if self.stream.group is not None:
+            if self.group is not None:
                 self.channel = await self.hub.layer.new_channel()
-                await self.hub.layer.group_add(self.stream.group(self.key), self.channel)
+                await self.hub.layer.group_add(self.group, self.channel)
                 if self.stream.latest is not None:
                     self.first_seq = self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
                 self._task = asyncio.create_task(self._receive(), name=f"feed {self.stream.name} {self.key}")
@@ -85,15 +86,15 @@ class KeyFeed:
     async def stop(self) -> None:
         """Leave the group and stop receiving."""
         self._stopping = True
-        if self.channel is not None:
-            await self.hub.layer.group_discard(self.stream.group(self.key), self.channel)
+        if self.group is not None and self.channel is not None:
+            await self.hub.layer.group_discard(self.group, self.channel)
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait([self._task], timeout=STOP_TIMEOUT_SECONDS)
 
     async def renew_group(self) -> None:
-        if self.channel is not None:
-            await self.hub.layer.group_add(self.stream.group(self.key), self.channel)
+        if self.group is not None and self.channel is not None:
+            await self.hub.layer.group_add(self.group, self.channel)
 
     async def _receive(self) -> None:
         failures = 0
@@ -136,11 +137,12 @@ class KeyFeed:
 
     async def _missing_before(self, seq: int) -> list[dict]:
         """The key's messages between the last one sent and `seq` that never arrived here."""
-        missing, after = [], self.last_seq
+        replay, missing, after = self.stream.replay, [], self.last_seq
+        if replay is None:
+            return []
         try:
             while True:
-                page = await self.hub.run_sync(self.stream.replay, key=self.key, after=after, before=seq,
-                                               limit=FILL_PAGE)
+                page = await self.hub.run_sync(replay, key=self.key, after=after, before=seq, limit=FILL_PAGE)
                 missing += page
                 if len(page) < FILL_PAGE:
                     return missing
@@ -159,6 +161,8 @@ class KeyFeed:
     async def poll(self) -> None:
         """Read a polled stream's current message; send it if it changed."""
         self.next_poll = time.monotonic() + POLL_SECONDS
+        if self.stream.poll is None:
+            return
         try:
             message = await self.hub.run_sync(self.stream.poll, self.key)
         except Exception:

@@ -4,7 +4,7 @@ process fills), and the engine's status as a tier's subscribers see it."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
@@ -52,11 +52,15 @@ def engine_status(*, tier: str) -> dict:
         "scheduler_alive": last_tick is not None and time.time() - float(last_tick) <= BEAT_STALE_AFTER_SECONDS,
         "last_run": None if last is None else {
             "trigger": last.trigger,
-            "started_at": last.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "finished_at": last.finished_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "started_at": _utc_text(last.started_at),
+            "finished_at": _utc_text(last.finished_at),
             "pairs_computed": last.pairs_computed,
             "signals_created": last.signals_created,
             "errors": last.error_count,
         },
         "last_hour": {"runs": hour["runs"], "signals": hour["signals"] or 0, "errors": hour["errors"] or 0},
     }
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
