@@ -144,7 +144,8 @@ class FeedConnection:
             if self._resuming is not None and not self._resuming.done():
                 raise BadAction("A resume is under way; wait for its resumed answer.")
             subscription = self.socket.subscriptions.get(stream.name)
-            accepts = subscription.accepts if subscription and not action.filters else _accepts(stream, action.filters)
+            accepts = (subscription.accepts if subscription and not action.filters
+                       else _accepts(stream, action.filters, subscriber))
             # A task of its own: a long replay waits for the client's heartbeat answers, which this
             # consumer must go on receiving meanwhile.
             self._resuming = asyncio.create_task(self._resume(stream, accepts, subscriber, after=action.after),
@@ -157,7 +158,7 @@ class FeedConnection:
         streams = [stream_get(name) for name in action.streams]
         if action.filters and not any(stream.filters for stream in streams):
             raise BadAction(f"None of {', '.join(action.streams)} takes filters.")
-        accepts = {stream.name: _accepts(stream, action.filters) for stream in streams}  # all checked first
+        accepts = {stream.name: _accepts(stream, action.filters, subscriber) for stream in streams}  # all checked
         for stream in streams:
             self.socket.subscribe(stream.name, accepts[stream.name], ordered=stream.replay is not None)
             for key in stream.keys(subscriber):
@@ -212,7 +213,11 @@ def _report_failure(task: asyncio.Task) -> None:
         logger.error("feed: a resume failed", exc_info=task.exception())
 
 
-def _accepts(stream: FeedStream, filters: dict) -> Accepts:
-    if filters and stream.filters is not None:
-        return stream.filters(filters)
-    return accept_all
+def _accepts(stream: FeedStream, filters: dict, subscriber: FeedSubscriber) -> Accepts:
+    """The test a message of the stream passes to reach this subscriber: the client's filters, and what
+    the stream lets this subscriber see."""
+    wanted = stream.filters(filters) if filters and stream.filters is not None else accept_all
+    may_see = stream.may_see
+    if may_see is None:
+        return wanted
+    return lambda message: may_see(subscriber, message) and wanted(message)

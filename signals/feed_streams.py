@@ -33,6 +33,7 @@ class FeedStream:
     replay: Callable[..., list[dict]] | None = None  # (key=, after=, before=, limit=): messages in seq order
     latest: Callable[[str], int] | None = None  # the key's newest seq, where a process starts its order check
     filters: Callable[[dict], Accepts] | None = None  # the client's filters, checked, as a test of a message
+    may_see: Callable[[FeedSubscriber, dict], bool] | None = None  # within a key, what this subscriber may see
 
 
 # Filter name -> (field of a signal's data, how a value is written there).
@@ -70,9 +71,16 @@ SIGNALS = FeedStream(
     name="signals", keys=lambda subscriber: (subscriber.tier,), group=tier_group_name,
     replay=_publication_replay, latest=lambda tier: publication_seq_latest(tier=tier), filters=signal_filters,
 )
+def member_may_see(subscriber: FeedSubscriber, message: dict) -> bool:
+    """A message for one member (data.member_id, as an in-app notification) reaches that member's
+    sockets only: the session's member, or a key's creator (as in the REST API); others reach all."""
+    member_id = message["data"].get("member_id")
+    return member_id is None or member_id == subscriber.member_id
+
+
 ALERTS = FeedStream(
     name="alerts", keys=lambda subscriber: (str(subscriber.tenant_id),),
-    group=lambda tenant_id: tenant_group_name(int(tenant_id)),
+    group=lambda tenant_id: tenant_group_name(int(tenant_id)), may_see=member_may_see,
 )
 ENGINE = FeedStream(
     name="engine", keys=lambda subscriber: (subscriber.tier,),

@@ -26,7 +26,8 @@ class FeedSubscriber:
     entitlements: Entitlements
     via: str  # "api_key" or "session"
     api_key_id: int | None = None
-    user_id: int | None = None
+    user_id: int | None = None  # the session's member
+    member_id: int | None = None  # whose notifications it sees: the session's member, or the key's creator
 
     @property
     def tier(self) -> str:
@@ -44,7 +45,7 @@ def feed_subscriber_for_key(*, plaintext: str) -> FeedSubscriber:
     key = api_key_authenticate(plaintext=plaintext)
     if key is None:
         raise FeedRefused(CLOSE_UNAUTHENTICATED, "Invalid or revoked API key.")
-    return _entitled(tenant=key.tenant, via="api_key", api_key_id=key.pk)
+    return _entitled(tenant=key.tenant, via="api_key", api_key_id=key.pk, member_id=key.created_by_id)
 
 
 def feed_subscriber_for_session(*, user, session) -> FeedSubscriber:
@@ -52,15 +53,16 @@ def feed_subscriber_for_session(*, user, session) -> FeedSubscriber:
     membership = membership_active(user=user, tenant_id=session.get(SESSION_TENANT_KEY))
     if membership is None:
         raise FeedRefused(CLOSE_NOT_ENTITLED, "Your account belongs to no organisation.")
-    return _entitled(tenant=membership.tenant, via="session", user_id=user.pk)
+    return _entitled(tenant=membership.tenant, via="session", user_id=user.pk, member_id=user.pk)
 
 
-def _entitled(*, tenant, via: str, api_key_id: int | None = None, user_id: int | None = None) -> FeedSubscriber:
+def _entitled(*, tenant, via: str, api_key_id: int | None = None, user_id: int | None = None,
+              member_id: int | None = None) -> FeedSubscriber:
     entitlements = tenant_entitlements(tenant=tenant)
     if entitlements.websocket_connections < 1:
         raise FeedRefused(CLOSE_NOT_ENTITLED, f"Your {entitlements.plan_name} plan does not include the live feed.")
     return FeedSubscriber(tenant_id=tenant.pk, entitlements=entitlements, via=via, api_key_id=api_key_id,
-                          user_id=user_id)
+                          user_id=user_id, member_id=member_id)
 
 
 def feed_subscribers_refused(*, subscribers: list[FeedSubscriber]) -> dict[int, FeedRefused]:

@@ -63,3 +63,36 @@ async def test_a_client_not_subscribed_to_alerts_gets_none(premium):
 def test_a_tenant_message_type_must_say_alert_or_notification(feed_world):
     with pytest.raises(ValueError, match=r"alert\.<what> or notification\.<what>"):
         feed_tenant_send(tenant_id=1, message_type="signal.published", data={})
+
+
+async def test_a_members_notification_reaches_that_members_sockets_and_the_keys_they_created(alice, bob, tenant_a):
+    from django.test import Client
+
+    from accounts.services import api_key_create
+    from billing.models import Plan, Subscription, SubscriptionStatus
+
+    def setup():
+        Subscription.objects.create(tenant=tenant_a, plan=Plan.objects.get(code="premium"),
+                                    status=SubscriptionStatus.ACTIVE)
+        return api_key_create(tenant=tenant_a, name="alice's", scope="read", created_by=alice)[1]
+
+    alices_key = await database_sync_to_async(setup)()
+    browser = Client()
+    await database_sync_to_async(browser.force_login)(bob)
+    bobs_session = await feed_client(headers=[(b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())])
+    assert (await bobs_session.receive_json_from())["type"] == "auth.ok"
+    alices_program = await feed_client(alices_key)
+    await subscribe(bobs_session, ["alerts"])
+    await subscribe(alices_program, ["alerts"])
+
+    await database_sync_to_async(send)(tenant_a.pk, "notification.created", {"id": 1, "member_id": alice.pk})
+    await database_sync_to_async(send)(tenant_a.pk, "notification.created", {"id": 2, "member_id": bob.pk})
+    await database_sync_to_async(send)(tenant_a.pk, "alert.maintenance", {"text": "for everyone"})
+
+    alice_got = [await next_message(alices_program), await next_message(alices_program)]
+    bob_got = [await next_message(bobs_session), await next_message(bobs_session)]
+    assert [m["data"].get("id") for m in alice_got] == [1, None]
+    assert [m["data"].get("id") for m in bob_got] == [2, None]
+    assert await nothing_arrives(alices_program) and await nothing_arrives(bobs_session)
+    await alices_program.disconnect()
+    await bobs_session.disconnect()
