@@ -5,6 +5,10 @@ loop, so every send opened a Redis connection (about 6 ms of the live path per p
 measured). Here one loop runs for the life of the process in a daemon thread, started on first
 use, and again in a forked child (Celery's prefork workers), whose copy of the parent's loop has no
 thread running it.
+
+The in-memory layer (embedded mode) is not thread-safe: its queues wake only readers on the loop
+that sends. There, the process's feed hub names the loop that reads (`in_memory_reader_loop_set`),
+and sends run on that loop instead.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ import asyncio
 import os
 import threading
 
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 SEND_TIMEOUT_SECONDS = 10
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_pid: int | None = None
+_in_memory_reader_loop: asyncio.AbstractEventLoop | None = None
 
 
 def sender_loop() -> asyncio.AbstractEventLoop:
@@ -31,6 +36,19 @@ def sender_loop() -> asyncio.AbstractEventLoop:
             threading.Thread(target=loop.run_forever, name="channel-layer-sender", daemon=True).start()
             _loop, _loop_pid = loop, os.getpid()
         return _loop
+
+
+def in_memory_reader_loop_set(loop: asyncio.AbstractEventLoop | None) -> None:
+    """The loop that reads the in-memory layer's channels in this process (None: no reader)."""
+    global _in_memory_reader_loop
+    _in_memory_reader_loop = loop
+
+
+def _send_loop(layer) -> asyncio.AbstractEventLoop:
+    reader = _in_memory_reader_loop
+    if isinstance(layer, InMemoryChannelLayer) and reader is not None and reader.is_running():
+        return reader
+    return sender_loop()
 
 
 def group_send_many(messages: list[tuple[str, dict]]) -> None:
@@ -50,4 +68,15 @@ def group_send_many(messages: list[tuple[str, dict]]) -> None:
     async def send() -> None:
         await asyncio.gather(*(send_in_order(group, group_messages) for group, group_messages in by_group.items()))
 
-    asyncio.run_coroutine_threadsafe(send(), sender_loop()).result(timeout=SEND_TIMEOUT_SECONDS)
+    loop = _send_loop(layer)
+    if _running_loop() is loop:  # sync code on the reading loop itself cannot wait for it
+        loop.create_task(send())
+        return
+    asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=SEND_TIMEOUT_SECONDS)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

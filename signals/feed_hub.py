@@ -1,0 +1,338 @@
+"""The live feed of one web process: each stream key a local socket wants is received once, encoded
+once and fanned out to the process's own sockets.
+
+Stock Channels gives every socket a channel of its own in every group, so each message costs a
+channel layer delivery, a task wake-up and a JSON encoding per socket. Here a process holds one
+channel per (stream, key) it serves (`signals.premium`, `tenant.42`), reads it in one task and
+hands the same text to its sockets; each FeedSocket applies its client's filters and flow control.
+channels-redis carries the messages between processes in production; the in-memory layer does in
+the embedded mode, where the worker publishes from a thread of this same process.
+
+Ordered streams (signals) are checked against the database: when a message's seq jumps past
+messages this process never received (two workers' commits sent out of order, a message the layer
+dropped), the missing ones are read from the database and sent first, and their late copies are
+dropped. So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
+what a resume replayed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import close_old_connections, connections
+from redis.exceptions import TimeoutError as RedisTimeout
+
+from config.channel_sender import in_memory_reader_loop_set
+from signals.feed_protocol import encode
+from signals.feed_slots import SLOT_RENEW_SECONDS, Slot, connection_slots_renew
+from signals.feed_sockets import FeedSocket
+from signals.feed_streams import FeedStream
+from signals.feed_subscribers import FeedSubscriber, feed_subscribers_refused
+
+logger = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 1.0  # heartbeats and deadlines are checked this often
+POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while someone listens
+GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
+FILL_PAGE = 500
+RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
+RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket
+LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Connected:
+    slot: Slot | None
+    subscriber: FeedSubscriber
+
+
+class KeyFeed:
+    """One (stream, key) this process receives, and the local sockets that want it."""
+
+    def __init__(self, hub: FeedHub, stream: FeedStream, key: str):
+        self.hub, self.stream, self.key = hub, stream, key
+        self.group = stream.group(key) if stream.group is not None else None  # a pushed stream's
+        self.sockets: set[FeedSocket] = set()
+        self.ready = asyncio.Event()
+        self.channel: str | None = None
+        self.first_seq = self.last_seq = 0  # an ordered stream's seq when this process joined, and the newest sent
+        self._recent: set[int] = set()
+        self._recent_order: deque[int] = deque()
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+        self.idle_since: float | None = None  # when its last socket left
+        self.last_message: dict | None = None  # a polled stream's newest message
+        self.next_poll = 0.0
+
+    async def start(self) -> None:
+        try:
+            if self.group is not None:
+                self.channel = await self.hub.layer.new_channel()
+                await self.hub.layer.group_add(self.group, self.channel)
+                if self.stream.latest is not None:
+                    self.first_seq = self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
+                self._task = asyncio.create_task(self._receive(), name=f"feed {self.stream.name} {self.key}")
+        finally:
+            self.ready.set()
+
+    async def stop(self) -> None:
+        """Leave the group and stop receiving."""
+        self._stopping = True
+        if self.group is not None and self.channel is not None:
+            await self.hub.layer.group_discard(self.group, self.channel)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task], timeout=STOP_TIMEOUT_SECONDS)
+
+    async def renew_group(self) -> None:
+        if self.group is not None and self.channel is not None:
+            await self.hub.layer.group_add(self.group, self.channel)
+
+    async def _receive(self) -> None:
+        failures = 0
+        while True:
+            try:
+                message = await self.hub.layer.receive(self.channel)
+            except RedisTimeout:
+                if self._stopping:  # the Redis client may turn our cancellation into a timeout
+                    return
+                # redis-py's 5 s socket timeout can end channels-redis's 5 s blocking pop on an idle
+                # channel: nothing was lost, read again (CHANNEL_LAYERS hosts' socket_timeout avoids it).
+                continue
+            except Exception:
+                if self._stopping:
+                    return
+                failures += 1
+                logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)
+                await asyncio.sleep(min(failures, 5))
+                continue
+            failures = 0
+            try:
+                await self._dispatch(message)
+            except Exception:
+                logger.exception("feed %s %s: a message could not be sent", self.stream.name, self.key)
+
+    async def _dispatch(self, message: dict) -> None:
+        seq = message.get("seq")
+        if self.stream.replay is None or not isinstance(seq, int):
+            await self.fan_out(message)
+            return
+        if seq <= self.last_seq:
+            if seq not in self._recent and seq > self.first_seq:
+                logger.warning("feed %s %s: seq %s arrived after %s was sent, so its sockets skip it: it was "
+                               "made visible after a later one", self.stream.name, self.key, seq, self.last_seq)
+            return  # sent already (read from the database ahead of this copy), or older than this process's start
+        for missing in await self._missing_before(seq):
+            await self._send_ordered(missing)
+        self.last_seq = seq
+        await self._send_ordered(message)
+
+    async def _missing_before(self, seq: int) -> list[dict]:
+        """The key's messages between the last one sent and `seq` that never arrived here."""
+        replay, missing, after = self.stream.replay, [], self.last_seq
+        if replay is None:
+            return []
+        try:
+            while True:
+                page = await self.hub.run_sync(replay, key=self.key, after=after, before=seq, limit=FILL_PAGE)
+                missing += page
+                if len(page) < FILL_PAGE:
+                    return missing
+                after = page[-1]["seq"]
+        except Exception:  # the live message still goes out; a client can resume what it lacks
+            logger.exception("feed %s %s: could not read what came before seq %s", self.stream.name, self.key, seq)
+            return missing
+
+    async def _send_ordered(self, message: dict) -> None:
+        if len(self._recent_order) >= RECENT_SEQS:
+            self._recent.discard(self._recent_order.popleft())
+        self._recent_order.append(message["seq"])
+        self._recent.add(message["seq"])
+        await self.fan_out(message)
+
+    async def poll(self) -> None:
+        """Read a polled stream's current message; send it if it changed."""
+        self.next_poll = time.monotonic() + POLL_SECONDS
+        if self.stream.poll is None:
+            return
+        try:
+            message = await self.hub.run_sync(self.stream.poll, self.key)
+        except Exception:
+            logger.exception("feed %s %s: polling failed", self.stream.name, self.key)
+            return
+        if message != self.last_message:
+            self.last_message = message
+            await self.fan_out(message)
+
+    async def fan_out(self, message: dict, sockets: list[FeedSocket] | None = None) -> None:
+        text = encode(message)
+        for socket in sockets if sockets is not None else list(self.sockets):
+            try:
+                await socket.offer(self.stream.name, message, text)
+            except Exception:
+                logger.exception("feed %s %s: sending to a socket failed", self.stream.name, self.key)
+
+
+class FeedHub:
+    """The registry of this process's feed sockets and of the stream keys they receive."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.feeds: dict[tuple[str, str], KeyFeed] = {}
+        self.connected: dict[FeedSocket, Connected] = {}
+        self._joined: dict[FeedSocket, set[tuple[str, str]]] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-hub-db")
+        self._stopping: set[asyncio.Task] = set()
+        if isinstance(self.layer, InMemoryChannelLayer):
+            in_memory_reader_loop_set(loop)
+        self._sweeper = loop.create_task(self._sweep(), name="feed sweeper")
+
+    def add(self, socket: FeedSocket, *, slot: Slot | None, subscriber: FeedSubscriber) -> None:
+        """Count the socket as connected here (heartbeats, slot renewal, rights checked again)."""
+        self.connected[socket] = Connected(slot=slot, subscriber=subscriber)
+        self._joined.setdefault(socket, set())
+
+    def remove(self, socket: FeedSocket) -> Slot | None:
+        """Take the socket out of every key it receives; returns the slot it held."""
+        for stream_key in list(self._joined.pop(socket, ())):
+            self._leave(socket, stream_key)
+        connected = self.connected.pop(socket, None)
+        return connected.slot if connected is not None else None
+
+    async def join(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
+        """Deliver the key's messages to the socket from now on (returns once this process receives them)."""
+        feed = self.feeds.get((stream.name, key))
+        if feed is None:
+            feed = self.feeds[(stream.name, key)] = KeyFeed(self, stream, key)
+            feed.sockets.add(socket)
+            try:
+                await feed.start()
+            except BaseException:  # the layer is unreachable: the next socket tries afresh
+                del self.feeds[(stream.name, key)]
+                raise
+        else:
+            feed.sockets.add(socket)
+            feed.idle_since = None
+            await feed.ready.wait()
+        self._joined.setdefault(socket, set()).add((stream.name, key))
+
+    async def send_current(self, socket: FeedSocket, stream: FeedStream, key: str) -> None:
+        """A polled stream's current message to a socket that just joined (then only its changes)."""
+        feed = self.feeds.get((stream.name, key))
+        if feed is None or stream.poll is None:
+            return
+        if feed.last_message is None:
+            await feed.poll()
+        else:
+            await feed.fan_out(feed.last_message, sockets=[socket])
+
+    def leave(self, socket: FeedSocket, stream: FeedStream) -> None:
+        """Stop delivering the stream to the socket. A key nobody here wants lingers (LINGER_SECONDS)."""
+        for stream_key in [k for k in self._joined.get(socket, ()) if k[0] == stream.name]:
+            self._joined[socket].discard(stream_key)
+            self._leave(socket, stream_key)
+
+    def _leave(self, socket: FeedSocket, stream_key: tuple[str, str]) -> None:
+        feed = self.feeds.get(stream_key)
+        if feed is not None:
+            feed.sockets.discard(socket)
+            if not feed.sockets:
+                feed.idle_since = time.monotonic()
+
+    async def run_sync(self, function: Callable, /, *args, **kwargs):
+        """Run a database read on the hub's own thread, so a burst of connections does not delay it."""
+        def call():
+            close_old_connections()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                close_old_connections()
+
+        return await self.loop.run_in_executor(self._executor, call)
+
+    async def _sweep(self) -> None:
+        next_renewal = time.monotonic() + SLOT_RENEW_SECONDS
+        next_group_renewal = time.monotonic() + GROUP_RENEW_SECONDS
+        next_rights_check = time.monotonic() + RIGHTS_CHECK_SECONDS
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            now = time.monotonic()
+            for socket in list(self.connected):
+                try:
+                    await socket.tick(now)
+                except Exception:
+                    logger.exception("feed: a heartbeat failed")
+            for stream_key, feed in list(self.feeds.items()):
+                if feed.idle_since is not None and now - feed.idle_since > LINGER_SECONDS:
+                    del self.feeds[stream_key]
+                    stopping = asyncio.create_task(feed.stop())
+                    self._stopping.add(stopping)
+                    stopping.add_done_callback(self._stopping.discard)
+                elif feed.stream.poll is not None and feed.sockets and now >= feed.next_poll and feed.ready.is_set():
+                    await feed.poll()
+            if now >= next_renewal:
+                next_renewal = now + SLOT_RENEW_SECONDS
+                held = [connected.slot for connected in self.connected.values() if connected.slot is not None]
+                try:
+                    await self.run_sync(connection_slots_renew, slots=held)
+                except Exception:
+                    logger.exception("feed: renewing %s connection slots failed", len(held))
+            if now >= next_rights_check:
+                next_rights_check = now + RIGHTS_CHECK_SECONDS
+                await self._close_refused()
+            if now >= next_group_renewal:
+                next_group_renewal = now + GROUP_RENEW_SECONDS
+                for feed in list(self.feeds.values()):
+                    await feed.renew_group()
+
+    async def _close_refused(self) -> None:
+        """Close the sockets whose key was revoked, whose member left, or whose tenant's plan changed."""
+        sockets = list(self.connected)
+        try:
+            refused = await self.run_sync(feed_subscribers_refused,
+                                          subscribers=[self.connected[socket].subscriber for socket in sockets])
+        except Exception:
+            logger.exception("feed: checking %s subscribers' rights failed", len(sockets))
+            return
+        for position, refusal in refused.items():
+            await sockets[position].close(refusal.code, refusal.reason)
+
+    async def stop(self) -> None:
+        """Leave every group and stop the hub's tasks (tests, shutdown)."""
+        self._sweeper.cancel()
+        await asyncio.gather(self._sweeper, return_exceptions=True)
+        for feed in list(self.feeds.values()):
+            await feed.stop()
+        self.feeds.clear()
+        if isinstance(self.layer, InMemoryChannelLayer):
+            in_memory_reader_loop_set(None)
+        await self.loop.run_in_executor(self._executor, connections.close_all)
+        self._executor.shutdown(wait=True)
+
+
+_hub: FeedHub | None = None
+
+
+def feed_hub() -> FeedHub:
+    """This process's hub, on the running event loop (a new one when the loop changed, as between tests)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        _hub = FeedHub(loop)
+    return _hub
+
+
+async def feed_hub_stop() -> None:
+    global _hub
+    if _hub is not None and _hub.loop is asyncio.get_running_loop():
+        await _hub.stop()
+    _hub = None

@@ -1,0 +1,92 @@
+"""Connections per tenant are limited by the plan, counted across every web process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+
+from signals.feed_protocol import CLOSE_TOO_MANY_CONNECTIONS
+from signals.feed_slots import connection_slot_claim, connection_slot_release
+from tests.signals.feed.conftest import close_of, feed_client
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def test_the_connection_after_the_plans_limit_is_refused_until_one_closes(free):
+    _, key = free  # Free allows one
+    first = await feed_client(key)
+    second = await feed_client()
+    await second.send_json_to({"action": "auth", "key": key})
+
+    refused = await close_of(second)
+    await first.disconnect()
+    third = await feed_client(key)
+
+    assert refused == (CLOSE_TOO_MANY_CONNECTIONS, "Your Free plan allows 1 live feed connection at once and all "
+                                                   "are open. Close one, or upgrade for more.")
+    await third.disconnect()
+
+
+async def test_a_refused_or_closed_connection_holds_no_slot(premium):
+    tenant, key = premium
+    client = await feed_client(key)
+    await client.disconnect()
+
+    slots = await database_sync_to_async(lambda: [
+        connection_slot_claim(tenant_id=tenant.pk, limit=20, connection_id=f"probe-{i}") for i in range(21)])()
+
+    assert sum(slot is not None for slot in slots) == 20  # all twenty free again, and no more
+
+
+def _claim_in_another_process(tenant_id: int, *, ttl: int) -> None:
+    """A slot claimed by another web process: a separate interpreter on the same Redis."""
+    code = ("import django; django.setup(); from signals.feed_slots import connection_slot_claim; "
+            f"assert connection_slot_claim(tenant_id={tenant_id}, limit=1, connection_id='elsewhere', ttl={ttl})")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)
+
+
+@pytest.mark.redis
+async def test_a_connection_open_in_another_web_process_counts(free):
+    tenant, key = free
+    await database_sync_to_async(_claim_in_another_process)(tenant.pk, ttl=60)
+    client = await feed_client()
+
+    await client.send_json_to({"action": "auth", "key": key})
+
+    assert (await close_of(client))[0] == CLOSE_TOO_MANY_CONNECTIONS
+
+
+@pytest.mark.redis
+def test_the_slots_of_a_process_that_died_free_themselves(free):
+    tenant, _ = free
+    _claim_in_another_process(tenant.pk, ttl=1)  # it exits without releasing, as a crashed process would
+    refused_at_once = connection_slot_claim(tenant_id=tenant.pk, limit=1, connection_id="here")
+
+    time.sleep(1.5)
+    later = connection_slot_claim(tenant_id=tenant.pk, limit=1, connection_id="here")
+
+    assert refused_at_once is None and later is not None
+    connection_slot_release(slot=later)
+
+
+async def test_an_auth_message_that_crosses_the_auth_deadline_holds_no_slot(free, monkeypatch):
+    from signals import feed_connection
+
+    tenant, key = free
+    monkeypatch.setattr(feed_connection, "AUTH_TIMEOUT_SECONDS", 0.05)
+    late = await feed_client()
+    await asyncio.sleep(0.3)  # closed by now
+
+    await late.send_json_to({"action": "auth", "key": key})
+    await asyncio.sleep(0.3)
+    slot = await database_sync_to_async(connection_slot_claim)(tenant_id=tenant.pk, limit=1, connection_id="probe")
+
+    assert slot is not None  # Free's one connection is still free

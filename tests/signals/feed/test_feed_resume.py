@@ -1,0 +1,206 @@
+"""Resuming: every message above the client's last seq, in order, once, then the live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from django.db import connections
+from django.utils import timezone
+
+from config import channel_sender
+from signals.models import SignalPublication
+from tests.signals.feed.conftest import feed_client, next_message, nothing_arrives, publish, signal_publish
+
+
+def burst(count: int, pause: float) -> None:
+    """Publish `count` signals, one every `pause` seconds, from a thread of its own (as a worker would)."""
+    try:
+        for _ in range(count):
+            signal_publish()
+            time.sleep(pause)
+    finally:
+        connections.close_all()
+
+
+async def resumed_with(client, *, count: int, timeout: float = 10) -> list[dict]:
+    """Messages up to the `resumed` answer and `count` signals, in the order they came."""
+    received = []
+    while (sum(m["type"] == "signal.published" for m in received) < count
+           or not any(m["type"] == "resumed" for m in received)):
+        received.append(await next_message(client, timeout=timeout))
+    return received
+
+
+def premium_seqs() -> list[int]:
+    return list(SignalPublication.objects.filter(tier="premium").order_by("id").values_list("id", flat=True))
+
+
+async def test_a_client_that_resumes_after_a_disconnect_mid_burst_misses_nothing_and_gets_nothing_twice(premium):
+    _, key = premium
+    first = await feed_client(key)
+    await first.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(first)
+    publishing = asyncio.get_running_loop().run_in_executor(None, burst, 40, 0.03)
+
+    before = [(await next_message(first))["seq"] for _ in range(8)]
+    t0 = time.monotonic()
+    await first.disconnect()  # mid-burst: the rest is published while no socket of ours is open
+    await asyncio.sleep(0.2)
+    t1 = time.monotonic()
+    second = await feed_client(key)
+    t2 = time.monotonic()
+    print("TIMING disconnect", t1 - t0, "connect", t2 - t1, publishing.done())
+    await second.send_json_to({"action": "resume", "after": before[-1]})
+    after = await resumed_with(second, count=40 - len(before))
+    await publishing
+    live = await publish()
+    live_message = await next_message(second)
+
+    everything = await database_sync_to_async(premium_seqs)()
+    resumed = [m for m in after if m["type"] == "resumed"]
+    replayed_then_live = [m["seq"] for m in after if m["type"] == "signal.published"]
+    assert before + replayed_then_live == everything[:40]  # all, in order, none twice
+    assert len(resumed) == 1 and resumed[0]["data"]["after"] == before[-1]
+    assert 0 < resumed[0]["data"]["replayed"] < len(replayed_then_live)  # the rest came live, held meanwhile
+    assert live_message["seq"] == everything[40] and live_message["data"]["signal_id"] == live.pk
+    assert await nothing_arrives(second)
+    await second.disconnect()
+
+
+async def test_resume_keeps_the_filters_it_is_given(premium):
+    _, key = premium
+    await publish(symbol="EURUSD")
+    wanted = await publish(symbol="GOOG", timeframe="D1")
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0, "filters": {"symbol": "GOOG"}})
+    replayed = await next_message(client)
+    resumed = await next_message(client)
+    await publish(symbol="EURUSD")
+    live = await publish(symbol="GOOG", timeframe="D1")
+    live_message = await next_message(client)
+
+    assert replayed["data"]["signal_id"] == wanted.pk
+    assert resumed["type"] == "resumed" and resumed["data"]["replayed"] == 1
+    assert live_message["data"]["signal_id"] == live.pk
+    await client.disconnect()
+
+
+async def test_a_free_client_resumes_only_publications_already_released(premium, free):
+    from signals.publishing import publications_release_due
+
+    _, key = free
+    released = await publish(symbol="GOOG", timeframe="D1")
+    await database_sync_to_async(lambda: publications_release_due(
+        now=timezone.now() + timezone.timedelta(hours=1, seconds=1)))()
+    await publish(symbol="GOOG", timeframe="D1")  # still within Free's delay
+    await publish(symbol="EURUSD", timeframe="H1")  # never Free's
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0})
+    replayed = await next_message(client)
+    resumed = await next_message(client)
+
+    seq = await database_sync_to_async(lambda: SignalPublication.objects.get(signal=released, tier="free").pk)()
+    assert (replayed["type"], replayed["seq"]) == ("signal.published", seq)
+    assert resumed["type"] == "resumed" and resumed["data"]["last_seq"] == seq
+    assert await nothing_arrives(client)
+    await client.disconnect()
+
+
+async def test_live_messages_sent_out_of_order_reach_the_client_in_seq_order_once(premium, monkeypatch):
+    """Two workers commit one after the other but their sends race: the later one arrives first."""
+    _, key = premium
+    client = await feed_client(key)
+    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(client)
+    held: list[list] = []
+    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    first, second = await publish(), await publish()
+
+    for messages in reversed(held):
+        await database_sync_to_async(channel_sender.group_send_many)(messages)
+    received = [await next_message(client), await next_message(client)]
+
+    assert [m["data"]["signal_id"] for m in received] == [first.pk, second.pk]
+    assert await nothing_arrives(client)  # the first's late copy is not sent again
+    await client.disconnect()
+
+
+async def test_a_stream_without_a_sequence_cannot_be_resumed(premium):
+    _, key = premium
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 3, "stream": "engine"})
+    answer = await next_message(client)
+
+    assert answer["type"] == "error" and "cannot be resumed" in answer["data"]["message"]
+    await client.disconnect()
+
+
+async def test_a_live_copy_arriving_after_the_resume_replayed_it_is_not_sent_again(premium, monkeypatch):
+    _, key = premium
+    live_client = await feed_client(key)  # this process already receives the tier
+    await live_client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(live_client)
+    held: list[list] = []
+    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    signal = await publish()  # committed; its live copy is still on its way
+    resuming = await feed_client(key)
+
+    await resuming.send_json_to({"action": "resume", "after": 0})
+    replayed, resumed = await next_message(resuming), await next_message(resuming)
+    await database_sync_to_async(channel_sender.group_send_many)(held[0])  # the live copy arrives now
+    live = await next_message(live_client)
+
+    assert replayed["data"]["signal_id"] == live["data"]["signal_id"] == signal.pk
+    assert resumed["type"] == "resumed"
+    assert await nothing_arrives(resuming)
+    await live_client.disconnect()
+    await resuming.disconnect()
+
+
+async def test_a_resume_longer_than_the_window_goes_on_as_the_client_answers(premium, monkeypatch):
+    """The replay waits for room in the outbox, which the client's heartbeat answers make."""
+    from signals import feed_connection
+    from tests.signals.feed.conftest import small_limits
+
+    small_limits(monkeypatch, in_flight=4, ping_every=2, outbox=8)
+    monkeypatch.setattr(feed_connection, "REPLAY_PAGE", 4)
+    _, key = premium
+    for _ in range(30):
+        await publish()
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0})
+    received = [await next_message(client) for _ in range(31)]
+
+    everything = await database_sync_to_async(premium_seqs)()
+    assert [m["seq"] for m in received[:30]] == everything
+    assert received[30]["type"] == "resumed" and received[30]["data"]["replayed"] == 30
+    await client.disconnect()
+
+
+async def test_a_second_resume_while_one_is_under_way_is_refused(premium, monkeypatch):
+    from signals import feed_connection
+    from tests.signals.feed.conftest import small_limits
+
+    small_limits(monkeypatch, in_flight=2, ping_every=1, outbox=4)
+    monkeypatch.setattr(feed_connection, "REPLAY_PAGE", 2)
+    _, key = premium
+    for _ in range(10):
+        await publish()
+    client = await feed_client(key)
+
+    await client.send_json_to({"action": "resume", "after": 0})
+    await client.send_json_to({"action": "resume", "after": 0})  # while the first waits for room
+    messages = [await next_message(client) for _ in range(12)]  # the error comes among the replay's
+
+    errors = [m for m in messages if m["type"] == "error"]
+    assert len(errors) == 1 and "A resume is under way" in errors[0]["data"]["message"]
+    assert [m["type"] for m in messages].count("signal.published") == 10
+    assert [m["type"] for m in messages].count("resumed") == 1
+    assert await nothing_arrives(client)  # and no second replay
+    await client.disconnect()
