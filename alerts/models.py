@@ -1,1 +1,179 @@
+"""Alert rules, the events they fire, and the books of their conditions.
 
+A rule watches one instrument, every instrument of a watchlist (following the list as it changes),
+or, for signal and outcome rules, every instrument. Its condition is stored as plain columns (kind,
+left, op, right, value, and the signal filters) so that one query loads every rule of an instrument
+and timeframe without parsing anything (alerts.conditions says what each may hold).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.tenancy import TenantOwnedModel
+from alerts import conditions
+from market.models import TIMEFRAME_CHOICES
+
+
+class AlertKind(models.TextChoices):
+    PRICE = conditions.PRICE, "Price"
+    PERCENT_MOVE = conditions.PERCENT_MOVE, "Percent move"
+    INDICATOR = conditions.INDICATOR, "Indicator"
+    VOLUME = conditions.VOLUME, "Volume"
+    SIGNAL = conditions.SIGNAL, "New signal"
+    OUTCOME = conditions.OUTCOME, "Signal outcome"
+
+
+class AlertOp(models.TextChoices):
+    ABOVE = conditions.ABOVE, "is above"
+    BELOW = conditions.BELOW, "is below"
+    CROSSES = conditions.CROSSES, "crosses"
+    CROSSES_UP = conditions.CROSSES_UP, "crosses above"
+    CROSSES_DOWN = conditions.CROSSES_DOWN, "crosses below"
+    OUTSIDE = conditions.OUTSIDE, "is outside"
+    INSIDE = conditions.INSIDE, "is inside"
+    PUBLISHED = conditions.PUBLISHED, "is published"
+    HITS_TARGET = conditions.HITS_TARGET, "hits a target"
+    HITS_STOP = conditions.HITS_STOP, "hits its stop"
+    CLOSES = conditions.CLOSES, "hits a target or its stop"
+
+
+class AlertChannel(models.TextChoices):
+    """Where a fired alert is delivered; the plan says which a tenant may use (alert_channels)."""
+
+    IN_APP = "in_app", "In-app"
+    EMAIL = "email", "Email"
+    PUSH = "push", "Web push"
+    WEBHOOK = "webhook", "Webhook"
+    TELEGRAM = "telegram", "Telegram"
+    DISCORD = "discord", "Discord"
+
+
+class RuleStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+
+
+class PausedReason(models.TextChoices):
+    NONE = "", "Not paused"
+    MEMBER = "member", "Paused by a member"
+    PLAN = "plan", "Over the plan's limits"
+    FIRED_ONCE = "fired_once", "Fired once"
+
+
+class Repeat(models.TextChoices):
+    ONCE = "once", "Once"
+    EVERY_TIME = "every_time", "Every time"
+
+
+class SignalDirection(models.TextChoices):
+    ANY = "", "Either"
+    BUY = "BUY", "Buy"
+    SELL = "SELL", "Sell"
+
+
+class AlertRule(TenantOwnedModel):
+    """A condition to watch, created by a member, delivered on `channels` when it fires."""
+
+    name = models.CharField(max_length=80)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    status = models.CharField(max_length=8, choices=RuleStatus.choices, default=RuleStatus.ACTIVE)
+    paused_reason = models.CharField(max_length=12, choices=PausedReason.choices, blank=True, default="")
+    kind = models.CharField(max_length=14, choices=AlertKind.choices)
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+")
+    watchlist = models.ForeignKey("watchlists.Watchlist", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="alert_rules", help_text="Every instrument of the list, as it changes.")
+    timeframe = models.CharField(max_length=4, choices=TIMEFRAME_CHOICES, blank=True,
+                                 help_text="The bars a bar rule watches; for signal and outcome rules, a filter.")
+    left = models.CharField(max_length=40, blank=True, help_text="A series, e.g. close, rsi(14), change(5).")
+    op = models.CharField(max_length=14, choices=AlertOp.choices)
+    right = models.CharField(max_length=40, blank=True, help_text="A series to compare with, or empty for `value`.")
+    value = models.FloatField(null=True, blank=True)
+    direction = models.CharField(max_length=4, choices=SignalDirection.choices, blank=True, default="")
+    min_confidence = models.FloatField(null=True, blank=True)
+    asset_class = models.CharField(max_length=10, blank=True, default="")
+    channels = models.JSONField(default=list, blank=True)
+    cooldown_seconds = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.EVERY_TIME)
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(instrument=None) | models.Q(watchlist=None),
+                                   name="alert_rule_one_target"),
+        ]
+        indexes = [models.Index(fields=["instrument", "timeframe"]), models.Index(fields=["watchlist", "timeframe"]),
+                   models.Index(fields=["tenant", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def condition(self) -> conditions.Condition:
+        return conditions.Condition(kind=self.kind, left=self.left, op=self.op, right=self.right, value=self.value)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RuleStatus.ACTIVE
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class AlertEvent(TenantOwnedModel):
+    """A rule fired: at most once per rule and trigger (a bar of an instrument, a signal, an outcome)."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="events")
+    trigger_key = models.CharField(max_length=64, help_text="bar:<instrument>:<timeframe>:<epoch s>, "
+                                                            "signal:<id>:<tier> or outcome:<signal id>.")
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+")
+    timeframe = models.CharField(max_length=4, blank=True)
+    bar_time = models.DateTimeField(null=True, blank=True, help_text="Open time of the bar that fired it.")
+    signal = models.ForeignKey("signals.Signal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    fired_at = models.DateTimeField(help_text="The moment it fired: the bar's close, the publication, the outcome.")
+    message = models.CharField(max_length=300)
+    left_value = models.FloatField(null=True, blank=True)
+    right_value = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["rule", "trigger_key"], name="alert_event_once_per_trigger")]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AlertBarCursor(models.Model):
+    """The newest closed bar whose bar rules were evaluated for an instrument and timeframe: a bar is
+    claimed by advancing this (one conditional upsert for a whole batch), so it is evaluated once."""
+
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, related_name="+")
+    timeframe = models.CharField(max_length=4)
+    last_bar_time = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instrument", "timeframe"], name="alert_bar_cursor_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
+
+
+class AlertOutcomeCursor(models.Model):
+    """How far outcome rules have read the recorded signal outcomes (by id): one row."""
+
+    last_outcome_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"outcomes read up to #{self.last_outcome_id}"
