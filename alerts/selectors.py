@@ -1,1 +1,131 @@
+"""Reads of alert rules and events: what an actor sees, and the rules an evaluation loads.
 
+A member sees the tenant's rules but those that follow a teammate's private watchlist (as they do
+not see the list); an API key sees the rules on instruments, on shared watchlists and on every
+instrument. The evaluation's loads are one query each, whatever the number of rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.tenancy import get_for_tenant_or_404
+from alerts.conditions import BAR_KINDS
+from alerts.evaluation import BarRules
+from alerts.models import AlertEvent, AlertRule, PausedReason, Repeat, RuleStatus
+from billing.entitlements import Entitlements, plan_default, plan_effective
+from billing.models import Subscription
+from watchlists.actors import Actor
+
+
+def alert_rule_visible(*, actor: Actor) -> QuerySet[AlertRule]:
+    """The tenant's rules the actor may see."""
+    followed_list_shown = Q(watchlist=None) | Q(watchlist__is_shared=True)
+    if actor.user is not None:
+        followed_list_shown |= Q(watchlist__created_by=actor.user)
+    return AlertRule.objects.for_tenant(actor.tenant).filter(followed_list_shown)
+
+
+def alert_rule_list(*, actor: Actor) -> QuerySet[AlertRule]:
+    return alert_rule_visible(actor=actor).select_related("instrument", "watchlist", "created_by").order_by(
+        "-created_at", "-id")
+
+
+def alert_rule_get(*, actor: Actor, pk) -> AlertRule:
+    """One rule the actor sees; Http404 for any other."""
+    return get_for_tenant_or_404(alert_rule_visible(actor=actor).select_related("instrument", "watchlist"),
+                                 tenant=actor.tenant, pk=pk)
+
+
+def alert_rule_active_count(*, tenant, excluding: int | None = None) -> int:
+    """The tenant's active rules (what the plan's active_alerts counts), but `excluding` (a rule's id)."""
+    return AlertRule.objects.for_tenant(tenant).filter(status=RuleStatus.ACTIVE).exclude(pk=excluding).count()
+
+
+def alert_event_list(*, actor: Actor, rule: AlertRule | None = None) -> QuerySet[AlertEvent]:
+    """Events of the rules the actor sees, newest first."""
+    events = AlertEvent.objects.for_tenant(actor.tenant).filter(rule__in=alert_rule_visible(actor=actor))
+    if rule is not None:
+        events = events.filter(rule=rule)
+    return events.select_related("rule", "instrument").order_by("-created_at", "-id")
+
+
+def _may_fire_at(moment: datetime) -> Q:
+    """Active, or paused by firing once at this very moment (its other matches of that moment count)."""
+    return Q(status=RuleStatus.ACTIVE) | Q(paused_reason=PausedReason.FIRED_ONCE, last_fired_at=moment)
+
+
+@dataclass(frozen=True)
+class LoadedBarRules:
+    """Bar rules of a batch of instruments, with what storing their events needs, row by row."""
+
+    rules: BarRules
+    tenant_id: np.ndarray  # int64
+    once: np.ndarray  # bool
+
+
+BAR_RULE_COLUMNS = ("id", "left", "op", "right", "value", "status", "paused_reason", "last_fired_at",
+                    "cooldown_seconds", "expires_at", "tenant_id", "repeat")
+
+
+def bar_rules_for(*, instrument_ids: list[int], timeframe: str, moment: datetime) -> LoadedBarRules:
+    """The bar rules of `timeframe` that may fire at `moment` on these instruments, one row per (rule,
+    instrument): rules on an instrument, and rules that follow a watchlist holding it (as the list is now).
+    Two index scans in one query."""
+    may_fire = _may_fire_at(moment) & Q(timeframe=timeframe, kind__in=BAR_KINDS)
+    direct = AlertRule.objects.filter(may_fire, instrument_id__in=instrument_ids).order_by().values_list(
+        "instrument_id", *BAR_RULE_COLUMNS)
+    followed = (AlertRule.objects.filter(may_fire, watchlist__items__instrument_id__in=instrument_ids).order_by()
+                .values_list("watchlist__items__instrument_id", *BAR_RULE_COLUMNS))
+    rows = list(direct.union(followed, all=True))
+    return _loaded(rows)
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _loaded(rows: list[tuple]) -> LoadedBarRules:
+    as_rules = [(rule_id, instrument_id, left, op, right, value, status == RuleStatus.ACTIVE,
+                 paused_reason == PausedReason.FIRED_ONCE, _epoch(last_fired), float(cooldown), _epoch(expires))
+                for (instrument_id, rule_id, left, op, right, value, status, paused_reason, last_fired, cooldown,
+                     expires, _tenant, _repeat) in rows]
+    return LoadedBarRules(rules=BarRules.from_rows(as_rules),
+                          tenant_id=np.array([row[-2] for row in rows], dtype=np.int64),
+                          once=np.array([row[-1] == Repeat.ONCE for row in rows], dtype=bool))
+
+
+def signal_rules_for(*, kind: str, instrument_id: int, moment: datetime) -> QuerySet[AlertRule]:
+    """Signal or outcome rules (`kind`) that may fire at `moment` for a signal on the instrument: rules on
+    it, on a watchlist holding it, or on every instrument."""
+    target = Q(instrument_id=instrument_id) | Q(watchlist__items__instrument_id=instrument_id) \
+        | Q(instrument=None, watchlist=None)
+    return AlertRule.objects.filter(_may_fire_at(moment), target, kind=kind).distinct()
+
+
+def rules_state_for_update(*, rule_ids: list[int]) -> QuerySet[AlertRule]:
+    """The rules' firing state, locked (in id order, so that two evaluations never deadlock) until the
+    transaction ends: what an evaluation checks again before it stores events."""
+    return (AlertRule.objects.select_for_update().filter(pk__in=rule_ids).order_by("pk")
+            .only("id", "status", "paused_reason", "last_fired_at", "cooldown_seconds", "expires_at", "repeat"))
+
+
+def tenant_entitlements_many(*, tenant_ids, now: datetime | None = None) -> dict[int, Entitlements]:
+    """The entitlements of each tenant's effective plan (billing.entitlements' rule), in two queries."""
+    now = now or timezone.now()
+    subscriptions = Subscription.objects.select_related("plan").filter(tenant_id__in=set(tenant_ids))
+    plans = {s.tenant_id: plan_effective(subscription=s, now=now) for s in subscriptions}
+    default = None
+    entitlements = {}
+    for tenant_id in set(tenant_ids):
+        plan = plans.get(tenant_id)
+        if plan is None:
+            default = default or plan_default()
+            plan = default
+        entitlements[tenant_id] = Entitlements.from_plan(plan)
+    return entitlements
