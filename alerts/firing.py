@@ -10,19 +10,17 @@
 - Recorded outcomes (`outcomes_evaluate_new`): read after a cursor, for the outcome rules of tenants
   whose tier was shown the signal.
 
-Storing (`_events_store`) locks the rules that fire, checks their state again (another evaluation may
-have fired them meanwhile), inserts the events not stored yet (unique per rule and trigger), moves the
-rules' last firing (and pauses "once" rules), and hands the events to `alert_events_fired`; all in one
-transaction.
+What fires is stored by alerts.event_books.events_store: once per rule and trigger, with the rules'
+state checked again under a lock.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import pandas as pd
 from django.db import connection, transaction
 
 from alerts.conditions import OUTCOME, SIGNAL
@@ -31,13 +29,12 @@ from alerts.evaluation import (
     bar_firing_message,
     bar_rules_evaluate,
     lookback_bars,
-    rules_eligible,
     signal_firing_message,
     signal_rules_match,
 )
-from alerts.models import AlertEvent, AlertOutcomeCursor, AlertRule, PausedReason, Repeat, RuleStatus
-from alerts.selectors import bar_rules_for, rules_state_for_update, signal_rules_for, tenant_entitlements_many
-from alerts.services import alert_events_fired
+from alerts.event_books import Candidate, events_store, rules_may_fire
+from alerts.models import AlertOutcomeCursor, AlertRule, Repeat
+from alerts.selectors import bar_rules_for, signal_rules_for, tenant_entitlements_many
 from config.sql import datetime_from_row
 from market.models import Instrument
 from market.selectors import bars_latest_arrays
@@ -60,25 +57,8 @@ CLAIM_SQL = (
     " RETURNING instrument_id")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """An event a rule would fire, before its state is checked again and it is stored."""
-
-    rule_id: int
-    tenant_id: int
-    once: bool
-    trigger_key: str
-    message: str
-    instrument_id: int | None = None
-    timeframe: str = ""
-    bar_time: datetime | None = None
-    signal_id: int | None = None
-    left_value: float | None = None
-    right_value: float | None = None
-
-
-def _finite(value) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 # --- closed bars --------------------------------------------------------------------------------------
@@ -110,7 +90,7 @@ def bar_rules_fire(*, instrument_ids: list[int], timeframe: str, bar_time: datet
     rules = loaded.rules
     if not len(rules):
         return 0
-    count = lookback_bars(np.unique(np.concatenate([rules.left, rules.right])).tolist())
+    count = lookback_bars(pd.unique(np.concatenate([rules.left, rules.right])).tolist())
     wanted = np.unique(rules.instrument_id).tolist()
     bars = {pk: arrays for pk, arrays in bars_latest_arrays(instrument_ids=wanted, timeframe=timeframe, count=count,
                                                             until=bar_time).items()
@@ -119,6 +99,7 @@ def bar_rules_fire(*, instrument_ids: list[int], timeframe: str, bar_time: datet
     if not len(firings):
         return 0
     instruments = Instrument.objects.in_bulk(np.unique(rules.instrument_id[firings.rows]).tolist())
+    stateful = loaded.stateful
     epoch = int(bar_time.timestamp())
     candidates = []
     for row, left_value, right_value, lower_value in zip(firings.rows.tolist(), firings.left_value.tolist(),
@@ -127,13 +108,14 @@ def bar_rules_fire(*, instrument_ids: list[int], timeframe: str, bar_time: datet
         instrument = instruments[int(rules.instrument_id[row])]
         candidates.append(Candidate(
             rule_id=int(rules.rule_id[row]), tenant_id=int(loaded.tenant_id[row]), once=bool(loaded.once[row]),
+            stateful=bool(stateful[row]),
             trigger_key=f"bar:{instrument.pk}:{timeframe}:{epoch}", instrument_id=instrument.pk, timeframe=timeframe,
             bar_time=bar_time, left_value=_finite(left_value), right_value=_finite(right_value),
             message=bar_firing_message(symbol=instrument.symbol, timeframe=timeframe, left=rules.left[row],
                                        op=rules.op[row], right=rules.right[row], value=rules.value[row],
                                        left_value=left_value, right_value=right_value, lower_value=lower_value,
                                        precision=instrument.price_precision)))
-    return len(_events_store(candidates=candidates, moment=moment))
+    return len(events_store(candidates=candidates, moment=moment))
 
 
 # --- signals and outcomes ---------------------------------------------------------------------------
@@ -206,53 +188,13 @@ def _signal_kind_fire(*, kind: str, signal, tiers: set[str], facts: SignalFacts,
         asset_class=np.array([r.asset_class for r in rules], dtype=object), facts=facts)
     matches &= _eligible(rules, moment)
     candidates = [Candidate(rule_id=rule.pk, tenant_id=rule.tenant_id, once=rule.repeat == Repeat.ONCE,
+                            stateful=rule.repeat == Repeat.ONCE or rule.cooldown_seconds > 0,
                             trigger_key=trigger_key, message=message, instrument_id=signal.instrument_id,
                             timeframe=signal.timeframe, signal_id=signal.pk)
                   for rule, match in zip(rules, matches.tolist(), strict=True) if match]
-    return len(_events_store(candidates=candidates, moment=moment))
+    return len(events_store(candidates=candidates, moment=moment))
 
 
 def _eligible(rules: list[AlertRule], moment: datetime) -> np.ndarray:
-    def epoch(value: datetime | None) -> float:
-        return np.nan if value is None else value.timestamp()
-
-    return rules_eligible(now=moment.timestamp(), active=np.array([r.status == RuleStatus.ACTIVE for r in rules]),
-                          fired_once=np.array([r.paused_reason == PausedReason.FIRED_ONCE for r in rules]),
-                          last_fired=np.array([epoch(r.last_fired_at) for r in rules], dtype=np.float64),
-                          cooldown=np.array([float(r.cooldown_seconds) for r in rules]),
-                          expires=np.array([epoch(r.expires_at) for r in rules], dtype=np.float64))
-
-
-# --- storing ------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def _events_store(*, candidates: list[Candidate], moment: datetime) -> list[AlertEvent]:
-    """Store the candidates whose rule may still fire at `moment` and that are not stored yet; returns
-    the events stored."""
-    if not candidates:
-        return []
-    locked = list(rules_state_for_update(rule_ids=sorted({c.rule_id for c in candidates})))
-    still = {rule.pk for rule, ok in zip(locked, _eligible(locked, moment).tolist(), strict=True) if ok}
-    stored = set(AlertEvent.objects.filter(rule_id__in=still, trigger_key__in={c.trigger_key for c in candidates})
-                 .values_list("rule_id", "trigger_key"))
-    events, seen = [], set()
-    for c in candidates:
-        key = (c.rule_id, c.trigger_key)
-        if c.rule_id not in still or key in stored or key in seen:
-            continue
-        seen.add(key)
-        events.append(AlertEvent(tenant_id=c.tenant_id, rule_id=c.rule_id, trigger_key=c.trigger_key,
-                                 instrument_id=c.instrument_id, timeframe=c.timeframe, bar_time=c.bar_time,
-                                 signal_id=c.signal_id, fired_at=moment, message=c.message[:300],
-                                 left_value=c.left_value, right_value=c.right_value))
-    if not events:
-        return []
-    AlertEvent.objects.bulk_create(events, batch_size=2000)
-    fired = {event.rule_id for event in events}
-    AlertRule.objects.filter(pk__in=fired).update(last_fired_at=moment)
-    once = {c.rule_id for c in candidates if c.once and c.rule_id in fired}
-    AlertRule.objects.filter(pk__in=once, status=RuleStatus.ACTIVE).update(status=RuleStatus.PAUSED,
-                                                                          paused_reason=PausedReason.FIRED_ONCE)
-    alert_events_fired(events=events)
-    return events
-
+    return rules_may_fire([(r.status, r.paused_reason, r.last_fired_at, r.cooldown_seconds, r.expires_at)
+                           for r in rules], moment)

@@ -75,8 +75,12 @@ class SignalDirection(models.TextChoices):
 
 
 class AlertRule(TenantOwnedModel):
-    """A condition to watch, created by a member, delivered on `channels` when it fires."""
+    """A condition to watch, created by a member, delivered on `channels` when it fires.
 
+    Its foreign keys to the tenant, instrument and watchlist are served by the composite indexes below
+    (a rule's firing rewrites its row: fewer indexes, less to rewrite)."""
+
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=80)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
@@ -84,9 +88,10 @@ class AlertRule(TenantOwnedModel):
     paused_reason = models.CharField(max_length=12, choices=PausedReason.choices, blank=True, default="")
     kind = models.CharField(max_length=14, choices=AlertKind.choices)
     instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     watchlist = models.ForeignKey("watchlists.Watchlist", on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="alert_rules", help_text="Every instrument of the list, as it changes.")
+                                  related_name="alert_rules", help_text="Every instrument of the list, as it changes.",
+                                  db_index=False)
     timeframe = models.CharField(max_length=4, choices=TIMEFRAME_CHOICES, blank=True,
                                  help_text="The bars a bar rule watches; for signal and outcome rules, a filter.")
     left = models.CharField(max_length=40, blank=True, help_text="A series, e.g. close, rsi(14), change(5).")
@@ -100,7 +105,9 @@ class AlertRule(TenantOwnedModel):
     cooldown_seconds = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
     repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.EVERY_TIME)
-    last_fired_at = models.DateTimeField(null=True, blank=True)
+    last_fired_at = models.DateTimeField(null=True, blank=True, help_text=(
+        "When a rule with a cooldown or that fires once last fired (what those count from); its events say "
+        "when any rule fired."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -130,16 +137,21 @@ class AlertRule(TenantOwnedModel):
 
 
 class AlertEvent(TenantOwnedModel):
-    """A rule fired: at most once per rule and trigger (a bar of an instrument, a signal, an outcome)."""
+    """A rule fired: at most once per rule and trigger (a bar of an instrument, a signal, an outcome).
 
-    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="events")
+    Thousands are inserted at a bar's close, so it keeps only the indexes it is read by: (rule, trigger)
+    and (tenant, newest first) also serve the rule's and the tenant's foreign keys."""
+
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="events", db_index=False)
     trigger_key = models.CharField(max_length=64, help_text="bar:<instrument>:<timeframe>:<epoch s>, "
                                                             "signal:<id>:<tier> or outcome:<signal id>.")
     instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="+")
     timeframe = models.CharField(max_length=4, blank=True)
     bar_time = models.DateTimeField(null=True, blank=True, help_text="Open time of the bar that fired it.")
-    signal = models.ForeignKey("signals.Signal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    signal = models.ForeignKey("signals.Signal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               db_index=False)  # signals are never deleted
     fired_at = models.DateTimeField(help_text="The moment it fired: the bar's close, the publication, the outcome.")
     message = models.CharField(max_length=300)
     left_value = models.FloatField(null=True, blank=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from market.arrays import BarArrays
 from signals.engine import indicators
 
 MAX_PERIOD = 200
-MIN_LOOKBACK, MAX_LOOKBACK = 60, 1000
+MIN_LOOKBACK, MAX_LOOKBACK = 30, 1000
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ def _period(default: int, name: str = "period", low: int = 2) -> Param:
     return Param(name, default, low, MAX_PERIOD)
 
 
+# Bars of history per bar of period for a value to have forgotten where its computation started: a
+# window (SMA, Bollinger, change) needs its period; an exponential average (alpha = 2 / (n + 1)) keeps
+# e^-6 = 0.25% of its seed after 3 periods; Wilder's smoothing (alpha = 1 / n: RSI, ATR, ADX) keeps
+# e^-5 = 0.7% after 5.
+WINDOW, EXPONENTIAL, WILDER = 1, 3, 5
+
+
 @dataclass(frozen=True)
 class SeriesKind:
     """One name of the vocabulary: its parameters, how to compute it and what values make sense."""
@@ -48,6 +56,7 @@ class SeriesKind:
     value_range: tuple[float, float] | None = None  # the values a rule may compare it with
     band: bool = False
     help: str = ""
+    memory: int = WINDOW  # periods of history a value depends on (WINDOW, EXPONENTIAL, WILDER)
 
 
 def _volume_ratio(bars: BarArrays, period: int) -> np.ndarray:
@@ -55,9 +64,9 @@ def _volume_ratio(bars: BarArrays, period: int) -> np.ndarray:
     volume = np.asarray(bars.volume, dtype=np.float64)
     out = np.full(volume.shape, np.nan)
     if len(volume) > period:
-        window = np.lib.stride_tricks.sliding_window_view(volume[:-1], period).mean(axis=-1)
+        before = indicators.sma(volume, period)[period - 1:-1]  # the mean up to the bar before each
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[period:] = np.where(window > 0, volume[period:] / window, np.nan)
+            out[period:] = np.where(before > 0, volume[period:] / before, np.nan)
     return out
 
 
@@ -87,7 +96,7 @@ SERIES: dict[str, SeriesKind] = {
     "volume": _field("volume"),
     "sma": SeriesKind((_period(20),), lambda b, n: indicators.sma(b.close, n), "price", help="simple moving average"),
     "ema": SeriesKind((_period(20),), lambda b, n: indicators.ema(b.close, n), "price",
-                      help="exponential moving average"),
+                      help="exponential moving average", memory=EXPONENTIAL),
     "wma": SeriesKind((_period(20),), lambda b, n: indicators.wma(b.close, n), "price",
                       help="weighted moving average"),
     "bb_upper": SeriesKind(_BB, lambda b, n, k: indicators.bollinger(b.close, n, k)[0], "price",
@@ -100,21 +109,21 @@ SERIES: dict[str, SeriesKind] = {
                             help="the Bollinger bands (upper, lower), for outside / inside"),
     "supertrend": SeriesKind((_period(10), Param("multiplier", 3.0, 0.1, 20.0, integer=False)),
                              lambda b, n, m: indicators.supertrend(*_HLC(b), n, m)[0], "price",
-                             help="Supertrend line"),
+                             help="Supertrend line", memory=WILDER),
     "tenkan": SeriesKind((_period(9),), lambda b, n: indicators.ichimoku(*_HL(b), tenkan=n)["tenkan"], "price",
                          help="Ichimoku conversion line"),
     "kijun": SeriesKind((_period(26),), lambda b, n: indicators.ichimoku(*_HL(b), kijun=n)["kijun"], "price",
                         help="Ichimoku base line"),
     "atr": SeriesKind((_period(14),), lambda b, n: indicators.atr(*_HLC(b), n), "other", (0.0, float("inf")),
-                      help="average true range, in price"),
+                      help="average true range, in price", memory=WILDER),
     "rsi": SeriesKind((_period(14),), lambda b, n: indicators.rsi(b.close, n), "oscillator", _PERCENT,
-                      help="relative strength index, 0 to 100"),
+                      help="relative strength index, 0 to 100", memory=WILDER),
     "adx": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[0], "oscillator", _PERCENT,
-                      help="average directional index, 0 to 100"),
+                      help="average directional index, 0 to 100", memory=WILDER),
     "plus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[1], "oscillator", _PERCENT,
-                          help="+DI, 0 to 100"),
+                          help="+DI, 0 to 100", memory=WILDER),
     "minus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[2], "oscillator", _PERCENT,
-                           help="-DI, 0 to 100"),
+                           help="-DI, 0 to 100", memory=WILDER),
     "stoch_k": SeriesKind((_period(14), Param("smooth", 3, 1, 50)),
                           lambda b, n, s: indicators.stochastic(*_HLC(b), n, s)[0], "oscillator", _PERCENT,
                           help="stochastic %K, 0 to 100"),
@@ -124,11 +133,11 @@ SERIES: dict[str, SeriesKind] = {
     "williams_r": SeriesKind((_period(14),), lambda b, n: indicators.williams_r(*_HLC(b), n), "oscillator",
                              (-100.0, 0.0), help="Williams %R, -100 to 0"),
     "macd": SeriesKind(_MACD, lambda b, f, s, g: indicators.macd(b.close, f, s, g)[0], "other",
-                       help="MACD line"),
+                       help="MACD line", memory=EXPONENTIAL),
     "macd_signal": SeriesKind(_MACD, lambda b, f, s, g: indicators.macd(b.close, f, s, g)[1], "other",
-                              help="MACD signal line"),
+                              help="MACD signal line", memory=EXPONENTIAL),
     "macd_hist": SeriesKind(_MACD, lambda b, f, s, g: indicators.macd(b.close, f, s, g)[2], "other",
-                            help="MACD histogram"),
+                            help="MACD histogram", memory=EXPONENTIAL),
     "obv": SeriesKind((), lambda b: indicators.obv(b.close, b.volume), "other", help="on-balance volume"),
     "volume_z": SeriesKind((_period(20),), lambda b, n: indicators.volume_zscore(b.volume, n), "volume",
                            (-50.0, 50.0), help="volume z-score over `period` bars"),
@@ -163,18 +172,20 @@ class SeriesSpec:
 
     @property
     def lookback(self) -> int:
-        """Bars to compute it over: five times its periods, so an exponential average has forgotten its
-        seed (weight below 1%), within [MIN_LOOKBACK, MAX_LOOKBACK]."""
+        """Bars to compute it over: its periods (summed: MACD's signal smooths its slow average) times its
+        memory, plus two for the cross, within [MIN_LOOKBACK, MAX_LOOKBACK]."""
         span = sum(int(v) for v, p in zip(self.params, self.kind.params, strict=True) if p.integer)
-        return min(max(5 * span + 2, MIN_LOOKBACK), MAX_LOOKBACK)
+        return min(max(self.kind.memory * span + 2, MIN_LOOKBACK), MAX_LOOKBACK)
 
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else format(value, "g")
 
 
+@lru_cache(maxsize=4096)
 def series_parse(text: str) -> SeriesSpec:
-    """The series `text` names; ValueError saying what is wrong (unknown name, parameter out of range)."""
+    """The series `text` names; ValueError saying what is wrong (unknown name, parameter out of range).
+    Remembered: an evaluation parses the same few keys for every rule that names them."""
     match = _SYNTAX.fullmatch(text or "")
     if match is None or match.group(1) not in SERIES:
         known = ", ".join(sorted(SERIES))

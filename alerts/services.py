@@ -31,7 +31,7 @@ from alerts.models import (
 from alerts.selectors import alert_rule_active_count
 from billing.entitlements import Entitlements, tenant_entitlements, upgrade_url
 from billing.models import UsageMetric
-from billing.usage import usage_increment
+from billing.usage import usage_increment_many
 from config.errors import InvalidInput, NotEntitled, NotPermitted, PlanLimitReached
 from market.models import AssetClass, Instrument
 from market.timeframes import Timeframe
@@ -223,8 +223,7 @@ def alert_rules_fit_plan(*, tenant: Tenant, now: datetime | None = None) -> list
 def alert_events_fired(*, events: list[AlertEvent]) -> None:
     """What follows events just stored, in their transaction: each tenant's usage, then each event's
     deliveries (`alert_event_fired`)."""
-    for tenant_id, count in Counter(event.tenant_id for event in events).items():
-        usage_increment(tenant=Tenant(pk=tenant_id), metric=UsageMetric.ALERTS_FIRED, by=count)
+    usage_increment_many(metric=UsageMetric.ALERTS_FIRED, counts=Counter(event.tenant_id for event in events))
     for event in events:
         alert_event_fired(event=event)
 

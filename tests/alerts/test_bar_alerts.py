@@ -28,8 +28,6 @@ def test_a_close_exactly_at_the_value_crosses_it_and_the_event_says_so(alice_act
     assert event.message == "BTCUSD H1: close 100.00 crossed above 100.00"
     assert (event.instrument, event.bar_time, event.fired_at) == (btc, bar_time(5), bar_time(6))
     assert (event.tenant_id, event.left_value, event.right_value) == (alice_actor.tenant.pk, 100.0, 100.0)
-    rule.refresh_from_db()
-    assert rule.last_fired_at == bar_time(6)
 
 
 def test_leaving_the_level_after_reaching_it_does_not_cross_again(alice_actor, btc, feed):
@@ -72,6 +70,8 @@ def test_cooldown_holds_until_it_is_over(alice_actor, btc, feed):
 
     assert [key.rsplit(":", 1)[1] for key in events(rule)] == [
         str(int(bar_time(i).timestamp())) for i in (5, 7)]  # closed at 6:00 and 8:00; not 7:00 or 9:00
+    rule.refresh_from_db()
+    assert rule.last_fired_at == bar_time(8)  # what the cooldown counts from
 
 
 def test_a_once_rule_fires_once_and_is_paused_saying_why(alice_actor, btc, feed):
@@ -154,8 +154,10 @@ def test_fired_events_count_in_the_tenants_usage(alice_actor, btc, feed):
     a_rule(alice_actor, instrument=btc, op="above", value=80.0)
 
     feed(btc, [*WARM, 100.0])
-
     assert UsageCounter.objects.get(tenant=alice_actor.tenant, metric=UsageMetric.ALERTS_FIRED).count == 2
+    feed(btc, [101.0], first=6)
+
+    assert UsageCounter.objects.get(tenant=alice_actor.tenant, metric=UsageMetric.ALERTS_FIRED).count == 4
 
 
 def test_an_indicator_rule_fires_through_the_live_path(alice_actor, btc, feed):

@@ -193,7 +193,21 @@ def test_messages_say_what_fired_in_words():
     assert band == "GOOG D1: close 110.00 is outside bollinger(20,2) (95.00 to 105.00)"
 
 
-def test_the_lookback_covers_five_periods_of_the_longest_series():
-    assert evaluation.lookback_bars(["rsi(14)", "ema(50)", ""]) == 252
+def test_the_lookback_is_the_longest_series_periods_times_its_memory():
+    assert evaluation.lookback_bars(["rsi(14)", "ema(50)", ""]) == 152  # ema: 3 x 50 + 2 > rsi: 5 x 14 + 2
     assert evaluation.lookback_bars(["close"]) == series.MIN_LOOKBACK
-    assert evaluation.lookback_bars(["sma(200)"]) == series.MAX_LOOKBACK
+    assert evaluation.lookback_bars(["sma(200)"]) == 202
+    assert evaluation.lookback_bars(["rsi(200)"]) == series.MAX_LOOKBACK
+
+
+@pytest.mark.parametrize("key", ["rsi(14)", "ema(50)", "macd(12,26,9)", "macd_signal(12,26,9)", "atr(14)",
+                                 "adx(14)", "bollinger(20,2)", "supertrend(10,3)", "stoch_d(14,3)", "volume_z(20)"])
+def test_over_its_lookback_a_series_agrees_with_the_whole_history(key):
+    from market.synthetic import synthetic_bars
+
+    history = synthetic_bars(count=3000, seed=11, gap_probability=0.0)
+    spec = series.series_parse(key)
+
+    whole, tail = series.series_last_two(history, spec), series.series_last_two(history.tail(spec.lookback), spec)
+
+    assert np.allclose(tail, whole, rtol=0.01, atol=0.1, equal_nan=True)
