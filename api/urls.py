@@ -9,12 +9,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from alerts import api as alerts_api
 from api.errors import endpoint_not_found
 from billing import api as billing_api
+from watchlists import api as watchlists_api
 
 app_name = "api-v1"
 
 router = DefaultRouter()
+router.register("watchlists", watchlists_api.WatchlistViewSet, basename="watchlist")
+router.register("alert-rules", alerts_api.AlertRuleViewSet, basename="alert-rule")
+router.register("alert-events", alerts_api.AlertEventViewSet, basename="alert-event")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from accounts.models import Role
+from accounts.services import api_key_create
 from alerts.services import alert_rule_create
 from billing.models import Plan, Subscription
 from market.arrays import BarArrays
@@ -93,3 +94,9 @@ def a_rule(actor: Actor, **fields):
     defaults = {"name": "Test alert", "kind": "price", "timeframe": "H1", "op": "crosses_up", "value": 100.0,
                 "channels": ["in_app"]}
     return alert_rule_create(actor=actor, **(defaults | fields))
+
+
+def key_headers(tenant, *, scope: str = "write", created_by=None) -> dict[str, str]:
+    """Headers with a new API key of `tenant`."""
+    _, plaintext = api_key_create(tenant=tenant, name="bot", scope=scope, created_by=created_by)
+    return {"Authorization": f"Bearer {plaintext}"}
