@@ -132,6 +132,25 @@ class AlertRule(TenantOwnedModel):
         return self.status == RuleStatus.ACTIVE
 
     @property
+    def channel_labels(self) -> str:
+        return ", ".join(AlertChannel(c).label if c in AlertChannel.values else c for c in self.channels)
+
+    @property
+    def summary(self) -> str:
+        """The condition in words: "rsi(14) is above 70", "a new BUY signal on H1"."""
+        if self.kind == AlertKind.SIGNAL:
+            words = f"a new {self.direction + ' ' if self.direction else ''}signal"
+            if self.min_confidence is not None:
+                words += f" with confidence from {self.min_confidence:.0%}"
+            if self.asset_class:
+                words += f" on {self.asset_class}"
+            return words + (f" ({self.timeframe})" if self.timeframe else "")
+        if self.kind == AlertKind.OUTCOME:
+            return f"a {self.direction + ' ' if self.direction else ''}signal {AlertOp(self.op).label}"
+        compared = self.right or (f"{self.value:g}" if self.value is not None else "?")
+        return f"{self.left} {AlertOp(self.op).label} {compared}"
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 

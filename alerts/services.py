@@ -115,8 +115,9 @@ def _checked(*, actor: Actor, fields: dict[str, Any]) -> tuple[Condition, dict[s
                                                   op=fields["op"] or "", right=fields["right"] or "",
                                                   value=fields["value"]))
     name = fields["name"]
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > NAME_MAX:
-        errors["name"] = [f"Give the alert a name of 1 to {NAME_MAX} characters."]
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > NAME_MAX \
+            or any(ord(character) < 32 for character in name):
+        errors["name"] = [f"Give the alert a name of 1 to {NAME_MAX} printable characters."]
     _check_target(actor, fields, errors)
     _check_filters(fields, errors)
     _check_delivery(fields, errors)

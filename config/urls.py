@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("market.urls")),
     path("", include("accounts.urls")),
+    path("", include("watchlists.urls")),
+    path("", include("alerts.urls")),
 ]

@@ -23,20 +23,23 @@ NAME_MAX = 80
 NOTE_MAX = 240
 
 
+def _text_checked(value, *, field: str, longest: int, required: bool) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if required and not value:
+        raise InvalidInput(f"A watchlist needs a {field}.", fields={field: ["This field is required."]})
+    if len(value) > longest:
+        raise InvalidInput(f"That {field} is too long.", fields={field: [f"At most {longest} characters."]})
+    if any(ord(character) < 32 for character in value):
+        raise InvalidInput(f"That {field} holds control characters.", fields={field: ["Use printable text only."]})
+    return value
+
+
 def _name_checked(name) -> str:
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name:
-        raise InvalidInput("A watchlist needs a name.", fields={"name": ["This field is required."]})
-    if len(name) > NAME_MAX:
-        raise InvalidInput("That name is too long.", fields={"name": [f"At most {NAME_MAX} characters."]})
-    return name
+    return _text_checked(name, field="name", longest=NAME_MAX, required=True)
 
 
 def _note_checked(note) -> str:
-    note = (note or "").strip() if isinstance(note, str) else ""
-    if len(note) > NOTE_MAX:
-        raise InvalidInput("That note is too long.", fields={"note": [f"At most {NOTE_MAX} characters."]})
-    return note
+    return _text_checked(note, field="note", longest=NOTE_MAX, required=False)
 
 
 def _lock_tenant(tenant: Tenant) -> None:

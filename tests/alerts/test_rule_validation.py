@@ -24,6 +24,7 @@ def refused(actor, **fields) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("fields", "field", "says"), [
     ({"name": " "}, "name", "name of 1 to 80"),
+    ({"name": "Hot\x00"}, "name", "printable"),
     ({"kind": "weather"}, "kind", "Choose one of"),
     ({"op": "sideways"}, "op", "Choose one of"),
     ({"value": None}, "value", "Give the value"),

@@ -24,7 +24,7 @@ def test_a_member_creates_and_renames_a_watchlist(alice_actor):
         "Big tech", True, alice_actor.user, alice_actor.tenant)
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 81, None])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81, None, "Tech\x00", "Tab\there"])
 def test_a_bad_name_is_refused_and_nothing_changes(alice_actor, name):
     with pytest.raises(InvalidInput) as caught:
         watchlist_create(actor=alice_actor, name=name)
