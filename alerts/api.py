@@ -8,6 +8,8 @@ event, or one that follows a watchlist you do not see, answers 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Max
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -66,7 +68,8 @@ class AlertRuleWriteSerializer(serializers.Serializer):
 
 def _targets(actor: Actor, data: dict) -> dict:
     """The symbol and watchlist id of the request, as the objects the service takes."""
-    errors, targets = {}, {}
+    errors: dict[str, list[str]] = {}
+    targets: dict[str, Any] = {}
     if "instrument" in data:
         symbol = data["instrument"]
         targets["instrument"] = None if not symbol else Instrument.objects.filter(symbol=symbol.upper()).first()

@@ -15,6 +15,7 @@ one INSERT ... ON CONFLICT from JSON on PostgreSQL a tenth of it, measured with 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,7 +39,7 @@ FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint, r
 ROWS_PER_STATEMENT = 500  # the portable VALUES form: 12 placeholders a row, SQLite allows 32,766
 
 
-def _iso_of():
+def _iso_of() -> Callable[[datetime], str]:
     """json.dumps' `default` for datetimes, remembering each one's text (a batch has a few, many times)."""
     seen: dict[datetime, str] = {}
 
@@ -106,7 +107,7 @@ def events_store(*, candidates: list[Candidate], moment: datetime) -> list[Alert
 
 def _insert(candidates: list[Candidate], moment: datetime) -> list[AlertEvent]:
     """Insert the events not stored yet; the ones inserted, as AlertEvents."""
-    rows = {}
+    rows: dict[tuple[int, str], tuple] = {}
     for c in candidates:
         rows.setdefault((c.rule_id, c.trigger_key), (
             c.tenant_id, c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id, moment,

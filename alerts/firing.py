@@ -125,7 +125,7 @@ def signal_published_evaluate(*, publication_id: int) -> int:
     Returns the events stored."""
     publication = (SignalPublication.objects.select_related("signal__instrument")
                    .filter(pk=publication_id).exclude(published_at=None).first())
-    if publication is None:
+    if publication is None or publication.published_at is None:
         return 0
     signal = publication.signal
     facts = SignalFacts(direction=signal.direction, confidence=signal.confidence, timeframe=signal.timeframe,

@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,7 @@ def bar_rules_for(*, instrument_ids: list[int], timeframe: str, moment: datetime
 
 
 def _bar_rules_postgres(instrument_ids: list[int], timeframe: str, moment: datetime) -> LoadedBarRules:
-    params = {"ids": list(instrument_ids), "timeframe": timeframe, "kinds": list(BAR_KINDS), "moment": moment,
+    params: dict[str, Any] = {"ids": list(instrument_ids), "timeframe": timeframe, "kinds": list(BAR_KINDS), "moment": moment,
               "active": RuleStatus.ACTIVE.value, "fired_once": PausedReason.FIRED_ONCE.value,
               "once": Repeat.ONCE.value}
     with connection.cursor() as cursor:

@@ -38,8 +38,8 @@ class WatchlistSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "is_shared", "created_by", "created_at", "updated_at", "items"]
 
     @extend_schema_field(WatchlistItemSerializer(many=True))
-    def get_items(self, watchlist) -> list[dict]:
-        return WatchlistItemSerializer(selectors.watchlist_item_list(watchlist=watchlist), many=True).data
+    def get_items(self, watchlist) -> list:
+        return list(WatchlistItemSerializer(selectors.watchlist_item_list(watchlist=watchlist), many=True).data)
 
 
 class WatchlistCreateSerializer(serializers.Serializer):

@@ -87,8 +87,12 @@ def watchlist_rows(*, watchlist: Watchlist) -> list[WatchlistRow]:
     ids = [item.instrument_id for item in items]
     prices = _prices(ids)
     signals = _latest_signals(ids, plan_code=tenant_entitlements(tenant=watchlist.tenant).plan_code)
-    return [WatchlistRow(item, *prices.get(item.instrument_id, (None, None, None)), signals.get(item.instrument_id))
-            for item in items]
+    rows = []
+    for item in items:
+        price, price_time, change = prices.get(item.instrument_id, (None, None, None))
+        rows.append(WatchlistRow(item=item, price=price, price_time=price_time, day_change_pct=change,
+                                 signal=signals.get(item.instrument_id)))
+    return rows
 
 
 def _prices(ids: list[int]) -> dict[int, tuple[float, datetime, float | None]]:
