@@ -32,10 +32,11 @@ EVENT_COLUMNS = ("tenant_id", "rule_id", "trigger_key", "instrument_id", "timefr
 INSERT_HEAD = "INSERT INTO alerts_alertevent (" + ", ".join(EVENT_COLUMNS) + ") "
 INSERT_TAIL = " ON CONFLICT (rule_id, trigger_key) DO NOTHING RETURNING id, rule_id, trigger_key"
 # On PostgreSQL the rows travel as one JSON array of arrays, unpacked by the server: dumping 7,000 rows
-# as 12 array parameters cost psycopg 0.3 s of Python, json.dumps a tenth of it (measured).
+# as 12 array parameters cost psycopg 0.3 s of Python, json.dumps a tenth of it; jsonb is parsed once
+# where json is parsed again for each field (70 ms against 120 ms on the server, measured).
 FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint, r->>4, (r->>5)::timestamptz,"
              " (r->>6)::bigint, (r->>7)::timestamptz, r->>8, (r->>9)::float8, (r->>10)::float8, (r->>11)::timestamptz"
-             " FROM json_array_elements(%s::json) AS r")
+             " FROM jsonb_array_elements(%s::jsonb) AS r")
 ROWS_PER_STATEMENT = 500  # the portable VALUES form: 12 placeholders a row, SQLite allows 32,766
 
 

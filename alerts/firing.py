@@ -25,6 +25,7 @@ from django.db import connection, transaction
 
 from alerts.conditions import OUTCOME, SIGNAL
 from alerts.evaluation import (
+    BarFirings,
     SignalFacts,
     bar_firing_message,
     bar_rules_evaluate,
@@ -34,7 +35,7 @@ from alerts.evaluation import (
 )
 from alerts.event_books import Candidate, events_store, rules_may_fire
 from alerts.models import AlertOutcomeCursor, AlertRule, Repeat
-from alerts.selectors import bar_rules_for, signal_rules_for, tenant_entitlements_many
+from alerts.selectors import LoadedBarRules, bar_rules_for, signal_rules_for, tenant_entitlements_many
 from config.sql import datetime_from_row
 from market.models import Instrument
 from market.selectors import bars_latest_arrays
@@ -98,24 +99,34 @@ def bar_rules_fire(*, instrument_ids: list[int], timeframe: str, bar_time: datet
     firings = bar_rules_evaluate(rules, bars, now=moment.timestamp())
     if not len(firings):
         return 0
-    instruments = Instrument.objects.in_bulk(np.unique(rules.instrument_id[firings.rows]).tolist())
-    stateful = loaded.stateful
+    candidates = _bar_candidates(loaded, firings, timeframe=timeframe, bar_time=bar_time)
+    return len(events_store(candidates=candidates, moment=moment))
+
+
+def _bar_candidates(loaded: LoadedBarRules, firings: BarFirings, *, timeframe: str,
+                    bar_time: datetime) -> list[Candidate]:
+    """The events of the rows that fire, with their message in words."""
+    picked = firings.rows
+    rules = loaded.rules
+    instrument_ids = rules.instrument_id[picked].tolist()
+    facts = {pk: (symbol, precision) for pk, symbol, precision in Instrument.objects.filter(
+        pk__in=set(instrument_ids)).values_list("pk", "symbol", "price_precision")}
     epoch = int(bar_time.timestamp())
     candidates = []
-    for row, left_value, right_value, lower_value in zip(firings.rows.tolist(), firings.left_value.tolist(),
-                                                         firings.right_value.tolist(), firings.lower_value.tolist(),
-                                                         strict=True):
-        instrument = instruments[int(rules.instrument_id[row])]
+    for rule_id, tenant_id, once, stateful, instrument_id, left, op, right, value, left_value, right_value, lower in zip(
+            rules.rule_id[picked].tolist(), loaded.tenant_id[picked].tolist(), loaded.once[picked].tolist(),
+            loaded.stateful[picked].tolist(), instrument_ids, rules.left[picked], rules.op[picked],
+            rules.right[picked], rules.value[picked].tolist(), firings.left_value.tolist(),
+            firings.right_value.tolist(), firings.lower_value.tolist(), strict=True):
+        symbol, precision = facts[instrument_id]
         candidates.append(Candidate(
-            rule_id=int(rules.rule_id[row]), tenant_id=int(loaded.tenant_id[row]), once=bool(loaded.once[row]),
-            stateful=bool(stateful[row]),
-            trigger_key=f"bar:{instrument.pk}:{timeframe}:{epoch}", instrument_id=instrument.pk, timeframe=timeframe,
+            rule_id=rule_id, tenant_id=tenant_id, once=once, stateful=stateful,
+            trigger_key=f"bar:{instrument_id}:{timeframe}:{epoch}", instrument_id=instrument_id, timeframe=timeframe,
             bar_time=bar_time, left_value=_finite(left_value), right_value=_finite(right_value),
-            message=bar_firing_message(symbol=instrument.symbol, timeframe=timeframe, left=rules.left[row],
-                                       op=rules.op[row], right=rules.right[row], value=rules.value[row],
-                                       left_value=left_value, right_value=right_value, lower_value=lower_value,
-                                       precision=instrument.price_precision)))
-    return len(events_store(candidates=candidates, moment=moment))
+            message=bar_firing_message(symbol=symbol, timeframe=timeframe, left=left, op=op, right=right, value=value,
+                                       left_value=left_value, right_value=right_value, lower_value=lower,
+                                       precision=precision)))
+    return candidates
 
 
 # --- signals and outcomes ---------------------------------------------------------------------------
