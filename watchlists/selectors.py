@@ -96,24 +96,23 @@ def watchlist_rows(*, watchlist: Watchlist) -> list[WatchlistRow]:
 
 
 def _prices(ids: list[int]) -> dict[int, tuple[float, datetime, float | None]]:
-    """instrument id -> (newest close, its close time, percent change over a day), from the finest
-    timeframe that has bars (one query per timeframe)."""
-    found: dict[int, tuple[float, datetime, float | None]] = {}
-    for timeframe in sorted(Timeframe, key=lambda tf: tf.seconds):
-        wanted = [pk for pk in ids if pk not in found]
-        if not wanted:
-            break
+    """instrument id -> (newest close, its close time, percent change over a day): from the timeframe whose
+    newest bar closed last (the finer of two that closed together), one query per timeframe. The change
+    compares with the newest close at least a day older (None above daily bars, or without one)."""
+    best: dict[int, tuple[tuple[int, int], tuple[float, datetime, float | None]]] = {}
+    for timeframe in Timeframe:
         per_day = DAY // timeframe.seconds
-        count = per_day + 1 if per_day >= 1 else 1
-        for pk, bars in bars_latest_arrays(instrument_ids=wanted, timeframe=timeframe, count=count).items():
+        for pk, bars in bars_latest_arrays(instrument_ids=ids, timeframe=timeframe, count=per_day + 1).items():
             closes_at = bars.time + timeframe.seconds
+            rank = (int(closes_at[-1]), -timeframe.seconds)
+            if pk in best and best[pk][0] >= rank:
+                continue
             earlier = np.flatnonzero(closes_at <= closes_at[-1] - DAY)
             change = None
-            if per_day >= 1 and len(earlier):
-                before = bars.close[earlier[-1]]
-                change = 100.0 * (bars.close[-1] / before - 1.0) if before else None
-            found[pk] = (float(bars.close[-1]), utc_from_epoch(int(closes_at[-1])), change)
-    return found
+            if per_day >= 1 and len(earlier) and bars.close[earlier[-1]]:
+                change = 100.0 * (bars.close[-1] / bars.close[earlier[-1]] - 1.0)
+            best[pk] = (rank, (float(bars.close[-1]), utc_from_epoch(int(closes_at[-1])), change))
+    return {pk: found for pk, (_, found) in best.items()}
 
 
 def _latest_signals(ids: list[int], *, plan_code: str) -> dict[int, Signal]:

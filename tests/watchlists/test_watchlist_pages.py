@@ -2,9 +2,12 @@
 answer with the list; bob sees a shared list without its controls; charlie gets 404 on every page."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
+from market.arrays import BarArrays
 from market.services import bars_ingest
 from signals.publishing import publications_release_due
 from signals.services import signal_create, strategy_default_ensure
@@ -153,3 +156,17 @@ def test_the_navigation_links_the_watchlists_and_alerts_pages(client, alice):
     page = client.get("/app/").content.decode()
 
     assert 'href="/app/watchlists/"' in page and 'href="/app/alerts/"' in page
+
+
+def test_the_price_comes_from_the_timeframe_that_closed_last(client, alice, team, instruments):
+    btc = instruments["BTCUSD"]
+    bars_ingest(instrument=btc, timeframe="H1", bars=bars_of([50.0, 51.0]), source="test")  # 2024-03-01 00:00, 01:00
+    days = np.array([int(datetime(2024, 3, day, tzinfo=UTC).timestamp()) for day in (20, 21, 22)], dtype=np.int64)
+    closes = np.array([60.0, 61.0, 66.0])
+    bars_ingest(instrument=btc, timeframe="D1", bars=BarArrays(days, closes, closes + 1, closes - 1, closes,
+                                                               np.full(3, 10.0)), source="test")
+    client.force_login(alice)
+
+    page = client.get(f"/app/watchlists/{team.pk}/").content.decode()
+
+    assert "66.00" in page and "8.20%" in page  # 66 / 61 - 1, from the daily bars that closed last
