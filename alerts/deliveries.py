@@ -54,6 +54,7 @@ from config.outbound import TransportError
 logger = logging.getLogger(__name__)
 
 DELIVERY_SEND_TASK = "alerts.tasks.delivery_send"  # kwargs delivery_id
+DELIVERIES_SEND_TASK = "alerts.tasks.deliveries_send"  # kwargs delivery_ids, of one channel
 CLAIM_LEASE = timedelta(minutes=5)  # far above a send's timeout: a claim older than this lost its worker
 LOST_MESSAGE_GRACE = timedelta(minutes=1)  # a queued delivery this old lost its task message
 DUE_BATCH = 500
@@ -64,7 +65,7 @@ DELIVERY_COLUMNS = ("tenant_id", "event_id", "member_id", "channel", "destinatio
 DELIVERY_INSERT_HEAD = "INSERT INTO alerts_delivery (" + ", ".join(DELIVERY_COLUMNS) + ") "
 # The conflict target is the partial unique index of an event's deliveries (delivery_unique_event_channel_target).
 DELIVERY_INSERT_TAIL = (" ON CONFLICT (event_id, channel, target) WHERE event_id IS NOT NULL DO NOTHING"
-                        " RETURNING id, status")
+                        " RETURNING id, channel, status")
 DELIVERIES_FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::bigint, r->>5,"
                         " r->>6, (r->>7)::uuid, false, 0, '', %s, %s, %s FROM jsonb_array_elements(%s::jsonb) AS r")
 ROWS_PER_STATEMENT = 500  # the portable VALUES form: 14 placeholders a row, SQLite allows 32,766
@@ -86,10 +87,10 @@ def deliveries_create_for_events(*, events: Sequence[AlertEvent], now: datetime 
         return []
     with transaction.atomic():
         created = _deliveries_insert(rows, now=now)
-        queued = [pk for pk, status in created if status == DeliveryStatus.QUEUED]
+        queued = [(pk, channel) for pk, channel, status in created if status == DeliveryStatus.QUEUED]
         if queued:
-            transaction.on_commit(lambda: deliveries_queue(delivery_ids=queued))
-    return [pk for pk, _ in created]
+            transaction.on_commit(lambda: deliveries_queue(deliveries=queued))
+    return [pk for pk, _, _ in created]
 
 
 def deliveries_create_for_event(*, event: AlertEvent) -> list[Delivery]:
@@ -149,19 +150,20 @@ def _destinations_of(*, tenant_ids: set[int], member_ids: set[int],
     return found
 
 
-def _deliveries_insert(rows: list[DeliveryRow], *, now: datetime) -> list[tuple[int, str]]:
-    """Insert the deliveries not stored yet, each with a new idempotency key; (id, status) of those inserted.
+def _deliveries_insert(rows: list[DeliveryRow], *, now: datetime) -> list[tuple[int, str, str]]:
+    """Insert the deliveries not stored yet, each with a new idempotency key; (id, channel, status) of those
+    inserted.
     On PostgreSQL the rows travel as one JSON array, as alerts.event_books sends events (one statement for
     thousands); elsewhere in VALUES statements of ROWS_PER_STATEMENT rows."""
     native_uuid = connection.features.has_native_uuid_field
     keyed = [(*row, str(key) if native_uuid else key.hex) for row in rows for key in [uuid.uuid4()]]
     adapt = connection.ops.adapt_datetimefield_value
-    inserted: list[tuple[int, str]] = []
+    inserted: list[tuple[int, str, str]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(DELIVERY_INSERT_HEAD + DELIVERIES_FROM_JSON + DELIVERY_INSERT_TAIL,
                            [now, now, now, json.dumps(keyed)])
-            return [(pk, status) for pk, status in cursor.fetchall()]
+            return [(pk, channel, status) for pk, channel, status in cursor.fetchall()]
         for start in range(0, len(keyed), ROWS_PER_STATEMENT):
             chunk = keyed[start:start + ROWS_PER_STATEMENT]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(DELIVERY_COLUMNS)) + ")"] * len(chunk))
@@ -171,16 +173,25 @@ def _deliveries_insert(rows: list[DeliveryRow], *, now: datetime) -> list[tuple[
     return inserted
 
 
-def deliveries_queue(*, delivery_ids: list[int]) -> None:
-    """Send each delivery's task, by name, to the `alerts` queue in one group. A failing send is logged:
-    the deliveries stay queued and `deliveries_due_queue` sends them again."""
-    if not delivery_ids:
+def deliveries_queue(*, deliveries: list[tuple[int, str]]) -> None:
+    """Send the tasks of the deliveries, given as (id, channel), by name, to the `alerts` queue in one group:
+    one `delivery_send` for a delivery alone, one `deliveries_send` for each chunk of a channel's
+    `sends_per_task`. A failing send is logged: the deliveries stay queued and `deliveries_due_queue`
+    sends them again."""
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in deliveries:
+        by_channel[channel].append(pk)
+    chunks = [ids[start:start + CHANNEL_CLASSES[channel].sends_per_task] for channel, ids in by_channel.items()
+              for start in range(0, len(ids), CHANNEL_CLASSES[channel].sends_per_task)]
+    if not chunks:
         return
     try:
-        group(current_app.signature(DELIVERY_SEND_TASK, kwargs={"delivery_id": pk}, queue="alerts")
-              for pk in delivery_ids).apply_async()
+        group(current_app.signature(DELIVERY_SEND_TASK, kwargs={"delivery_id": chunk[0]}, queue="alerts")
+              if len(chunk) == 1 else
+              current_app.signature(DELIVERIES_SEND_TASK, kwargs={"delivery_ids": chunk}, queue="alerts")
+              for chunk in chunks).apply_async()
     except Exception:
-        logger.exception("queueing deliveries %s failed; the due sweep will queue them", delivery_ids)
+        logger.exception("queueing deliveries %s failed; the due sweep will queue them", deliveries)
 
 
 def deliveries_due_queue(*, now: datetime | None = None) -> int:
@@ -190,9 +201,9 @@ def deliveries_due_queue(*, now: datetime | None = None) -> int:
     due = (Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
            | Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now - LOST_MESSAGE_GRACE)
            | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now))
-    ids = list(Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:DUE_BATCH])
-    deliveries_queue(delivery_ids=ids)
-    return len(ids)
+    due_now = list(Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", "channel")[:DUE_BATCH])
+    deliveries_queue(deliveries=due_now)
+    return len(due_now)
 
 
 def delivery_claim(*, delivery_id: int, now: datetime) -> bool:
@@ -285,7 +296,7 @@ def delivery_redeliver(*, delivery: Delivery, now: datetime | None = None) -> De
         if not changed:
             raise InvalidInput("This delivery is being sent right now; try again in a moment.",
                                fields={"status": [f"It is {delivery.get_status_display().lower()}."]})
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=[delivery.pk]))
+        transaction.on_commit(lambda: deliveries_queue(deliveries=[(delivery.pk, delivery.channel)]))
     delivery.refresh_from_db()
     return delivery
 
@@ -299,5 +310,5 @@ def destination_test_send(*, destination: Destination, now: datetime | None = No
         delivery = Delivery.objects.create(
             tenant_id=destination.tenant_id, member_id=destination.member_id, channel=destination.channel,
             destination=destination, target=str(destination.pk), is_test=True, created_at=now, next_attempt_at=now)
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=[delivery.pk]))
+        transaction.on_commit(lambda: deliveries_queue(deliveries=[(delivery.pk, delivery.channel)]))
     return delivery

@@ -19,6 +19,7 @@ from django.urls import reverse
 from accounts.models import Tenant
 from alerts.channels.message import AlertMessage
 from alerts.models import AlertEvent, AlertRule
+from alerts.selectors import alert_rule_recipients
 from api.masking import mask_fields
 from billing.entitlements import Entitlements, tenant_entitlements
 from signals.models import Signal
@@ -27,8 +28,7 @@ from signals.models import Signal
 def events_recipients(*, events: Sequence[AlertEvent]) -> dict[int, tuple[int | None, list[str]]]:
     """Each event's member (the id of whoever made its rule; None if they were deleted) and channels (its
     rule's, in order, each once), by event id. One query for all the events."""
-    rules = {pk: (member_id, channels) for pk, member_id, channels in AlertRule.objects.filter(
-        pk__in={event.rule_id for event in events}).values_list("pk", "created_by_id", "channels")}
+    rules = alert_rule_recipients(rule_ids={event.rule_id for event in events})
     recipients = {}
     for event in events:
         member_id, channels = rules.get(event.rule_id, (None, []))

@@ -270,13 +270,15 @@ class Delivery(TenantOwnedModel):
 
     At most one per (event, channel, target): creating them twice creates nothing more. Workers claim
     one with a conditional UPDATE, so two runs of its task send it once; the idempotency key travels
-    with every attempt so a receiver can drop a repeat."""
+    with every attempt so a receiver can drop a repeat. Thousands are inserted at a close, so the event's
+    and the destination's keys are served by the unique key and the (destination, newest first) index
+    rather than by indexes of their own."""
 
-    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, null=True, blank=True,
+    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, null=True, blank=True, db_index=False,
                               related_name="deliveries", help_text="None for a test send.")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    destination = models.ForeignKey(Destination, on_delete=models.SET_NULL, null=True, blank=True,
+    destination = models.ForeignKey(Destination, on_delete=models.SET_NULL, null=True, blank=True, db_index=False,
                                     related_name="deliveries")
     target = models.CharField(max_length=32, help_text='"member", or the destination id.')
     is_test = models.BooleanField(default=False)

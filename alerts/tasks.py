@@ -34,6 +34,13 @@ def delivery_send(*, delivery_id: int) -> None:
     deliveries.delivery_attempt(delivery_id=delivery_id)
 
 
+@shared_task(name=deliveries.DELIVERIES_SEND_TASK, acks_late=True, ignore_result=True)
+def deliveries_send(*, delivery_ids: list[int]) -> None:
+    """One attempt of each delivery (of one quick channel), one after the other; as delivery_send for each."""
+    for delivery_id in delivery_ids:
+        deliveries.delivery_attempt(delivery_id=delivery_id)
+
+
 @shared_task(name="alerts.tasks.deliveries_due_send", acks_late=True, ignore_result=True)
 def deliveries_due_send() -> None:
     """Queue due retries, queued deliveries whose message was lost, and claims whose worker died."""

@@ -2,11 +2,12 @@
 in the events' transaction, on the channels their rule asks for and the plan allows, for the rule's maker
 while they are in the team; the sends are queued only after the commit, and nothing is delivered twice."""
 
+from celery.signals import task_prerun
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alerts.deliveries import deliveries_create_for_events
+from alerts.deliveries import deliveries_create_for_events, delivery_redeliver
 from alerts.digests import email_digest_set
 from alerts.event_books import Candidate, events_store
 from alerts.models import AlertEvent, Channel, Delivery, DeliveryStatus, Notification
@@ -40,6 +41,32 @@ def test_the_sends_are_queued_only_once_the_events_are_committed(alice_actor, bt
     [delivery] = Delivery.objects.filter(event=event)
     assert delivery.status == DeliveryStatus.QUEUED and delivery.attempts == 0
     assert len(callbacks) == 1  # the one group of send tasks, after the commit
+
+
+def test_a_batchs_quick_deliveries_go_to_the_workers_in_chunks_of_their_channel(
+        alice_actor, btc, eth, eager_tasks, django_capture_on_commit_callbacks):
+    rules = [a_rule(alice_actor, instrument=instrument, channels=["in_app", "email"]) for instrument in (btc, eth)]
+    sent = []
+
+    def record(sender=None, kwargs=None, **_):
+        sent.append((sender.name, sorted(kwargs.get("delivery_ids") or [kwargs.get("delivery_id")])))
+
+    task_prerun.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _store(rules, key="bar:1:H1:0")
+        [in_app] = Delivery.objects.filter(channel="in_app")[:1]
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery_redeliver(delivery=in_app)
+    finally:
+        task_prerun.disconnect(record)
+
+    by_channel = {channel: sorted(Delivery.objects.filter(channel=channel).values_list("pk", flat=True))
+                  for channel in ("in_app", "email")}
+    assert sent[:2] == [("alerts.tasks.deliveries_send", by_channel["in_app"]),
+                        ("alerts.tasks.deliveries_send", by_channel["email"])]  # one message per channel
+    assert sent[2:] == [("alerts.tasks.delivery_send", [in_app.pk])]  # a delivery alone goes alone
+    assert Notification.objects.count() == 2 and len(mail.outbox) == 2
 
 
 def test_every_delivery_of_a_batch_is_made_in_the_same_few_queries_however_many_events(alice_actor, bob, btc, eth):
