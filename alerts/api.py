@@ -18,7 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Max
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,10 +33,19 @@ from accounts.models import ApiKey, Membership, User
 from accounts.tenancy import get_for_tenant_or_404
 from alerts import deliveries, destinations, notifications, selectors, services
 from alerts.models import AlertEvent, AlertRule, Channel, Delivery, DeliveryAttempt, Destination, Notification
+from api.schema import ERROR_REF
 from config.errors import NotPermitted
 from market.models import Instrument
 from watchlists.actors import Actor, actor_of_request
 from watchlists.selectors import watchlist_visible
+
+ACTIVE_ALERTS_LIMIT = OpenApiResponse(ERROR_REF, description="Every active alert the plan allows is in use: pause "
+                                                             "one or upgrade (code plan_limit).")
+DESTINATIONS_LIMIT = OpenApiResponse(ERROR_REF, description="You have as many endpoints as a member may "
+                                                            "(code plan_limit).")
+TURNED_OFF = OpenApiResponse(ERROR_REF, description="The endpoint is turned off: turn it back on first.")
+NOT_NOW = OpenApiResponse(ERROR_REF, description="The endpoint is turned off, or the delivery is being sent or "
+                                                 "held for a digest right now.")
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
@@ -120,7 +135,7 @@ class AlertRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._shown(self.get_object())
 
     @extend_schema(summary="Create an alert rule", request=AlertRuleWriteSerializer,
-                   responses={201: AlertRuleSerializer})
+                   responses={201: AlertRuleSerializer, 402: ACTIVE_ALERTS_LIMIT})
     def create(self, request):
         serializer = AlertRuleWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -129,7 +144,7 @@ class AlertRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._shown(rule, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change, pause or activate an alert rule", request=AlertRuleWriteSerializer,
-                   responses=AlertRuleSerializer)
+                   responses={200: AlertRuleSerializer, 402: ACTIVE_ALERTS_LIMIT})
     def partial_update(self, request, pk=None):
         rule = self.get_object()
         serializer = AlertRuleWriteSerializer(data=request.data, partial=True)
@@ -244,7 +259,8 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 @extend_schema_view(
     list=extend_schema(summary="Your webhook endpoints"),
     retrieve=extend_schema(summary="One webhook endpoint, with its signing secret", parameters=[ID]),
-    create=extend_schema(summary="Add a webhook endpoint", request=WebhookEndpointInputSerializer),
+    create=extend_schema(summary="Add a webhook endpoint", request=WebhookEndpointInputSerializer,
+                         responses={201: WebhookEndpointSerializer, 402: DESTINATIONS_LIMIT}),
     update=extend_schema(summary="Change an endpoint's URL and label", request=WebhookEndpointInputSerializer,
                          parameters=[ID]),
     partial_update=extend_schema(summary="Change an endpoint's URL or label", request=WebhookEndpointInputSerializer,
@@ -286,7 +302,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
     @extend_schema(summary="Send the endpoint a test alert (queued)", parameters=[ID], request=None,
-                   responses={202: DeliverySerializer})
+                   responses={202: DeliverySerializer, 400: TURNED_OFF})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
         delivery = deliveries.destination_test_send(destination=self.get_object())
@@ -294,7 +310,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     @extend_schema(summary="Send one of the endpoint's deliveries again (same idempotency key)", request=None,
                    parameters=[ID, OpenApiParameter("delivery_id", int, OpenApiParameter.PATH)],
-                   responses={202: DeliverySerializer})
+                   responses={202: DeliverySerializer, 400: NOT_NOW})
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)/redeliver")
     def redeliver(self, request, pk=None, delivery_id=None):
         delivery = get_for_tenant_or_404(Delivery.objects.filter(destination=self.get_object()),

@@ -8,11 +8,12 @@ shared ones; anything else answers 404. Writes need the key's write scope; the s
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.schema import ERROR_REF
 from market.models import Instrument
 from watchlists import selectors, services
 from watchlists.actors import actor_of_request
@@ -79,6 +80,11 @@ def _instrument(symbol: str) -> Instrument:
     return instrument
 
 
+WATCHLISTS_LIMIT = OpenApiResponse(ERROR_REF, description="Every watchlist the plan allows is in use "
+                                                         "(code plan_limit, with limit, allowed, used, upgrade_url).")
+SYMBOLS_LIMIT = OpenApiResponse(ERROR_REF, description="The watchlist holds as many instruments as the plan allows "
+                                                      "(code plan_limit).")
+ALREADY_LISTED = OpenApiResponse(ERROR_REF, description="The instrument is in the list already (code conflict).")
 SYMBOL = OpenApiParameter("symbol", str, OpenApiParameter.PATH, description="The instrument's symbol.")
 
 
@@ -103,7 +109,7 @@ class WatchlistViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(WatchlistSerializer(self.get_object()).data)
 
     @extend_schema(summary="Create a watchlist", request=WatchlistCreateSerializer,
-                   responses={201: WatchlistSerializer})
+                   responses={201: WatchlistSerializer, 402: WATCHLISTS_LIMIT})
     def create(self, request):
         watchlist = services.watchlist_create(actor=actor_of_request(request),
                                               **_valid(WatchlistCreateSerializer, request))
@@ -122,7 +128,8 @@ class WatchlistViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.watchlist_delete(actor=actor_of_request(request), watchlist=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Add an instrument", request=ItemAddSerializer, responses={201: WatchlistItemSerializer})
+    @extend_schema(summary="Add an instrument", request=ItemAddSerializer,
+                   responses={201: WatchlistItemSerializer, 402: SYMBOLS_LIMIT, 409: ALREADY_LISTED})
     @action(detail=True, methods=["post"], url_path="items")
     def items(self, request, pk=None):
         watchlist = self.get_object()
