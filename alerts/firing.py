@@ -3,8 +3,9 @@
 - A closed bar (`bar_closed_evaluate`): the first event of a bar's close claims every instrument of
   the timeframe whose newest bar is that bar (one conditional upsert of AlertBarCursor, so the other
   events of the same close find their instrument done), loads their bar rules (one query), their bars
-  (one query) and evaluates them in one pass (alerts.evaluation). A bar that is not the newest of its
-  instrument (a backfill's) is left to the event of the newest.
+  (one query) and evaluates them in one pass (alerts.evaluation). Only the newest bar of an instrument
+  is evaluated: a backfill's older bars are not, and an event that comes after the next bar closed
+  (a busy queue) evaluates that newest bar.
 - A signal publication (`signal_published_evaluate`): the signal rules of the tenants on the
   publication's tier, so each plan hears of a signal when it sees it (Free after its delay).
 - Recorded outcomes (`outcomes_evaluate_new`): read after a cursor, for the outcome rules of tenants
@@ -65,15 +66,19 @@ def _finite(value: float) -> float | None:
 # --- closed bars --------------------------------------------------------------------------------------
 
 def bar_closed_evaluate(*, instrument_id: int, timeframe: str, bar_time: datetime) -> int:
-    """A bar of the instrument closed: evaluate the bar rules of every instrument whose same bar closed
-    and is not claimed yet. Returns the events stored (0 when another evaluation had it)."""
+    """A bar of the instrument closed: evaluate the bar rules of every instrument whose newest bar is the
+    instrument's newest and is not claimed yet. That is the event's bar, or a later one when the event
+    waited in the queue past the next close (whose own event then finds it done): an event that comes
+    late still fires on the newest bar rather than on none. Returns the events stored (0 when another
+    evaluation had it)."""
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(DUE_SQL, [instrument_id, timeframe, instrument_id, timeframe])
         newest, claimed_at = cursor.fetchone()
     newest, claimed_at = datetime_from_row(newest), datetime_from_row(claimed_at)
-    if newest != bar_time or (claimed_at is not None and claimed_at >= bar_time):
+    if newest is None or newest < bar_time or (claimed_at is not None and claimed_at >= newest):
         return 0
+    bar_time = newest
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(CLAIM_SQL, [timeframe, adapt(bar_time), timeframe, adapt(bar_time)])

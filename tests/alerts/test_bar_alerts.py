@@ -7,7 +7,8 @@ import pytest
 from alerts import firing
 from alerts.models import AlertBarCursor, AlertEvent, PausedReason, Repeat, RuleStatus
 from billing.models import UsageCounter, UsageMetric
-from tests.alerts.conftest import HOUR, a_rule, bar_time, subscribe
+from market.services import bars_ingest
+from tests.alerts.conftest import HOUR, a_rule, bar_time, bars_of, subscribe
 from watchlists.actors import Actor
 from watchlists.services import watchlist_create, watchlist_item_add
 
@@ -59,6 +60,17 @@ def test_a_backfill_fires_on_its_newest_bar_only(alice_actor, btc, feed):
     feed(btc, [*WARM, 101.0, 102.0, 103.0])  # eight bars at once, eight closed-bar events
 
     assert events(rule) == [f"bar:{btc.pk}:H1:{int(bar_time(7).timestamp())}"]
+
+
+def test_an_event_that_comes_after_the_next_close_fires_on_the_newest_bar(alice_actor, btc):
+    rule = a_rule(alice_actor, instrument=btc, op="above", value=99.5)
+    bars_ingest(instrument=btc, timeframe="H1", bars=bars_of([*WARM, 99.0, 101.0]), source="test")  # queued events
+
+    late = firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(5))
+    own = firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(6))
+
+    assert (late, own) == (1, 0)
+    assert events(rule) == [f"bar:{btc.pk}:H1:{int(bar_time(6).timestamp())}"]
 
 
 def test_cooldown_holds_until_it_is_over(alice_actor, btc, feed):
