@@ -227,7 +227,7 @@ def alert_writes(check: SchemaChecker, writes: dict[str, str]) -> None:
         "name": "EURUSD signals", "kind": "signal", "instrument": "EURUSD", "channels": ["in_app", "webhook"]}).json()
     check.get("/api/v1/alert-rules/", status=200, headers=writes)
 
-    signal = publish("EURUSD", timeframe="H1", confidence=0.66)
+    signal = publish("EURUSD", timeframe="H1", confidence=0.66, bar_time=timezone.now() - timedelta(hours=5))
     assert signal_published_evaluate(publication_id=SignalPublication.objects.get(signal=signal, tier="premium").pk)
     event = check.get(f"/api/v1/alert-events/?rule={signals_rule['id']}", status=200, headers=writes).json()
     check.get(f"/api/v1/alert-events/{event['results'][0]['id']}/", status=200, headers=writes)
