@@ -1,7 +1,8 @@
 """Alert deliveries: one per channel (and destination) of each event, sent by workers, retried by one
 policy, logged in one place (DESIGN.md principle 6, STYLE.md point 15).
 
-`deliveries_create_for_event(event=)` is what the rules side calls when an event fires. Each
+`deliveries_create_for_events(events=)` is what follows events just stored (alerts.services'
+`alert_events_fired`, in their transaction): every delivery of a batch in one statement. Each
 delivery's task claims it with a conditional UPDATE (queued or due → sending, with a lease), so a
 second run of the task is a no-op, and a worker that dies mid-send leaves a claim that expires: the
 delivery is sent again with the same idempotency key, for the receiver to drop if the first arrived.
@@ -12,14 +13,17 @@ up by `deliveries_due_queue`, on Beat.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
-from collections.abc import Callable
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from celery import current_app, group
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,7 +33,7 @@ from alerts.channels.base import Exchange, TargetGone
 from alerts.channels.message import AlertMessage
 from alerts.channels.registry import CHANNEL_CLASSES
 from alerts.destinations import destination_failure_note, destination_gone, destination_success_note
-from alerts.event_fields import event_channels, event_member, event_message, sample_message
+from alerts.event_fields import event_message, events_recipients, sample_message
 from alerts.models import (
     MEMBER_CHANNELS,
     AlertEvent,
@@ -42,7 +46,7 @@ from alerts.models import (
     MemberAlertSettings,
 )
 from alerts.retry_policy import next_attempt_at
-from billing.entitlements import tenant_entitlements
+from alerts.selectors import tenant_entitlements_many
 from config.errors import InvalidInput
 from config.logging import redact
 from config.outbound import TransportError
@@ -50,52 +54,144 @@ from config.outbound import TransportError
 logger = logging.getLogger(__name__)
 
 DELIVERY_SEND_TASK = "alerts.tasks.delivery_send"  # kwargs delivery_id
+DELIVERIES_SEND_TASK = "alerts.tasks.deliveries_send"  # kwargs delivery_ids, of one channel
 CLAIM_LEASE = timedelta(minutes=5)  # far above a send's timeout: a claim older than this lost its worker
 LOST_MESSAGE_GRACE = timedelta(minutes=1)  # a queued delivery this old lost its task message
 DUE_BATCH = 500
 
+DELIVERY_COLUMNS = ("tenant_id", "event_id", "member_id", "channel", "destination_id", "target", "status",
+                    "idempotency_key", "is_test", "attempts", "last_error", "created_at", "next_attempt_at",
+                    "updated_at")
+DELIVERY_INSERT_HEAD = "INSERT INTO alerts_delivery (" + ", ".join(DELIVERY_COLUMNS) + ") "
+# The conflict target is the partial unique index of an event's deliveries (delivery_unique_event_channel_target).
+DELIVERY_INSERT_TAIL = (" ON CONFLICT (event_id, channel, target) WHERE event_id IS NOT NULL DO NOTHING"
+                        " RETURNING id, channel, status")
+DELIVERIES_FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::bigint, r->>5,"
+                        " r->>6, (r->>7)::uuid, false, 0, '', %s, %s, %s FROM jsonb_array_elements(%s::jsonb) AS r")
+ROWS_PER_STATEMENT = 500  # the portable VALUES form: 14 placeholders a row, SQLite allows 32,766
+
+
+def deliveries_create_for_events(*, events: Sequence[AlertEvent], now: datetime | None = None) -> list[int]:
+    """Every delivery of events stored together (a close's, a publication's): for each event, one per
+    channel its rule asks for that its tenant's plan allows (`alert_channels`), for the rule's maker while
+    they are a member of the tenant: in-app and email one for the member (an email held for the digest if
+    they chose one), the others one per enabled destination of theirs. Inserted in one statement that
+    skips those stored already (ON CONFLICT DO NOTHING on (event, channel, target)), so a second call
+    creates nothing; the new queued ones' tasks go to the `alerts` queue after the commit. A few queries
+    whatever the number of events. Returns the ids of the deliveries created."""
+    if not events:
+        return []
+    now = now or timezone.now()
+    rows = _delivery_rows(events)
+    if not rows:
+        return []
+    with transaction.atomic():
+        created = _deliveries_insert(rows, now=now)
+        queued = [(pk, channel) for pk, channel, status in created if status == DeliveryStatus.QUEUED]
+        if queued:
+            transaction.on_commit(lambda: deliveries_queue(deliveries=queued))
+    return [pk for pk, _, _ in created]
+
 
 def deliveries_create_for_event(*, event: AlertEvent) -> list[Delivery]:
-    """One Delivery per channel the rule asks for that the tenant's plan allows (`alert_channels`): for
-    in-app and email one for the member, for the others one per enabled destination of the member. An
-    email is held for the digest if the member chose one. Idempotent: a second call creates nothing.
-    The new deliveries' tasks go to the `alerts` queue after the commit. Returns the event's deliveries."""
-    tenant, member = event.tenant, event_member(event)
-    if not Membership.objects.filter(tenant=tenant, user=member).exists():
+    """deliveries_create_for_events for one event; returns all of the event's deliveries, in order."""
+    deliveries_create_for_events(events=[event])
+    return list(Delivery.objects.filter(event=event).order_by("pk"))
+
+
+# tenant, event, member, channel, destination (None for in-app and email), target, status
+DeliveryRow = tuple[int, int, int, str, int | None, str, str]
+
+
+def _delivery_rows(events: Sequence[AlertEvent]) -> list[DeliveryRow]:
+    """The row of each delivery the events need (see deliveries_create_for_events)."""
+    recipients = events_recipients(events=events)
+    asked = {(event.tenant_id, member_id) for event in events for member_id in [recipients[event.pk][0]]
+             if member_id is not None}
+    tenant_ids, member_ids = {t for t, _ in asked}, {m for _, m in asked}
+    members = asked & set(Membership.objects.filter(tenant_id__in=tenant_ids, user_id__in=member_ids)
+                          .values_list("tenant_id", "user_id"))
+    if not members:
         return []
-    allowed = tenant_entitlements(tenant=tenant).alert_channels
-    digest = MemberAlertSettings.objects.for_tenant(tenant).filter(member=member, email_digest_minutes__gt=0).exists()
-    rows = []
-    for channel in event_channels(event):
-        if channel not in allowed or channel not in CHANNEL_CLASSES:
+    allowed = {pk: plan.alert_channels for pk, plan in tenant_entitlements_many(tenant_ids=tenant_ids).items()}
+    digest = set(MemberAlertSettings.objects.filter(tenant_id__in=tenant_ids, member_id__in=member_ids,
+                                                    email_digest_minutes__gt=0).values_list("tenant_id", "member_id"))
+    addressed = {channel for _, channels in recipients.values() for channel in channels} - set(MEMBER_CHANNELS)
+    destinations = _destinations_of(tenant_ids=tenant_ids, member_ids=member_ids, channels=addressed)
+    rows: list[DeliveryRow] = []
+    for event in events:
+        member_id, channels = recipients[event.pk]
+        tenant_id = event.tenant_id
+        if member_id is None or (tenant_id, member_id) not in members:
             continue
-        if channel in MEMBER_CHANNELS:
-            held = channel == Channel.EMAIL and digest
-            rows.append(Delivery(tenant=tenant, event=event, member=member, channel=channel, target="member",
-                                 status=DeliveryStatus.HELD if held else DeliveryStatus.QUEUED))
-            continue
-        for destination in Destination.objects.for_tenant(tenant).filter(member=member, channel=channel,
-                                                                         disabled_at=None):
-            rows.append(Delivery(tenant=tenant, event=event, member=member, channel=channel,
-                                 destination=destination, target=str(destination.pk)))
-    with transaction.atomic():
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        deliveries = list(Delivery.objects.filter(event=event).order_by("pk"))
-        queued = [d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED]
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=queued))
-    return deliveries
+        for channel in channels:
+            if channel not in allowed[tenant_id] or channel not in CHANNEL_CLASSES:
+                continue
+            if channel in MEMBER_CHANNELS:
+                held = channel == Channel.EMAIL and (tenant_id, member_id) in digest
+                status = DeliveryStatus.HELD if held else DeliveryStatus.QUEUED
+                rows.append((tenant_id, event.pk, member_id, channel, None, "member", status.value))
+            else:
+                rows += [(tenant_id, event.pk, member_id, channel, pk, str(pk), DeliveryStatus.QUEUED.value)
+                         for pk in destinations.get((tenant_id, member_id, channel), [])]
+    return rows
 
 
-def deliveries_queue(*, delivery_ids: list[int]) -> None:
-    """Send each delivery's task, by name, to the `alerts` queue in one group. A failing send is logged:
-    the deliveries stay queued and `deliveries_due_queue` sends them again."""
-    if not delivery_ids:
+def _destinations_of(*, tenant_ids: set[int], member_ids: set[int],
+                     channels: set[str]) -> dict[tuple[int, int, str], list[int]]:
+    """The ids of the members' enabled destinations on `channels`, by (tenant, member, channel), oldest first."""
+    found: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    if channels:
+        for tenant_id, member_id, channel, pk in (
+                Destination.objects.filter(tenant_id__in=tenant_ids, member_id__in=member_ids, channel__in=channels,
+                                           disabled_at=None).order_by("pk")
+                .values_list("tenant_id", "member_id", "channel", "pk")):
+            found[(tenant_id, member_id, channel)].append(pk)
+    return found
+
+
+def _deliveries_insert(rows: list[DeliveryRow], *, now: datetime) -> list[tuple[int, str, str]]:
+    """Insert the deliveries not stored yet, each with a new idempotency key; (id, channel, status) of those
+    inserted.
+    On PostgreSQL the rows travel as one JSON array, as alerts.event_books sends events (one statement for
+    thousands); elsewhere in VALUES statements of ROWS_PER_STATEMENT rows."""
+    native_uuid = connection.features.has_native_uuid_field
+    keyed = [(*row, str(key) if native_uuid else key.hex) for row in rows for key in [uuid.uuid4()]]
+    adapt = connection.ops.adapt_datetimefield_value
+    inserted: list[tuple[int, str, str]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(DELIVERY_INSERT_HEAD + DELIVERIES_FROM_JSON + DELIVERY_INSERT_TAIL,
+                           [now, now, now, json.dumps(keyed)])
+            return [(pk, channel, status) for pk, channel, status in cursor.fetchall()]
+        for start in range(0, len(keyed), ROWS_PER_STATEMENT):
+            chunk = keyed[start:start + ROWS_PER_STATEMENT]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(DELIVERY_COLUMNS)) + ")"] * len(chunk))
+            cursor.execute(DELIVERY_INSERT_HEAD + "VALUES " + placeholders + DELIVERY_INSERT_TAIL,
+                           [value for row in chunk for value in (*row, False, 0, "", adapt(now), adapt(now), adapt(now))])
+            inserted += cursor.fetchall()
+    return inserted
+
+
+def deliveries_queue(*, deliveries: list[tuple[int, str]]) -> None:
+    """Send the tasks of the deliveries, given as (id, channel), by name, to the `alerts` queue in one group:
+    one `delivery_send` for a delivery alone, one `deliveries_send` for each chunk of a channel's
+    `sends_per_task`. A failing send is logged: the deliveries stay queued and `deliveries_due_queue`
+    sends them again."""
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in deliveries:
+        by_channel[channel].append(pk)
+    chunks = [ids[start:start + CHANNEL_CLASSES[channel].sends_per_task] for channel, ids in by_channel.items()
+              for start in range(0, len(ids), CHANNEL_CLASSES[channel].sends_per_task)]
+    if not chunks:
         return
     try:
-        group(current_app.signature(DELIVERY_SEND_TASK, kwargs={"delivery_id": pk}, queue="alerts")
-              for pk in delivery_ids).apply_async()
+        group(current_app.signature(DELIVERY_SEND_TASK, kwargs={"delivery_id": chunk[0]}, queue="alerts")
+              if len(chunk) == 1 else
+              current_app.signature(DELIVERIES_SEND_TASK, kwargs={"delivery_ids": chunk}, queue="alerts")
+              for chunk in chunks).apply_async()
     except Exception:
-        logger.exception("queueing deliveries %s failed; the due sweep will queue them", delivery_ids)
+        logger.exception("queueing deliveries %s failed; the due sweep will queue them", deliveries)
 
 
 def deliveries_due_queue(*, now: datetime | None = None) -> int:
@@ -105,9 +201,9 @@ def deliveries_due_queue(*, now: datetime | None = None) -> int:
     due = (Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
            | Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now - LOST_MESSAGE_GRACE)
            | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now))
-    ids = list(Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:DUE_BATCH])
-    deliveries_queue(delivery_ids=ids)
-    return len(ids)
+    due_now = list(Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", "channel")[:DUE_BATCH])
+    deliveries_queue(deliveries=due_now)
+    return len(due_now)
 
 
 def delivery_claim(*, delivery_id: int, now: datetime) -> bool:
@@ -200,7 +296,7 @@ def delivery_redeliver(*, delivery: Delivery, now: datetime | None = None) -> De
         if not changed:
             raise InvalidInput("This delivery is being sent right now; try again in a moment.",
                                fields={"status": [f"It is {delivery.get_status_display().lower()}."]})
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=[delivery.pk]))
+        transaction.on_commit(lambda: deliveries_queue(deliveries=[(delivery.pk, delivery.channel)]))
     delivery.refresh_from_db()
     return delivery
 
@@ -214,5 +310,5 @@ def destination_test_send(*, destination: Destination, now: datetime | None = No
         delivery = Delivery.objects.create(
             tenant_id=destination.tenant_id, member_id=destination.member_id, channel=destination.channel,
             destination=destination, target=str(destination.pk), is_test=True, created_at=now, next_attempt_at=now)
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=[delivery.pk]))
+        transaction.on_commit(lambda: deliveries_queue(deliveries=[(delivery.pk, delivery.channel)]))
     return delivery

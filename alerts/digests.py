@@ -55,9 +55,10 @@ def email_digest_set(*, tenant: Tenant, member: User, minutes: int) -> MemberAle
     row.save(update_fields=["email_digest_minutes"])
     if minutes == 0:
         held = list(Delivery.objects.for_tenant(tenant).filter(member=member, status=DeliveryStatus.HELD)
-                    .values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=held, status=DeliveryStatus.HELD).update(status=DeliveryStatus.QUEUED)
-        transaction.on_commit(lambda: deliveries_queue(delivery_ids=held))
+                    .values_list("pk", "channel"))
+        Delivery.objects.filter(pk__in=[pk for pk, _ in held], status=DeliveryStatus.HELD).update(
+            status=DeliveryStatus.QUEUED)
+        transaction.on_commit(lambda: deliveries_queue(deliveries=held))
     return row
 
 

@@ -1,3 +1,12 @@
+"""Alert rules, the events they fire, the books of their conditions, and the events' deliveries.
+
+A rule watches one instrument, every instrument of a watchlist (following the list as it changes),
+or, for signal and outcome rules, every instrument. Its condition is stored as plain columns (kind,
+left, op, right, value, and the signal filters) so that one query loads every rule of an instrument
+and timeframe without parsing anything (alerts.conditions says what each may hold). An event is
+delivered on each channel its rule names (and the plan allows) as one Delivery per channel and target.
+"""
+
 from __future__ import annotations
 
 import uuid
@@ -8,29 +17,31 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.tenancy import TenantOwnedModel
+from alerts import conditions
+from market.models import TIMEFRAME_CHOICES
 
-# --- Deliveries (alert-deliveries): one Delivery per channel of each AlertEvent -------------------
+
+class AlertKind(models.TextChoices):
+    PRICE = conditions.PRICE, "Price"
+    PERCENT_MOVE = conditions.PERCENT_MOVE, "Percent move"
+    INDICATOR = conditions.INDICATOR, "Indicator"
+    VOLUME = conditions.VOLUME, "Volume"
+    SIGNAL = conditions.SIGNAL, "New signal"
+    OUTCOME = conditions.OUTCOME, "Signal outcome"
 
 
-class AlertEvent(TenantOwnedModel):
-    """PLACEHOLDER: merged with watchlists-alerts' AlertEvent by the lead (delete this class then).
-
-    Deliveries read an event only through alerts.event_fields (tenant, member, channels, title, text,
-    payload, created_at), so the merge changes that one module, not the channels."""
-
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=200)
-    text = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    channels = models.JSONField(default=list, blank=True, help_text="The channels the rule asks for.")
-    fired_for = models.CharField(max_length=120, help_text="What fired: one event per rule and occasion.")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "fired_for"], name="alertevent_unique_fired_for")]
-
-    def __str__(self) -> str:
-        return self.title
+class AlertOp(models.TextChoices):
+    ABOVE = conditions.ABOVE, "is above"
+    BELOW = conditions.BELOW, "is below"
+    CROSSES = conditions.CROSSES, "crosses"
+    CROSSES_UP = conditions.CROSSES_UP, "crosses above"
+    CROSSES_DOWN = conditions.CROSSES_DOWN, "crosses below"
+    OUTSIDE = conditions.OUTSIDE, "is outside"
+    INSIDE = conditions.INSIDE, "is inside"
+    PUBLISHED = conditions.PUBLISHED, "is published"
+    HITS_TARGET = conditions.HITS_TARGET, "hits a target"
+    HITS_STOP = conditions.HITS_STOP, "hits its stop"
+    CLOSES = conditions.CLOSES, "hits a target or its stop"
 
 
 class Channel(models.TextChoices):
@@ -46,6 +57,168 @@ class Channel(models.TextChoices):
 
 # In-app and email reach the member as such; the others need a Destination (an address) each.
 MEMBER_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
+
+
+class RuleStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+
+
+class PausedReason(models.TextChoices):
+    NONE = "", "Not paused"
+    MEMBER = "member", "Paused by a member"
+    PLAN = "plan", "Over the plan's limits"
+    FIRED_ONCE = "fired_once", "Fired once"
+
+
+class Repeat(models.TextChoices):
+    ONCE = "once", "Once"
+    EVERY_TIME = "every_time", "Every time"
+
+
+class SignalDirection(models.TextChoices):
+    ANY = "", "Either"
+    BUY = "BUY", "Buy"
+    SELL = "SELL", "Sell"
+
+
+class AlertRule(TenantOwnedModel):
+    """A condition to watch, created by a member, delivered on `channels` when it fires.
+
+    Its foreign keys to the tenant, instrument and watchlist are served by the composite indexes below
+    (a rule's firing rewrites its row: fewer indexes, less to rewrite)."""
+
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    name = models.CharField(max_length=80)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    status = models.CharField(max_length=8, choices=RuleStatus.choices, default=RuleStatus.ACTIVE)
+    paused_reason = models.CharField(max_length=12, choices=PausedReason.choices, blank=True, default="")
+    kind = models.CharField(max_length=14, choices=AlertKind.choices)
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", db_index=False)
+    watchlist = models.ForeignKey("watchlists.Watchlist", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="alert_rules", help_text="Every instrument of the list, as it changes.",
+                                  db_index=False)
+    timeframe = models.CharField(max_length=4, choices=TIMEFRAME_CHOICES, blank=True,
+                                 help_text="The bars a bar rule watches; for signal and outcome rules, a filter.")
+    left = models.CharField(max_length=40, blank=True, help_text="A series, e.g. close, rsi(14), change(5).")
+    op = models.CharField(max_length=14, choices=AlertOp.choices)
+    right = models.CharField(max_length=40, blank=True, help_text="A series to compare with, or empty for `value`.")
+    value = models.FloatField(null=True, blank=True)
+    direction = models.CharField(max_length=4, choices=SignalDirection.choices, blank=True, default="")
+    min_confidence = models.FloatField(null=True, blank=True)
+    asset_class = models.CharField(max_length=10, blank=True, default="")
+    channels = models.JSONField(default=list, blank=True)
+    cooldown_seconds = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.EVERY_TIME)
+    last_fired_at = models.DateTimeField(null=True, blank=True, help_text=(
+        "When a rule with a cooldown or that fires once last fired (what those count from); its events say "
+        "when any rule fired."))
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(instrument=None) | Q(watchlist=None),
+                                   name="alert_rule_one_target"),
+        ]
+        indexes = [models.Index(fields=["instrument", "timeframe"]), models.Index(fields=["watchlist", "timeframe"]),
+                   models.Index(fields=["tenant", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def condition(self) -> conditions.Condition:
+        return conditions.Condition(kind=self.kind, left=self.left, op=self.op, right=self.right, value=self.value)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RuleStatus.ACTIVE
+
+    @property
+    def channel_labels(self) -> str:
+        return ", ".join(Channel(c).label if c in Channel.values else c for c in self.channels)
+
+    @property
+    def summary(self) -> str:
+        """The condition in words: "rsi(14) is above 70", "a new BUY signal on H1"."""
+        if self.kind == AlertKind.SIGNAL:
+            words = f"a new {self.direction + ' ' if self.direction else ''}signal"
+            if self.min_confidence is not None:
+                words += f" with confidence from {self.min_confidence:.0%}"
+            if self.asset_class:
+                words += f" on {self.asset_class}"
+            return words + (f" ({self.timeframe})" if self.timeframe else "")
+        if self.kind == AlertKind.OUTCOME:
+            return f"a {self.direction + ' ' if self.direction else ''}signal {AlertOp(self.op).label}"
+        compared = self.right or (f"{self.value:g}" if self.value is not None else "?")
+        return f"{self.left} {AlertOp(self.op).label} {compared}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class AlertEvent(TenantOwnedModel):
+    """A rule fired: at most once per rule and trigger (a bar of an instrument, a signal, an outcome).
+
+    Thousands are inserted at a bar's close, so it keeps only the indexes it is read by: (rule, trigger)
+    and (tenant, newest first) also serve the rule's and the tenant's foreign keys."""
+
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False)
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="events", db_index=False)
+    trigger_key = models.CharField(max_length=64, help_text="bar:<instrument>:<timeframe>:<epoch s>, "
+                                                            "signal:<id>:<tier> or outcome:<signal id>.")
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+")
+    timeframe = models.CharField(max_length=4, blank=True)
+    bar_time = models.DateTimeField(null=True, blank=True, help_text="Open time of the bar that fired it.")
+    signal = models.ForeignKey("signals.Signal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               db_index=False)  # signals are never deleted
+    fired_at = models.DateTimeField(help_text="The moment it fired: the bar's close, the publication, the outcome.")
+    message = models.CharField(max_length=300)
+    left_value = models.FloatField(null=True, blank=True)
+    right_value = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["rule", "trigger_key"], name="alert_event_once_per_trigger")]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AlertBarCursor(models.Model):
+    """The newest closed bar whose bar rules were evaluated for an instrument and timeframe: a bar is
+    claimed by advancing this (one conditional upsert for a whole batch), so it is evaluated once."""
+
+    instrument = models.ForeignKey("market.Instrument", on_delete=models.CASCADE, related_name="+")
+    timeframe = models.CharField(max_length=4)
+    last_bar_time = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instrument", "timeframe"], name="alert_bar_cursor_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.timeframe} at {self.last_bar_time:%Y-%m-%d %H:%M}"
+
+
+class AlertOutcomeCursor(models.Model):
+    """How far outcome rules have read the recorded signal outcomes (by id): one row."""
+
+    last_outcome_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"outcomes read up to #{self.last_outcome_id}"
+
+
+# --- Deliveries: one Delivery per channel (and destination) of each AlertEvent ----------------------
 
 
 class Destination(TenantOwnedModel):
@@ -97,13 +270,15 @@ class Delivery(TenantOwnedModel):
 
     At most one per (event, channel, target): creating them twice creates nothing more. Workers claim
     one with a conditional UPDATE, so two runs of its task send it once; the idempotency key travels
-    with every attempt so a receiver can drop a repeat."""
+    with every attempt so a receiver can drop a repeat. Thousands are inserted at a close, so the event's
+    and the destination's keys are served by the unique key and the (destination, newest first) index
+    rather than by indexes of their own."""
 
-    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, null=True, blank=True,
+    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, null=True, blank=True, db_index=False,
                               related_name="deliveries", help_text="None for a test send.")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    destination = models.ForeignKey(Destination, on_delete=models.SET_NULL, null=True, blank=True,
+    destination = models.ForeignKey(Destination, on_delete=models.SET_NULL, null=True, blank=True, db_index=False,
                                     related_name="deliveries")
     target = models.CharField(max_length=32, help_text='"member", or the destination id.')
     is_test = models.BooleanField(default=False)

@@ -1,7 +1,8 @@
-"""The website's alert channels and notifications: each member manages their own destinations (webhook
-endpoints with their delivery log, Telegram chats, Discord webhooks, this browser's push) and reads
-their notifications. Objects are read through the tenant and the member, so another member's or
-another tenant's object is a 404."""
+"""The website's alerts: the alerts page (the rules the member sees with what they watch and when they
+last fired, a form to create one, pause / activate / delete buttons by htmx, and the newest events);
+each member's own alert channels (webhook endpoints with their delivery log, Telegram chats, Discord
+webhooks, this browser's push) and notifications. Objects are read through the tenant (and, for
+channels and notifications, the member), so another member's or another tenant's object is a 404."""
 
 from __future__ import annotations
 
@@ -10,22 +11,93 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.tenancy import get_for_tenant_or_404
-from accounts.views.team import tenant_required
-from alerts import deliveries, destinations, digests, notifications, selectors
+from accounts.forms import form_add_domain_error
+from accounts.tenancy import get_for_tenant_or_404, tenant_required
+from alerts import deliveries, destinations, digests, notifications, selectors, services
 from alerts.channels.discord import discord_shown_url
-from alerts.models import Channel, Delivery, Destination, Notification
+from alerts.forms import AlertRuleForm
+from alerts.models import Channel, Delivery, Destination, Notification, RuleStatus
 from alerts.telegram_linking import telegram_update_handle
 from billing.entitlements import tenant_entitlements
 from config.errors import DomainError
+from market.models import Instrument
+from watchlists.actors import actor_of_request
+from watchlists.selectors import watchlist_list, watchlist_visible
 
+EVENTS_SHOWN = 50
 LOG_PAGE = 50
 
+
+def _rules_context(request, error: str = "") -> dict:
+    actor = actor_of_request(request)
+    return {"rules": selectors.alert_rule_list(actor=actor).annotate(last_event_at=Max("events__fired_at")),
+            "active": selectors.alert_rule_active_count(tenant=request.tenant),
+            "plan": tenant_entitlements(tenant=request.tenant), "error": error}
+
+
+def _form_add_refusal(form: AlertRuleForm, refused: DomainError) -> None:
+    """Each field's message on its field, the others' on top; and the whole message on top too when some
+    concern what the form does not ask (the plan's active places: it says how many and what to do)."""
+    form_add_domain_error(form, refused)
+    if any(field not in form.fields for field in refused.fields):
+        form.add_error(None, refused.message)
+
+
+@tenant_required
+def alert_index(request):
+    """The rules, the newest events, and the form that creates a rule (POST)."""
+    actor = actor_of_request(request)
+    form = AlertRuleForm(request.POST or None, watchlists=watchlist_list(actor=actor))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        symbol = data.pop("instrument").strip().upper()
+        data["instrument"] = Instrument.objects.filter(symbol=symbol).first() if symbol else None
+        data["watchlist"] = watchlist_visible(actor=actor).filter(pk=data["watchlist"]).first() \
+            if data["watchlist"] else None
+        if symbol and data["instrument"] is None:
+            form.add_error("instrument", f"No instrument {symbol!r}.")
+        else:
+            try:
+                rule = services.alert_rule_create(actor=actor, **data)
+            except DomainError as refused:
+                _form_add_refusal(form, refused)
+            else:
+                messages.info(request, f"Alert “{rule.name}” created.")
+                return redirect("alerts:index")
+    return render(request, "alerts/index.html", {
+        **_rules_context(request), "form": form,
+        "events": selectors.alert_event_list(actor=actor)[:EVENTS_SHOWN]})
+
+
+@tenant_required
+@require_POST
+def alert_rule_change(request, rule_id: int):
+    """Pause (`pause`), activate (`activate`) or delete (`delete`) a rule."""
+    actor = actor_of_request(request)
+    rule = selectors.alert_rule_get(actor=actor, pk=rule_id)
+    error = ""
+    try:
+        if "delete" in request.POST:
+            services.alert_rule_delete(actor=actor, rule=rule)
+        else:
+            wanted = RuleStatus.ACTIVE if "activate" in request.POST else RuleStatus.PAUSED
+            services.alert_rule_update(actor=actor, rule=rule, status=wanted)
+    except DomainError as refused:
+        error = refused.message
+    if request.htmx:
+        return render(request, "alerts/_rules.html", _rules_context(request, error))
+    if error:
+        messages.error(request, error)
+    return redirect("alerts:index")
+
+
+# --- a member's alert channels and notifications ----------------------------------------------------
 
 def _destination(request, destination_id: int) -> Destination:
     return get_for_tenant_or_404(Destination.objects.filter(member=request.user), tenant=request.tenant,

@@ -33,6 +33,8 @@ ERROR_COMPONENT = {
         },
     }},
 }
+# The Error component as the schema of an endpoint's own error status (extend_schema's `responses`).
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": ("Requests allowed in the tighter of the plan's minute and day windows.", "integer"),
     "X-RateLimit-Remaining": ("Requests left in that window.", "integer"),

@@ -15,12 +15,16 @@ from billing import api as billing_api
 from market import api as market_api
 from signals import api as signals_api
 from signals import screener_api
+from watchlists import api as watchlists_api
 
 app_name = "api-v1"
 
 router = DefaultRouter()
 router.register("webhook-endpoints", alerts_api.WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("notifications", alerts_api.NotificationViewSet, basename="notification")
+router.register("watchlists", watchlists_api.WatchlistViewSet, basename="watchlist")
+router.register("alert-rules", alerts_api.AlertRuleViewSet, basename="alert-rule")
+router.register("alert-events", alerts_api.AlertEventViewSet, basename="alert-event")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Tenant
+from alerts.services import alert_rules_fit_plan
 from billing.entitlements import entitlements_forget
 from billing.models import Plan, StripeEvent, Subscription, SubscriptionStatus
 from billing.services import subscription_get_or_create
@@ -91,6 +92,7 @@ def subscription_apply(*, stripe_subscription: dict, state_at: datetime) -> str:
     subscription.stripe_updated_at = state_at
     subscription.updated_at = timezone.now()
     subscription.save()
+    alert_rules_fit_plan(tenant=tenant)
     if status == SubscriptionStatus.PAST_DUE and subscription.past_due_notified_at is None:
         _notify_past_due(subscription)
     return f"{before} -> {plan.name} ({status})"
@@ -209,6 +211,7 @@ def downgrades_notify(*, now: datetime | None = None) -> int:
         claimed = Subscription.objects.filter(pk=subscription.pk, downgrade_notified_at=None).update(
             downgrade_notified_at=now)
         if claimed:
+            alert_rules_fit_plan(tenant=subscription.tenant, now=now)
             send_mail("Your Beacon plan is now Free",
                       f"The payment for {subscription.tenant.name}'s {subscription.plan.name} plan is still "
                       f"outstanding, so the organisation is on the Free plan. Nothing was deleted; what goes "

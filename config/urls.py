@@ -7,8 +7,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
-    path("alerts/", include("alerts.urls")),
     path("", include("billing.urls")),
     path("", include("market.urls")),
     path("", include("accounts.urls")),
+    path("", include("watchlists.urls")),
+    path("", include("alerts.urls")),
 ]

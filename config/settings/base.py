@@ -267,11 +267,12 @@ BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 MARKET_SPIKE_ATR_MULTIPLE = env.float("MARKET_SPIKE_ATR_MULTIPLE", default=30.0)
 # Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s), in this
 # order: the engine's first, since a subscriber waits for its signal.
-BAR_CLOSED_TASKS: list[str] = ["signals.tasks.engine_on_bar_closed", "signals.tasks.on_bar_closed"]
+BAR_CLOSED_TASKS: list[str] = ["signals.tasks.engine_on_bar_closed", "signals.tasks.on_bar_closed",
+                               "alerts.tasks.alerts_on_bar_closed"]
 # Celery tasks sent once per signal publication when it becomes visible to its tier (at once, after
 # the signal's commit, or when a delayed one is released) with kwargs publication_id, signal_id, tier:
 # how alerts and portfolios hear of a new signal without signals importing them.
-SIGNAL_PUBLISHED_TASKS: list[str] = []
+SIGNAL_PUBLISHED_TASKS: list[str] = ["alerts.tasks.alerts_on_signal_published"]
 ALPHA_VANTAGE_API_KEY = env("ALPHA_VANTAGE_API_KEY", default="")
 MARKET_DEMO_REPLAY = env.bool("MARKET_DEMO_REPLAY", default=EMBEDDED)
 MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default=5)

@@ -39,7 +39,8 @@ def test_an_alert_is_an_embed_with_the_signals_levels_coloured_by_its_direction(
     [embed] = body["embeds"]
     assert embed["title"] == "EURUSD short on H1" and embed["color"] == 0xC62828
     assert {f["name"]: f["value"] for f in embed["fields"]} == {
-        "Entry": "1.08420", "Stop loss": "1.08710", "Target 1": "1.08130", "Target 2": "1.07840", "Confidence": "71%"}
+        "Entry": "1.08420", "Stop loss": "1.08710", "Target 1": "1.08130", "Target 2": "1.07840", "Target 3": "1.07550",
+        "Confidence": "71%"}
     assert body["allowed_mentions"] == {"parse": []}  # an alert's text cannot ping @everyone
     assert TOKEN not in delivery.log.get().request
 

@@ -9,10 +9,11 @@ from alerts.channels.in_app import notification_feed_data
 from alerts.deliveries import deliveries_create_for_event, delivery_attempt, delivery_redeliver
 from alerts.models import DeliveryStatus, Notification
 from alerts.selectors import notification_unread_count
-from tests.alerts.conftest import alert_event
+from tests.alerts.conftest import alert_event, subscribe
 
 
 def test_an_email_alert_has_a_text_and_an_html_part_with_the_signals_levels(tenant_a, alice):
+    subscribe(tenant_a, "pro")  # a plan that shows the confidence
     [delivery] = deliveries_create_for_event(event=alert_event(tenant=tenant_a, member=alice, channels=["email"]))
 
     sent = delivery_attempt(delivery_id=delivery.pk)
@@ -25,6 +26,16 @@ def test_an_email_alert_has_a_text_and_an_html_part_with_the_signals_levels(tena
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html" and "<h1" in html and "1.08710" in html
     assert sent.log.get().request.startswith("To: alice@example.com\nSubject: EURUSD short on H1")
+
+
+def test_a_free_tenants_alert_does_not_tell_the_confidence_its_plan_hides(tenant_a, alice):
+    [delivery] = deliveries_create_for_event(event=alert_event(tenant=tenant_a, member=alice, channels=["email"]))
+
+    delivery_attempt(delivery_id=delivery.pk)
+
+    [email] = mail.outbox
+    assert "Entry: 1.08420" in email.body and "Confidence" not in email.body
+    assert "71%" not in email.alternatives[0][0]
 
 
 def test_html_in_an_alert_is_escaped_in_the_html_part(tenant_a, alice):

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.services import user_signup
+from alerts.demo_seed import alert_rules_demo_seed
 from billing.services import plan_catalogue_seed
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from signals.confidence import model_train
@@ -42,11 +43,14 @@ class Command(BaseCommand):
             device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
                                                          defaults={"confirmed": True})
         reports = market_demo_seed()
+        rule = alert_rules_demo_seed(member=demo)
         for demo in DEMO_HISTORY:
             report = reports[demo.symbol]
             self.stdout.write(f"Market data {demo.symbol} {demo.timeframe}: {report.received} real bars before "
                               f"{demo.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
                               f"the replay plays the rest as live")
+        if rule is not None:
+            self.stdout.write(f"Demo alert “{rule.name}” ({rule.summary}): in the app and by email (printed here)")
         if not ModelVersion.objects.exists():
             version = model_train()
             if version is not None:
