@@ -6,6 +6,7 @@ from __future__ import annotations
 from alerts.channels.base import Channel
 from alerts.channels.message import AlertMessage
 from alerts.models import Delivery, Notification
+from signals.feed_sending import feed_tenant_send
 
 
 def notification_feed_data(notification: Notification) -> dict:
@@ -16,15 +17,10 @@ def notification_feed_data(notification: Notification) -> dict:
 
 
 def notification_feed_send(*, notification: Notification) -> None:
-    """Put the notification on the tenant's live feed: its `alerts` stream.
-
-    The one call to the live feed, wired by the lead when live-feed's branch merges (its
-    signals.feed_sending.feed_tenant_send sends after the commit):
-
-        feed_tenant_send(tenant_id=notification.tenant_id, message_type="notification.created",
-                         data=notification_feed_data(notification), seq=notification.pk)
-
-    Until then the notification reaches the member through the list and its unread count only."""
+    """Put the notification on the tenant's live feed, its `alerts` stream, after the commit; the feed
+    hands it to the sockets of its member only (data.member_id)."""
+    feed_tenant_send(tenant_id=notification.tenant_id, message_type="notification.created",
+                     data=notification_feed_data(notification), seq=notification.pk)
 
 
 class InAppChannel(Channel):

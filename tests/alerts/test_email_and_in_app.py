@@ -1,14 +1,18 @@
 """Email: a readable message (text and HTML, with the signal's levels) through Django's email backend,
 retried when the mail server cannot be reached. In-app: a notification in the member's list, once."""
 
+import asyncio
 import socket
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core import mail
 
 from alerts.channels.in_app import notification_feed_data
 from alerts.deliveries import deliveries_create_for_event, delivery_attempt, delivery_redeliver
 from alerts.models import DeliveryStatus, Notification
 from alerts.selectors import notification_unread_count
+from signals.feed_sending import tenant_group_name
 from tests.alerts.conftest import alert_event, subscribe
 
 
@@ -82,3 +86,20 @@ def test_the_live_feed_message_of_a_notification_says_what_the_list_shows(tenant
 
     assert data["id"] == notification.pk and data["member_id"] == alice.pk and data["title"] == notification.title
     assert data["created_at"] == notification.created_at.isoformat()
+
+
+def test_an_in_app_alert_reaches_the_tenants_live_feed_after_the_commit(
+        tenant_a, alice, django_capture_on_commit_callbacks):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(tenant_group_name(tenant_a.pk), channel)
+    [delivery] = deliveries_create_for_event(event=alert_event(tenant=tenant_a, member=alice, channels=["in_app"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_attempt(delivery_id=delivery.pk)
+
+    notification = Notification.objects.get(delivery=delivery)
+    message = async_to_sync(asyncio.wait_for)(layer.receive(channel), timeout=5)
+    assert message["type"] == "notification.created" and message["seq"] == notification.pk
+    assert message["data"] == notification_feed_data(notification)
+    assert message["data"]["member_id"] == alice.pk
