@@ -76,7 +76,8 @@ def _hash_key(plaintext: str) -> str:
 
 
 @transaction.atomic
-def api_key_create(*, tenant: Tenant, name: str, scope: str, created_by: User | None, request=None) -> tuple[ApiKey, str]:
+def api_key_create(*, tenant: Tenant, name: str, scope: str, created_by: User | None, request=None) -> tuple[ApiKey,
+                                                                                                             str]:
     """Create a key; returns it with its plaintext, which is shown once and never stored."""
     if scope not in ApiKeyScope.values:
         raise InvalidInput("Unknown scope.", fields={"scope": [f"Choose one of {', '.join(ApiKeyScope.values)}."]})

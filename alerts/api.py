@@ -75,12 +75,14 @@ class AlertRuleWriteSerializer(serializers.Serializer):
     timeframe = serializers.CharField(allow_blank=True, required=False, default="",
                                       help_text="Bars watched (bar rules); a filter for signal and outcome rules.")
     left = serializers.CharField(allow_blank=True, required=False, default="",
-                                 help_text="The series watched: close, rsi(14), ema(20), change(5), volume_ratio(20)...")
+                                 help_text="The series watched: close, rsi(14), ema(20), change(5),"
+                                           " volume_ratio(20)...")
     op = serializers.CharField(allow_blank=True, required=False, default="",
                                help_text="above, below, crosses, crosses_up, crosses_down, outside, inside; "
                                          "published (signal); hits_target, hits_stop, closes (outcome).")
     right = serializers.CharField(allow_blank=True, required=False, default="",
-                                  help_text="A series to compare with (indicator rules), e.g. ema(50), bollinger(20,2).")
+                                  help_text="A series to compare with (indicator rules),"
+                                            " e.g. ema(50), bollinger(20,2).")
     value = serializers.FloatField(allow_null=True, required=False, default=None)
     direction = serializers.CharField(allow_blank=True, required=False, default="", help_text="BUY, SELL or empty.")
     min_confidence = serializers.FloatField(allow_null=True, required=False, default=None)

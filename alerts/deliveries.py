@@ -168,7 +168,8 @@ def _deliveries_insert(rows: list[DeliveryRow], *, now: datetime) -> list[tuple[
             chunk = keyed[start:start + ROWS_PER_STATEMENT]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(DELIVERY_COLUMNS)) + ")"] * len(chunk))
             cursor.execute(DELIVERY_INSERT_HEAD + "VALUES " + placeholders + DELIVERY_INSERT_TAIL,
-                           [value for row in chunk for value in (*row, False, 0, "", adapt(now), adapt(now), adapt(now))])
+                           [value for row in chunk for value in (*row, False, 0, "", adapt(now), adapt(now),
+                                                                 adapt(now))])
             inserted += cursor.fetchall()
     return inserted
 

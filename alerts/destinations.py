@@ -28,7 +28,8 @@ from billing.entitlements import feature_ensure
 from config.errors import InvalidInput, PlanLimitReached
 from config.outbound import TransportError
 
-DESTINATIONS_PER_MEMBER: dict[str, int] = {Channel.WEBHOOK: 10, Channel.DISCORD: 10, Channel.PUSH: 20, Channel.TELEGRAM: 5}
+DESTINATIONS_PER_MEMBER: dict[str, int] = {Channel.WEBHOOK: 10, Channel.DISCORD: 10, Channel.PUSH: 20,
+                                           Channel.TELEGRAM: 5}
 FAILING_LIMIT = timedelta(hours=24)  # a destination that failed for this long, without a success, is disabled
 TELEGRAM_CODE_TTL = timedelta(minutes=15)
 TELEGRAM_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen, typed in a chat

@@ -111,7 +111,8 @@ def _digest_record(*, deliveries: list[Delivery], request: str, error: Transport
             outcomes[d.pk] = AttemptOutcome.FAILED
         else:
             outcomes[d.pk] = AttemptOutcome.RETRY
-    fields: dict[str, dict[str, Any]] = {AttemptOutcome.SENT: {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": ""},
+    fields: dict[str, dict[str, Any]] = {AttemptOutcome.SENT: {"status": DeliveryStatus.SENT, "sent_at": now,
+                                                               "last_error": ""},
               AttemptOutcome.RETRY: {"status": DeliveryStatus.HELD, "last_error": message},
               AttemptOutcome.FAILED: {"status": DeliveryStatus.FAILED, "last_error": message}}
     for outcome, changes in fields.items():

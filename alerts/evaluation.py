@@ -193,8 +193,9 @@ def signal_rules_match(*, op: np.ndarray, direction: np.ndarray, min_confidence:
     confidence = np.nan if facts.confidence is None else facts.confidence
     with np.errstate(invalid="ignore"):
         confident = np.isnan(min_confidence) | (confidence >= min_confidence)
-    filters = ((direction == "") | (direction == facts.direction)) & confident \
-        & ((timeframe == "") | (timeframe == facts.timeframe)) & ((asset_class == "") | (asset_class == facts.asset_class))
+    filters = (((direction == "") | (direction == facts.direction)) & confident
+               & ((timeframe == "") | (timeframe == facts.timeframe))
+               & ((asset_class == "") | (asset_class == facts.asset_class)))
     if facts.outcome is None:
         return filters & (op == PUBLISHED)
     wanted = (op == CLOSES) | ((op == HITS_TARGET) & (facts.outcome == "target")) \

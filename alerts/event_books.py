@@ -76,7 +76,8 @@ def rules_may_fire(rows: list[tuple], moment: datetime) -> np.ndarray:
     def epoch(value: datetime | None) -> float:
         return np.nan if value is None else value.timestamp()
 
-    return rules_eligible(now=moment.timestamp(), active=np.array([r[0] == RuleStatus.ACTIVE for r in rows], dtype=bool),
+    return rules_eligible(now=moment.timestamp(), active=np.array([r[0] == RuleStatus.ACTIVE for r in rows],
+                                                                  dtype=bool),
                           fired_once=np.array([r[1] == PausedReason.FIRED_ONCE for r in rows], dtype=bool),
                           last_fired=np.array([epoch(r[2]) for r in rows], dtype=np.float64),
                           cooldown=np.array([float(r[3]) for r in rows], dtype=np.float64),

@@ -118,7 +118,8 @@ def _bar_candidates(loaded: LoadedBarRules, firings: BarFirings, *, timeframe: s
         pk__in=set(instrument_ids)).values_list("pk", "symbol", "price_precision")}
     epoch = int(bar_time.timestamp())
     candidates = []
-    for rule_id, tenant_id, once, stateful, instrument_id, left, op, right, value, left_value, right_value, lower in zip(
+    for (rule_id, tenant_id, once, stateful, instrument_id, left, op, right, value, left_value, right_value,
+         lower) in zip(
             rules.rule_id[picked].tolist(), loaded.tenant_id[picked].tolist(), loaded.once[picked].tolist(),
             loaded.stateful[picked].tolist(), instrument_ids, rules.left[picked], rules.op[picked],
             rules.right[picked], rules.value[picked].tolist(), firings.left_value.tolist(),
@@ -198,7 +199,8 @@ def _signal_kind_fire(*, kind: str, signal, tiers: set[str], facts: SignalFacts,
     hides_confidence = np.array([not plans[rule.tenant_id].shows_confidence for rule in rules])
     min_confidence = np.array([np.nan if r.min_confidence is None else r.min_confidence for r in rules])
     matches = signal_rules_match(
-        op=np.array([r.op for r in rules], dtype=object), direction=np.array([r.direction for r in rules], dtype=object),
+        op=np.array([r.op for r in rules], dtype=object), direction=np.array([r.direction for r in rules],
+                                                                             dtype=object),
         min_confidence=np.where(hides_confidence & ~np.isnan(min_confidence), np.inf, min_confidence),
         timeframe=np.array([r.timeframe for r in rules], dtype=object),
         asset_class=np.array([r.asset_class for r in rules], dtype=object), facts=facts)

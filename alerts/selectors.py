@@ -133,7 +133,8 @@ def bar_rules_for(*, instrument_ids: list[int], timeframe: str, moment: datetime
 
 
 def _bar_rules_postgres(instrument_ids: list[int], timeframe: str, moment: datetime) -> LoadedBarRules:
-    params: dict[str, Any] = {"ids": list(instrument_ids), "timeframe": timeframe, "kinds": list(BAR_KINDS), "moment": moment,
+    params: dict[str, Any] = {"ids": list(instrument_ids), "timeframe": timeframe, "kinds": list(BAR_KINDS),
+                              "moment": moment,
               "active": RuleStatus.ACTIVE.value, "fired_once": PausedReason.FIRED_ONCE.value,
               "once": Repeat.ONCE.value}
     with connection.cursor() as cursor:
@@ -145,7 +146,8 @@ def _bar_rules_postgres(instrument_ids: list[int], timeframe: str, moment: datet
                         na_values={"value": ["NaN"], "last_fired": ["NaN"], "expires": ["NaN"]},
                         dtype={"left": str, "op": str, "right": str}, quoting=csv.QUOTE_NONE)
     text = {name: frame[name].to_numpy(dtype=object) for name in ("left", "op", "right")}
-    rules = BarRules(rule_id=frame["rule_id"].to_numpy(np.int64), instrument_id=frame["instrument_id"].to_numpy(np.int64),
+    rules = BarRules(rule_id=frame["rule_id"].to_numpy(np.int64),
+                     instrument_id=frame["instrument_id"].to_numpy(np.int64),
                      value=frame["value"].to_numpy(np.float64), active=frame["active"].to_numpy(bool),
                      fired_once=frame["fired_once"].to_numpy(bool), last_fired=frame["last_fired"].to_numpy(np.float64),
                      cooldown=frame["cooldown"].to_numpy(np.float64), expires=frame["expires"].to_numpy(np.float64),

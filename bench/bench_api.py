@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 # as in production: without one, a persistent connection stayed with each request's thread and
 # PostgreSQL ran out of connections ("too many clients") within seconds at 16 clients.
 PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "bench-only-secret-key-" * 3,
-                  "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "WARNING"}
+                  "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false",
+                  "LOG_LEVEL": "WARNING"}
 os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.environ})
 SIGNALS = 100_000
 BASE_SIGNALS = 50
@@ -256,7 +257,8 @@ def report(results: dict, *, workers: int, load: tuple[tuple[float, ...], tuple[
               + f"; api/bare {rates['api'] / rates['bare']:.2f}x")
         for name, (_, _, latencies) in totals.items():
             print(f"    {name:5} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
-                  f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}  ({len(latencies)} requests)")
+                  f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}"
+                  f"  ({len(latencies)} requests)")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ def usage_increment(*, tenant, metric: UsageMetric | str, by: int = 1, day: date
 
 
 USAGE_UPSERT_SQL = ("INSERT INTO billing_usagecounter (tenant_id, metric, day, count) VALUES {rows}"
-                    " ON CONFLICT (tenant_id, metric, day) DO UPDATE SET count = billing_usagecounter.count + excluded.count")
+                    " ON CONFLICT (tenant_id, metric, day)"
+                    " DO UPDATE SET count = billing_usagecounter.count + excluded.count")
 
 
 def usage_increment_many(*, metric: UsageMetric | str, counts: dict[int, int], day: date | None = None) -> None:

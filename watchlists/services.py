@@ -143,7 +143,8 @@ def watchlist_reorder(*, actor: Actor, watchlist: Watchlist, symbols: list[str])
 
 def watchlist_item_move(*, actor: Actor, item: WatchlistItem, offset: int) -> list[WatchlistItem]:
     """Move an item `offset` places up (negative) or down the list."""
-    symbols = [i.instrument.symbol for i in item.watchlist.items.select_related("instrument").order_by("position", "id")]
+    symbols = [i.instrument.symbol for i in item.watchlist.items.select_related("instrument").order_by("position",
+                                                                                                       "id")]
     here = symbols.index(item.instrument.symbol)
     there = min(max(here + offset, 0), len(symbols) - 1)
     symbols.insert(there, symbols.pop(here))

@@ -7,7 +7,8 @@ from alerts.series import series_parse
 
 
 @pytest.mark.parametrize(("text", "key"), [("rsi", "rsi(14)"), ("rsi( 14 )", "rsi(14)"), ("ema(20)", "ema(20)"),
-                                           ("bollinger(20, 2)", "bollinger(20,2)"), ("bollinger(20,2.5)", "bollinger(20,2.5)"),
+                                           ("bollinger(20, 2)", "bollinger(20,2)"), ("bollinger(20,2.5)",
+                                                                                     "bollinger(20,2.5)"),
                                            ("close", "close"), ("macd(12,26)", "macd(12,26,9)")])
 def test_a_series_is_stored_with_every_parameter_written_once(text, key):
     assert series_parse(text).key == key

@@ -47,7 +47,8 @@ def _api_routes(endpoint, delivery, notification):
 
 def _unchanged(endpoint, delivery, notification):
     endpoint_now = Destination.objects.get(pk=endpoint.pk)
-    assert (endpoint_now.secret, endpoint_now.label, endpoint_now.disabled_at) == (endpoint.secret, endpoint.label, None)
+    assert (endpoint_now.secret, endpoint_now.label, endpoint_now.disabled_at) == (endpoint.secret, endpoint.label,
+                                                                                   None)
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT
     assert Delivery.objects.filter(is_test=True).count() == 0
     assert Notification.objects.get(pk=notification.pk).read_at is None

@@ -90,7 +90,8 @@ def test_a_push_is_encrypted_for_the_browser_and_signed_with_our_vapid_key(subsc
     assert seen["jwt_header"]["alg"] == "ES256"
     assert seen["claims"]["aud"] == receiver.url and seen["claims"]["sub"] == "mailto:alerts@beacon.example"
     assert time.time() < seen["claims"]["exp"] <= time.time() + 24 * 3600
-    assert seen["payload"]["title"] == "EURUSD short on H1" and seen["payload"]["url"].endswith("/alerts/notifications/")
+    assert seen["payload"]["title"] == "EURUSD short on H1"
+    assert seen["payload"]["url"].endswith("/alerts/notifications/")
     assert seen["encoding"] == "aes128gcm" and seen["ttl"] == "86400" and seen["urgency"] == "high"
     assert b"EURUSD" not in receiver.received[0].body  # only the browser can read it
     assert "/wpush" not in delivery.log.get().request  # the subscription's path is its secret

@@ -50,7 +50,8 @@ def test_a_time_range_takes_signals_created_from_start_until_before_end(client, 
 def test_ordering_by_confidence_puts_signals_without_one_last(client, pro_headers, signals):
     goog, eurusd, btc = signals
 
-    assert _ids(client.get("/api/v1/signals/?ordering=-confidence", headers=pro_headers)) == [eurusd.pk, goog.pk, btc.pk]
+    assert _ids(client.get("/api/v1/signals/?ordering=-confidence", headers=pro_headers)) == [eurusd.pk, goog.pk,
+                                                                                              btc.pk]
     assert _ids(client.get("/api/v1/signals/?ordering=confidence", headers=pro_headers)) == [btc.pk, goog.pk, eurusd.pk]
     assert _ids(client.get("/api/v1/signals/?ordering=created_at", headers=pro_headers)) == [goog.pk, eurusd.pk, btc.pk]
 

@@ -41,7 +41,8 @@ def test_a_member_builds_a_watchlist_through_the_api(alice_api, instruments):
     assert reordered.status_code == 200
     body = alice_api.get(url).json()
     assert (body["name"], body["is_shared"], body["created_by"]) == ("Big tech", True, "alice@example.com")
-    assert [(i["symbol"], i["note"], i["position"]) for i in body["items"]] == [("AAPL", "earnings", 0), ("GOOG", "", 1)]
+    assert [(i["symbol"], i["note"], i["position"]) for i in body["items"]] == [("AAPL", "earnings", 0), ("GOOG", "",
+                                                                                                          1)]
     assert renamed.json()["name"] == "Big tech"
     assert alice_api.delete(url).status_code == 204
     assert not Watchlist.objects.exists()
