@@ -12,11 +12,11 @@ Two endpoints return the same first page (50 signals, the same fields) from the 
 - bare: `/bench/bare-signals/` (bench/bench_api_app.py), a ListAPIView with a ModelSerializer and
   select_related, cursor pagination, no authentication and no throttle.
 
-For each concurrency (16 and 64 clients, keep-alive, aiohttp), the two alternate in rounds (a short
-warm-up, then a measured window each) so a shared host's drift hits both alike; prints requests per
-second, the ratio api / bare, and p50 / p95 / p99 latency.
+For each concurrency (16 and 64 clients, keep-alive, aiohttp), the two alternate in rounds, each going
+first in turn (a short warm-up, then a measured window each), so a shared host's drift hits both
+alike; prints requests per second, the ratio api / bare, p50 / p95 / p99 latency and the load average.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--workers 4] [--seconds 8]
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--workers 4] [--seconds 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.enviro
 SIGNALS = 100_000
 BASE_SIGNALS = 50
 CONCURRENCY = (16, 64)
-ROUNDS = 2
+ROUNDS = 3
 WARM_UP_SECONDS = 1.5
 
 
@@ -52,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4, help="daphne processes (default 4)")
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of alternation (default {ROUNDS})")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("bench_api needs DATABASE_URL=postgres://... and REDIS_URL=redis://...")
@@ -70,7 +71,7 @@ def main() -> None:
         connection.close()
         with servers(workers=args.workers, database=connection.settings_dict["NAME"]) as base_url:
             load_before = os.getloadavg()
-            results = asyncio.run(measure(base_url, headers, seconds=args.seconds))
+            results = asyncio.run(measure(base_url, headers, seconds=args.seconds, rounds=args.rounds))
         report(results, workers=args.workers, load=(load_before, os.getloadavg()))
     finally:
         connection.close()
@@ -228,13 +229,15 @@ async def load(url: str, headers: dict[str, str], *, clients: int, seconds: floa
         return len(latencies), time.perf_counter() - started, latencies
 
 
-async def measure(base_url: str, headers: dict[str, str], *, seconds: float) -> dict:
+async def measure(base_url: str, headers: dict[str, str], *, seconds: float, rounds: int) -> dict:
     endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers)}
     results = {}
     for clients in CONCURRENCY:
         totals = {name: [0, 0.0, []] for name in endpoints}
-        for _ in range(ROUNDS):
-            for name, (url, request_headers) in endpoints.items():
+        for round_ in range(rounds):
+            names = list(endpoints) if round_ % 2 == 0 else list(reversed(endpoints))  # neither always goes first
+            for name in names:
+                url, request_headers = endpoints[name]
                 await load(url, request_headers, clients=clients, seconds=WARM_UP_SECONDS)
                 count, elapsed, latencies = await load(url, request_headers, clients=clients, seconds=seconds)
                 totals[name][0] += count
