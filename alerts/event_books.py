@@ -7,7 +7,8 @@
 2. inserts the events with ON CONFLICT DO NOTHING on (rule, trigger), so a retried evaluation stores
    nothing twice, and reads back the ones inserted;
 3. records the firing on the rules with state (last_fired_at; a "once" rule is paused);
-4. hands the events stored to alerts.services.alert_events_fired.
+4. hands the events stored to alerts.services.alert_events_fired (usage, then every delivery of the
+   batch at once).
 Written as SQL where the ORM cost the live path most (7,000 events: Django's bulk_create took 0.7 s;
 one INSERT ... ON CONFLICT from JSON on PostgreSQL a tenth of it, measured with bench/bench_alerts.py).
 """
