@@ -145,6 +145,9 @@ class SignalListApi(generics.ListAPIView):
         return self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
 
 
+MAX_ID = 2**63 - 1  # the largest BIGINT
+
+
 class SignalDetailApi(generics.GenericAPIView):
     serializer_class = serializers.SignalDetailSerializer
     pagination_class = None
@@ -155,6 +158,8 @@ class SignalDetailApi(generics.GenericAPIView):
                     "once closed, and its ledger entries. A signal your plan cannot see is a 404.",
         responses={200: serializers.SignalDetailSerializer, 404: NOT_FOUND, **KEY_ERRORS})
     def get(self, request, signal_id: int):
+        if signal_id > MAX_ID:  # no such row; SQLite cannot even compare a larger integer
+            raise Http404
         entitlements = request_entitlements(request)
         publication = publication_get_visible(entitlements=entitlements, signal_id=signal_id)
         if publication is None:
