@@ -64,3 +64,10 @@ def alice_client(client, alice):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def alice_api(client, alice, alice_actor):
+    """alice signed in, as the acting member her folder's `alice_actor` sets up (alerts, watchlists)."""
+    client.force_login(alice)
+    return client

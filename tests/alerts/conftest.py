@@ -275,3 +275,13 @@ def vapid(settings):
                                                                    serialization.PublicFormat.UncompressedPoint))
     settings.VAPID_SUBJECT = "mailto:alerts@beacon.example"
     return settings
+
+
+# JSON bodies, for the API tests of alerts and watchlists.
+
+def post(client, url, data, **kwargs):
+    return client.post(url, data, content_type="application/json", **kwargs)
+
+
+def patch(client, url, data, **kwargs):
+    return client.patch(url, data, content_type="application/json", **kwargs)

@@ -2,30 +2,15 @@
 with a message per field at fault and the plan's refusals; events read-only; charlie gets 404; a read
 key cannot write; a rule on a teammate's private watchlist stays hidden."""
 
-import pytest
 
 from alerts.models import AlertEvent, AlertRule, RuleStatus
-from tests.alerts.conftest import a_rule, key_headers, subscribe
+from tests.alerts.conftest import a_rule, key_headers, patch, post, subscribe
 from tests.isolation import assert_other_tenant_gets_404
 from watchlists.services import watchlist_create
 
 RULES, EVENTS = "/api/v1/alert-rules/", "/api/v1/alert-events/"
 RSI = {"name": "RSI hot", "kind": "indicator", "instrument": "BTCUSD", "timeframe": "H1", "left": "rsi",
        "op": "above", "value": 70, "channels": ["in_app", "email"]}
-
-
-@pytest.fixture
-def alice_api(client, alice, alice_actor):
-    client.force_login(alice)
-    return client
-
-
-def post(client, url, data, **kwargs):
-    return client.post(url, data, content_type="application/json", **kwargs)
-
-
-def patch(client, url, data, **kwargs):
-    return client.patch(url, data, content_type="application/json", **kwargs)
 
 
 def test_a_rule_is_created_canonically_and_read_back(alice_api, btc):

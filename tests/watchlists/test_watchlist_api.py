@@ -1,29 +1,14 @@
 """/api/v1/watchlists/: create, rename, share, delete, add, annotate, remove and reorder by symbol; bob sees
 and uses shared lists, not alice's private ones; charlie gets 404 everywhere; a read key cannot write."""
 
-import pytest
 from django.core.management import call_command
 
-from tests.alerts.conftest import key_headers, subscribe
+from tests.alerts.conftest import key_headers, patch, post, subscribe
 from tests.isolation import assert_other_tenant_gets_404
 from watchlists.models import Watchlist, WatchlistItem
 from watchlists.services import watchlist_create, watchlist_item_add
 
 BASE = "/api/v1/watchlists/"
-
-
-@pytest.fixture
-def alice_api(client, alice, alice_actor):
-    client.force_login(alice)
-    return client
-
-
-def post(client, url, data, **kwargs):
-    return client.post(url, data, content_type="application/json", **kwargs)
-
-
-def patch(client, url, data, **kwargs):
-    return client.patch(url, data, content_type="application/json", **kwargs)
 
 
 def test_a_member_builds_a_watchlist_through_the_api(alice_api, instruments):
