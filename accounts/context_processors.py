@@ -1,3 +1,4 @@
+from accounts.models import User
 from accounts.selectors import membership_list_for_user
 
 
@@ -9,6 +10,6 @@ def tenant(request) -> dict:
         "user_memberships": [],
     }
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User) and user.is_authenticated:  # an API key's page (the API docs) has no member
         context["user_memberships"] = list(membership_list_for_user(user=user))
     return context
