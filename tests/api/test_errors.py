@@ -158,3 +158,12 @@ def test_a_write_without_the_trailing_slash_is_a_404_naming_the_endpoint(client,
     assert response.status_code == 404
     assert response.json()["error"]["message"] == (
         "No API endpoint at /api/v1/me; the endpoint is /api/v1/me/ (with a slash).")
+
+
+def test_a_path_with_a_line_break_in_it_is_still_a_json_404(client, db):
+    """Found by the schema fuzz: `.` stops at a newline, so the catch-all missed such paths (HTML 404)."""
+    response = client.get("/api/v1/signals/%C2%8FW%0A%C3%99/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
