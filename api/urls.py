@@ -41,5 +41,5 @@ urlpatterns = [
     path("ledger/", signals_api.LedgerEntryListApi.as_view(), name="ledger-entry-list"),
     path("ledger/verify/", signals_api.LedgerVerifyApi.as_view(), name="ledger-verify"),
     *router.urls,
-    re_path(r"^(?s:.*)$", endpoint_not_found, name="endpoint-not-found"),
+    re_path(r"^[\s\S]*$", endpoint_not_found, name="endpoint-not-found"),
 ]
