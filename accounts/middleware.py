@@ -39,7 +39,10 @@ class MemberTimeZoneMiddleware:
             timezone.deactivate()
         else:
             timezone.activate(zone)
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the thread serves other members next
 
 
 def member_zone(name: str) -> ZoneInfo | None:
