@@ -76,11 +76,11 @@ def signal_list(request):
     errors = {} if query.is_valid() else query.errors
     filters = SignalFilters(**{k: v for k, v in query.validated_data.items() if k in FILTER_NAMES}) if not errors \
         else None
-    page = None
+    results = None
     if filters is not None:
-        page = page_selectors.signal_page(entitlements=entitlements, filters=filters,
+        results = page_selectors.signal_page(entitlements=entitlements, filters=filters,
                                           number=request.GET.get("page") or 1)
-    context = {"plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "page": page, "errors": errors,
+    context = {"plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "results": results, "errors": errors,
                "values": {name: request.GET.get(name, "") for name in FILTER_NAMES},
                "asset_classes": AssetClass.choices, "directions": Direction.choices,
                "timeframes": [tf.value for tf in Timeframe if tf.value in entitlements.timeframes],
