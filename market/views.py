@@ -33,9 +33,10 @@ def instrument(request, symbol: str):
     entitlements = request_entitlements(request)
     return render(request, "market/instrument.html", {
         "instrument": found, "timeframes": timeframes, "timeframe": timeframe, "overlays": overlays,
-        "overlay_choices": chart_selectors.OVERLAYS.items(), "plan": entitlements, "upgrade": upgrade_plan(entitlements=entitlements),
-        "covered": found.asset_class in entitlements.asset_classes
-                   and (not entitlements.instruments or found.symbol in entitlements.instruments),
+        "overlay_choices": chart_selectors.OVERLAYS.items(), "plan": entitlements,
+        "upgrade": upgrade_plan(entitlements=entitlements),
+        "covered": any(entitlements.covers(symbol=found.symbol, asset_class=found.asset_class, timeframe=tf)
+                       for tf in entitlements.timeframes),
         "signals": instrument_signals(entitlements=entitlements, symbol=found.symbol),
         "chart": None if bars is None else {
             "bars": chart_selectors.candle_rows(bars), "precision": found.price_precision, "tick": found.tick_size,

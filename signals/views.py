@@ -52,7 +52,8 @@ def dashboard(request):
     latest, after = page_selectors.signals_latest(entitlements=entitlements)
     usage = usage_on(tenant=request.tenant)
     return render(request, "signals/dashboard.html", {
-        "plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "latest": latest, "after": after,
+        "plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements),
+        "latest": latest, "after": after,
         "open_signals": page_selectors.signals_open(entitlements=entitlements),
         "outcomes": page_selectors.outcomes_since(entitlements=entitlements, since=_day_start(timezone.now())),
         "watchlists": watchlist_list(actor=actor_of_request(request))[:6],
@@ -71,16 +72,16 @@ def dashboard(request):
 def signal_list(request):
     """The filterable list; an htmx request gets the results part only (the form keeps the URL)."""
     entitlements = request_entitlements(request)
+    # The API's own filter validation: the same fields, the same messages, the same plan rules.
     query = SignalFilterSerializer(data={k: v for k, v in request.GET.items() if k in FILTER_NAMES and v != ""},
                                    context={"entitlements": entitlements})
-    errors = {} if query.is_valid() else query.errors
-    filters = SignalFilters(**{k: v for k, v in query.validated_data.items() if k in FILTER_NAMES}) if not errors \
-        else None
     results = None
-    if filters is not None:
+    if query.is_valid():
+        filters = SignalFilters(**{k: v for k, v in query.validated_data.items() if k in FILTER_NAMES})
         results = page_selectors.signal_page(entitlements=entitlements, filters=filters,
-                                          number=request.GET.get("page") or 1)
-    context = {"plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "results": results, "errors": errors,
+                                             number=request.GET.get("page") or 1)
+    context = {"plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements),
+               "results": results, "errors": query.errors,
                "values": {name: request.GET.get(name, "") for name in FILTER_NAMES},
                "asset_classes": AssetClass.choices, "directions": Direction.choices,
                "timeframes": [tf.value for tf in Timeframe if tf.value in entitlements.timeframes],

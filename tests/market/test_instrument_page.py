@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from signals.engine import indicators
-from tests.api_v1.conftest import catalogue, publish, subscribe  # noqa: F401 (fixture)
+from tests.api_v1.conftest import publish, subscribe
 from tests.signals.website import daily_bars, midnight_days_ago
 
 

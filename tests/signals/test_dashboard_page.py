@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from accounts.models import User
 from signals.feed_selectors import publication_seq_latest
-from tests.api_v1.conftest import catalogue, close, publish, subscribe  # noqa: F401 (fixture)
+from tests.api_v1.conftest import close, publish, subscribe
 from tests.signals.website import daily_bars, midnight_days_ago
 from watchlists.models import Watchlist
 

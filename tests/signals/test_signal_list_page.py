@@ -1,7 +1,7 @@
 """The signal list: filters (plain GET or htmx, which gets the results part only), pages, masking."""
 
 from signals.models import SignalPublication
-from tests.api_v1.conftest import catalogue, close, publish, subscribe  # noqa: F401 (fixture)
+from tests.api_v1.conftest import close, publish, subscribe
 from tests.signals.website import midnight_days_ago
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
-from signals.publishing import publications_release_due
 from market.models import Instrument
 from signals.models import ModelVersion
+from signals.publishing import publications_release_due
 from signals.services import signal_create, strategy_default_ensure
-from tests.api_v1.conftest import a_draft, catalogue, close, publish, subscribe  # noqa: F401 (fixture)
+from tests.api_v1.conftest import a_draft, close, publish, subscribe
 from tests.isolation import assert_other_tenant_gets_404
 from tests.signals.website import daily_bars, midnight_days_ago
 
