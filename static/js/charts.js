@@ -5,6 +5,7 @@
  *   BeaconCharts.levels(series, {entry, stop, targets})                 entry, stop, TP1-TP3 as price lines
  *   BeaconCharts.markers(series, [{time, position, shape, text, kind}]) signal and outcome markers
  *   BeaconCharts.overlay(chart, {name, points, colour})                 a line (EMA, Bollinger, VWAP)
+ *   BeaconCharts.focus(chart, from, to)                                 bars from..to (positions) in view
  *   BeaconCharts.drawn(element)                                         resolves once the chart is painted
  *
  * bars are [time (epoch seconds, UTC), open, high, low, close], oldest first; overlay points are
@@ -119,6 +120,11 @@
     return line;
   }
 
+  function focus(chart, from, to) {
+    // show bars from..to (positions in the data) at first; the rest stays a scroll or a zoom away
+    chart.timeScale().setVisibleLogicalRange({ from: Math.max(from, 0) - 0.5, to: to + 2 });
+  }
+
   function drawn(element) {
     // lightweight-charts paints on the next animation frame after setData; the second frame runs
     // once that paint is done.
@@ -134,6 +140,6 @@
     });
   }
 
-  window.BeaconCharts = { candles: candles, levels: levels, markers: markers, overlay: overlay, drawn: drawn,
+  window.BeaconCharts = { candles: candles, levels: levels, markers: markers, overlay: overlay, focus: focus, drawn: drawn,
                           palette: palette };
 })();

@@ -20,5 +20,8 @@
       if (line.name !== "BB mid") legend.appendChild(span);
     }
   });
+  var shown = element.clientWidth < 600 ? 60 : 150;  // the newest bars; the rest a scroll or a zoom away
+  C.focus(drawn.chart, data.bars.length - shown, data.bars.length - 1);
+  element.beaconChart = { chart: drawn.chart, series: drawn.series };  // for tests and the console
   C.drawn(element);
 })();

@@ -33,6 +33,12 @@
                   kind: r > 0 ? "win" : r < 0 ? "loss" : "neutral" });
     }
   }
-  C.markers(drawn.series, list);
+  var markers = C.markers(drawn.series, list);
+  // The setup and what followed: some 80 bars before the signal (40 on a phone) and up to 100 after.
+  var index = 0;
+  while (index < data.bars.length - 1 && data.bars[index + 1][0] <= data.signalTime) index++;
+  var before = element.clientWidth < 600 ? 40 : 80;
+  C.focus(drawn.chart, index - before, Math.min(data.bars.length - 1, index + 100));
+  element.beaconChart = { chart: drawn.chart, series: drawn.series, markers: markers };  // for tests and the console
   C.drawn(element);
 })();

@@ -36,7 +36,7 @@
       if (!toggle) return;
       var choice = stored() || "system";
       toggle.textContent = { system: "Theme: auto", dark: "Theme: dark", light: "Theme: light" }[choice];
-      toggle.setAttribute("aria-label", "Colour theme: " + choice + ". Change it.");
+      toggle.title = "Colour theme: " + choice + " (auto follows your system). Click to change.";
     }
     if (toggle) {
       label();
