@@ -23,7 +23,7 @@ def pro_world(tenant, user, *, bars: int = 520) -> dict:
     subscribe(tenant, "pro")
     daily_bars("GOOG", until=midnight_days_ago(1), count=bars, start_price=140.0)
     daily_bars("EURUSD", until=midnight_days_ago(1), count=bars, start_price=1.05)
-    closed_at = midnight_days_ago(101)
+    closed_at = midnight_days_ago(min(101, bars // 2))  # 100 bars after it when there are 520
     closed = publish("GOOG", timeframe="D1", confidence=None, bar_time=closed_at,
                      entry=last_close("GOOG", closed_at))
     close(closed, r_multiple=1.0, bars=5)

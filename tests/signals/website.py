@@ -1,4 +1,5 @@
-"""Test data of the website's signal pages: a daily history of bars for a signal's chart."""
+"""Test data of the website's signal pages: a synthetic daily history of bars (a gentle zigzag up, not market
+data) for a signal's chart."""
 
 from __future__ import annotations
 
