@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from accounts.models import User
 from signals.feed_selectors import publication_seq_latest
+from signals.page_selectors import level_distances
 from tests.api_v1.conftest import close, publish, subscribe
 from tests.signals.website import daily_bars, midnight_days_ago
 from watchlists.models import Watchlist
@@ -88,3 +89,13 @@ def test_times_on_the_dashboard_are_in_the_members_time_zone(client, catalogue, 
     shown = (signal.created_at + timedelta(hours=5, minutes=30)).strftime("%H:%M")
     assert f', {shown}</time>' in page
     assert "Times are shown in Asia/Kolkata" in page
+
+
+def test_distances_are_positive_while_a_sell_still_has_room_and_passed_once_beyond():
+    item = {"direction": "SELL", "stop": 102.0, "targets": [98.0, 96.0, 94.0]}
+
+    levels = {level.name: level for level in level_distances(item, 97.0)}
+
+    assert round(levels["Stop"].percent, 4) == round(5 / 97 * 100, 4) and not levels["Stop"].passed
+    assert levels["TP1"].passed and levels["TP1"].percent < 0
+    assert round(levels["TP2"].percent, 4) == round(1 / 97 * 100, 4) and not levels["TP2"].passed

@@ -1,7 +1,11 @@
 """The signal list: filters (plain GET or htmx, which gets the results part only), pages, masking."""
 
+import re
+from datetime import timedelta
+
 from signals.models import SignalPublication
-from tests.api_v1.conftest import close, publish, subscribe
+from signals.publishing import publications_release_due
+from tests.api_v1.conftest import close, grant_api, key_headers, publish, subscribe
 from tests.signals.website import midnight_days_ago
 
 
@@ -85,3 +89,19 @@ def test_the_list_shows_only_the_tiers_publications(client, catalogue, tenant_a,
     client.force_login(alice)
     assert f"/app/signals/{m15.pk}/" in client.get("/app/signals/").content.decode()
     assert SignalPublication.objects.filter(signal=m15, tier="free").count() == 0
+
+
+def test_the_website_lists_exactly_the_signals_the_api_gives_the_same_plan(client, catalogue, tenant_b, charlie):
+    grant_api("free")
+    headers = key_headers(tenant_b, charlie)
+    released = publish("GOOG", timeframe="D1", confidence=None, bar_time=midnight_days_ago(4))
+    publications_release_due(now=released.created_at + timedelta(seconds=3601))
+    publish("EURUSD", timeframe="D1", confidence=None)  # Free's copy not released yet
+    publish("AAPL", timeframe="D1", confidence=None)  # not in Free's universe
+    client.force_login(charlie)
+
+    api = {item["signal_id"] for item in client.get("/api/v1/signals/", headers=headers).json()["results"]}
+    page = client.get("/app/signals/").content.decode()
+    website = {int(pk) for pk in re.findall(r'href="/app/signals/(\d+)/"', page)}
+
+    assert api == website == {released.pk}
