@@ -132,8 +132,23 @@ class AsgiServer:
                 time.sleep(0.1)
         raise RuntimeError("daphne did not start in a thread")
 
+    def stop(self) -> None:
+        """Stop the feed hub (its database thread closes its connection, or the test database could not
+        be dropped), then the reactor."""
+        import asyncio
+
+        from daphne.server import twisted_loop
+        from twisted.internet import reactor
+
+        from signals.feed_hub import feed_hub_stop
+
+        asyncio.run_coroutine_threadsafe(feed_hub_stop(), twisted_loop).result(timeout=30)
+        reactor.callFromThread(reactor.stop)
+
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker) -> AsgiServer:
+def asgi_server(django_db_setup, django_db_blocker):
     """The ASGI application (HTTP and the live feed's WebSocket) on the test database, for the session."""
-    return AsgiServer().start()
+    server = AsgiServer().start()
+    yield server
+    server.stop()
