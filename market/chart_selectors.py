@@ -25,6 +25,15 @@ def instrument_timeframes(*, instrument: Instrument) -> list[str]:
     return [tf.value for tf in Timeframe if tf.value in stored]
 
 
+def timeframe_chosen(timeframes: list[str], *, asked: str | None) -> str | None:
+    """The timeframe asked for if it has bars, else D1 if it has, else the longest that has; None without bars."""
+    if asked in timeframes:
+        return asked
+    if "D1" in timeframes:
+        return "D1"
+    return timeframes[-1] if timeframes else None
+
+
 def chart_bars(*, instrument: Instrument, timeframe: str, now: datetime, count: int = CHART_BARS) -> BarArrays | None:
     """The newest `count` closed bars (open time plus the timeframe at or before `now`); None without bars."""
     until = now - timedelta(seconds=Timeframe(timeframe).seconds)

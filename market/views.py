@@ -24,8 +24,7 @@ def instrument(request, symbol: str):
     if found is None:
         raise Http404("No such instrument.")
     timeframes = chart_selectors.instrument_timeframes(instrument=found)
-    timeframe = request.GET.get("tf") if request.GET.get("tf") in timeframes else (
-        "D1" if "D1" in timeframes else (timeframes[-1] if timeframes else None))
+    timeframe = chart_selectors.timeframe_chosen(timeframes, asked=request.GET.get("tf"))
     overlays = [name for name in request.GET.getlist("overlay") if name in chart_selectors.OVERLAYS]
     if "overlay" not in request.GET and "tf" not in request.GET:
         overlays = ["ema"]
