@@ -71,3 +71,18 @@ def test_the_first_tab_reaches_skip_to_content_and_the_theme_choice_is_kept(page
     page.reload()
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     expect(page.locator("#theme-toggle")).to_have_text("Theme: dark")
+
+
+def test_on_a_phone_the_menu_button_opens_the_navigation(page, asgi_server, tenant_a, alice):
+    url = asgi_server.url
+    sign_in(page, url, alice.email)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(url + "/app/")
+    signals = page.get_by_role("navigation", name="Main").get_by_role("link", name="Signals")
+    expect(signals).to_be_hidden()
+
+    page.get_by_role("button", name="Menu").click()
+
+    expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+    signals.click()
+    page.wait_for_url(url + "/app/signals/")
