@@ -61,4 +61,6 @@ class ApiKeyForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, required=False, label="Name")
-    time_zone = forms.CharField(max_length=64, help_text="An IANA name such as Europe/London or America/New_York.")
+    time_zone = forms.CharField(
+        max_length=64, widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+        help_text="Times on the site are shown in this zone. An IANA name such as Europe/London or America/New_York.")

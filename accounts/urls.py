@@ -42,6 +42,5 @@ account_patterns = [
 urlpatterns = [
     path("", pages.landing, name="landing"),
     path("robots.txt", pages.robots, name="robots"),
-    path("app/", pages.dashboard, name="dashboard"),
     path("accounts/", include((account_patterns, "accounts"))),
 ]

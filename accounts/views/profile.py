@@ -1,5 +1,7 @@
 """Account settings: profile and password."""
 
+from zoneinfo import available_timezones
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,7 +25,7 @@ def profile(request):
         else:
             messages.info(request, "Profile saved.")
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "time_zones": sorted(available_timezones())})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

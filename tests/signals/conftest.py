@@ -32,3 +32,11 @@ def received(layer, channel: str, count: int) -> list[dict]:
         return [await layer.receive(channel) for _ in range(count)]
 
     return async_to_sync(receive)()
+
+
+@pytest.fixture
+def catalogue(db):
+    """The instrument catalogue (plans come with the migrations)."""
+    from market.services import instrument_catalogue_load
+
+    instrument_catalogue_load()
