@@ -54,11 +54,20 @@ def plan_features(plan: Plan, *, plans: Sequence[Plan], confidence_live: bool) -
         features.append(locked("Real-time signals", lambda p: not p.signal_delay_seconds))
     if plan.instruments:
         features.append(locked("Every instrument", lambda p: not p.instruments))
-    missing = [tf for tf in dict.fromkeys(tf for p in plans for tf in p.timeframes) if tf not in plan.timeframes]
-    if missing:
-        features.append(locked(f"Timeframes {', '.join(missing)}", lambda p: bool(set(missing) & set(p.timeframes))))
+    for upgrade, timeframes in timeframes_locked(plan.timeframes, plans=plans):
+        features.append(Feature(f"Timeframes {', '.join(timeframes)}", included=False, upgrade=upgrade))
     for channel in dict.fromkeys(c for p in plans for c in p.alert_channels):
         if channel not in plan.alert_channels:
             label = CHANNEL_LABELS.get(channel, channel)
             features.append(locked(f"{label[0].upper()}{label[1:]} alerts", lambda p, c=channel: c in p.alert_channels))
     return features
+
+
+def timeframes_locked(timeframes: Sequence[str], *, plans: Sequence[Plan]) -> list[tuple[Plan, list[str]]]:
+    """The timeframes some plan offers beyond `timeframes`, grouped by the first plan that has each."""
+    by_plan: dict[str, tuple[Plan, list[str]]] = {}
+    for plan in plans:
+        for timeframe in plan.timeframes:
+            if timeframe not in timeframes and not any(timeframe in found for _, found in by_plan.values()):
+                by_plan.setdefault(plan.code, (plan, []))[1].append(timeframe)
+    return list(by_plan.values())

@@ -11,8 +11,6 @@ from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 
 from billing.entitlements import Entitlements
-from billing.models import Plan
-from billing.selectors import plan_list_public
 from signals.engine.track_record import TrackRecord
 from signals.models import ModelVersion
 from signals.record_charts import EquityChart, ReliabilityChart, equity_chart, reliability_chart
@@ -69,11 +67,6 @@ def confidence_model_latest() -> ModelVersion | None:
     if strategy is None:
         return None
     return (ModelVersion.objects.filter(strategy=strategy).defer("artifact").order_by("-created_at", "-pk").first())
-
-
-def plan_cheapest_with(*, includes) -> Plan | None:
-    """The first public plan (by its order) for which `includes(plan)` is true: the upgrade path."""
-    return next((plan for plan in plan_list_public() if includes(plan)), None)
 
 
 def instrument_page_url(symbol: str) -> str:

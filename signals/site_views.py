@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts.tenancy import tenant_required
 from billing.entitlements import tenant_entitlements
+from billing.plan_features import timeframes_locked
+from billing.selectors import plan_list_public
 from market.models import AssetClass
 from signals.engine.regime import REGIMES
 from signals.feed_selectors import publication_seq_latest
@@ -22,7 +24,6 @@ from signals.site_forms import LedgerRangeForm
 from signals.site_selectors import (
     confidence_model_latest,
     instrument_page_url,
-    plan_cheapest_with,
     record_view,
     track_record_overall,
     track_record_overall_public,
@@ -129,14 +130,11 @@ def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict]:
 def _screener_locks(entitlements) -> list[dict]:
     """What the plan's screener leaves out that another plan shows: more timeframes, more instruments,
     each with the first plan that has it."""
-    locks = []
-    missing = [tf for tf in TIMEFRAMES if tf not in entitlements.timeframes]
-    plan = plan_cheapest_with(includes=lambda p: bool(set(missing) & set(p.timeframes)))
-    if plan is not None:
-        locks.append({"feature": "Timeframes " + ", ".join(tf for tf in missing if tf in plan.timeframes),
-                      "plan": plan})
+    plans = list(plan_list_public())
+    locks = [{"feature": f"Timeframes {', '.join(timeframes)}", "plan": plan}
+             for plan, timeframes in timeframes_locked(sorted(entitlements.timeframes), plans=plans)]
     if entitlements.instruments:
-        plan = plan_cheapest_with(includes=lambda p: not p.instruments)
+        plan = next((p for p in plans if not p.instruments), None)
         if plan is not None:
             locks.append({"feature": "Every other instrument", "plan": plan})
     return locks

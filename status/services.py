@@ -19,15 +19,19 @@ def health_check_record(*, now: datetime) -> HealthCheck | None:
     minute = now.replace(second=0, microsecond=0)
     if HealthCheck.objects.filter(checked_at=minute).exists():
         return None
-    checks = health_checks_run()
-    freshness = data_freshness(now=now)
-    with transaction.atomic():
-        check, created = HealthCheck.objects.get_or_create(
-            checked_at=minute, defaults={"ok": all(r["ok"] for r in checks.values()), "checks": checks,
-                                         "freshness": freshness})
-        if not created:
-            return None
-        _incident_follow(check)
+    return health_check_store(checked_at=minute, checks=health_checks_run(), freshness=data_freshness(now=now))
+
+
+@transaction.atomic
+def health_check_store(*, checked_at: datetime, checks: dict[str, dict], freshness: list[dict]) -> HealthCheck | None:
+    """Store the check of the minute `checked_at` (ok when every check passed) and open, extend or close
+    the incident it belongs to; None, and nothing written, when that minute already has its check."""
+    check, created = HealthCheck.objects.get_or_create(
+        checked_at=checked_at.replace(second=0, microsecond=0),
+        defaults={"ok": all(r["ok"] for r in checks.values()), "checks": checks, "freshness": freshness})
+    if not created:
+        return None
+    _incident_follow(check)
     return check
 
 

@@ -3,7 +3,10 @@ that may be missing (None shows as an en dash, never as 0)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
+from django.utils.dateparse import parse_datetime
 
 register = template.Library()
 MISSING = "–"
@@ -43,3 +46,9 @@ def get_label(mapping: dict, key: str) -> str:
 def words(value: str | None) -> str:
     """A code as words: "trending_up" -> "trending up"."""
     return "" if value is None else str(value).replace("_", " ")
+
+
+@register.filter
+def iso_time(text: str | None) -> datetime | None:
+    """An ISO 8601 time as stored in JSON ("2026-12-03T06:00:00Z") as a datetime, for the `date` filter."""
+    return parse_datetime(text) if text else None

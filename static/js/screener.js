@@ -16,14 +16,15 @@
     }, REFRESH_DELAY_MS);
   }
 
-  var STATES = { connecting: "Connecting to the live feed…", live: "Live", offline: "Offline: reconnecting…" };
+  var STATES = { connecting: "Connecting to the live feed…", live: "Live: updates as they happen.",
+                 offline: "Offline: reconnecting…" };
 
   function showState(event) {
     var dot = document.getElementById("screener-live");
     var text = document.getElementById("screener-live-text");
     if (!dot || !text) return;
     dot.setAttribute("data-state", event.detail.state);
-    text.textContent = (STATES[event.detail.state] || event.detail.state) + ".";
+    text.textContent = STATES[event.detail.state] || event.detail.state;
   }
 
   function openRow(event) {
