@@ -106,7 +106,7 @@ def screener(request):
     data = ScreenerRowSerializer(rows, many=True, context={"request": request}).data
     return render(request, template, {
         **context, "ordering": ordering, "sorts": _sort_links(params, ordering),
-        "hidden": set(data[0]["hidden_fields"]) if data else set(),
+        "hidden": data[0]["hidden_fields"] if data else [],
         "rows": [{"row": row, "data": item, "url": instrument_page_url(row.instrument.symbol)}
                  for row, item in zip(rows, data, strict=True)],
         "feed_after": publication_seq_latest(tier=entitlements.plan_code),
