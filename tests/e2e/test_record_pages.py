@@ -93,6 +93,13 @@ def test_a_subscriber_filters_sorts_and_opens_the_screener_which_refreshes_on_fe
     rows.filter(has_text="BTCUSD").locator("td").nth(2).click()
     expect(page).to_have_url(re.compile(r"/app/markets/#BTCUSD$"))
 
+    page.get_by_role("link", name="Track record").click()  # the plan's full record
+    expect(page.get_by_test_id("record-count")).to_have_text("24")
+    page.select_option("select[name=group_by]", "symbol,timeframe")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("cell", name="EURUSD")).to_be_visible()
+    screenshots(page, name="track-record-member", tmp_path=tmp_path)
+
 
 def test_an_owner_upgrades_from_free_to_pro_through_the_billing_page(page, live_server, tenant_a, alice,
                                                                      recorded_stripe, tmp_path):
