@@ -40,6 +40,9 @@ def billing(request):
         "subscription": subscription, "effective": effective,
         "invoices": selectors.invoice_list(tenant=request.tenant),
         "current": next((o for o in offers if o["plan"].code == effective.plan_code), None),
+        # A live Stripe subscription changes plan in the Portal; Checkout would start a second one.
+        "changes_in_portal": (bool(subscription.stripe_subscription_id)
+                              and subscription.status in services.LIVE_STATUSES),
         "plans": [o for o in offers if not o["plan"].is_default and o["plan"].code != effective.plan_code],
     })
 

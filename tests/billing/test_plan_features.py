@@ -1,7 +1,7 @@
 """What each plan includes, from the plan catalogue; what it does not is shown locked with the plan that
 has it, on the pricing and billing pages, never as an error."""
 
-from billing.models import Plan
+from billing.models import Plan, Subscription
 from billing.plan_features import plan_features
 from billing.selectors import plan_list_public
 from tests.api_v1.conftest import subscribe
@@ -64,3 +64,13 @@ def test_a_member_who_cannot_manage_billing_sees_the_plans_without_checkout(clie
     page = client.get("/billing/").content.decode()
 
     assert "Choose Pro" not in page and "An owner or admin of" in page and "What Free includes" in page
+
+
+def test_a_live_subscription_changes_plan_in_the_portal_not_a_second_checkout(client, alice, tenant_a):
+    subscribe(tenant_a, "pro")
+    Subscription.objects.filter(tenant=tenant_a).update(stripe_subscription_id="sub_live", stripe_customer_id="cus_1")
+    client.force_login(alice)
+
+    page = client.get("/billing/").content.decode()
+
+    assert "Switch to Premium in Manage" in page and "/billing/checkout/premium/" not in page

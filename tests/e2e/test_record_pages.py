@@ -130,6 +130,7 @@ def test_an_owner_upgrades_from_free_to_pro_through_the_billing_page(page, live_
     page.goto(live_server.url + "/billing/?checkout=success")
     expect(page.get_by_text("Plan: Pro")).to_be_visible()
     expect(page.get_by_text("API: 60/min, 10,000/day").first).to_be_visible()
+    expect(page.get_by_role("button", name="Switch to Premium in Manage")).to_be_visible()  # no second Checkout
     screenshots(page, name="billing-pro", tmp_path=tmp_path)
 
 
