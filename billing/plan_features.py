@@ -59,7 +59,8 @@ def plan_features(plan: Plan, *, plans: Sequence[Plan], confidence_live: bool) -
     for channel in dict.fromkeys(c for p in plans for c in p.alert_channels):
         if channel not in plan.alert_channels:
             label = CHANNEL_LABELS.get(channel, channel)
-            features.append(locked(f"{label[0].upper()}{label[1:]} alerts", lambda p, c=channel: c in p.alert_channels))
+            has_it = next((p for p in plans if channel in p.alert_channels), None)
+            features.append(Feature(f"{label[0].upper()}{label[1:]} alerts", included=False, upgrade=has_it))
     return features
 
 
