@@ -55,7 +55,7 @@ PLAN_CATALOGUE: list[CataloguePlan] = [
     },
     {
         "code": "pro", "name": "Pro", "sort_order": 1,
-        "description": "Real-time signals with confidence and reasoning, alerts and the API.",
+        "description": "Real-time signals with their reasoning, alerts and the API.",
         "monthly_price_cents": 4900, "yearly_price_cents": 49000, "trial_days": 14,
         "stripe_price_monthly": "price_pro_monthly", "stripe_price_yearly": "price_pro_yearly",
         "seats": 3, "watchlists": 10, "symbols_per_watchlist": 50, "active_alerts": 50,

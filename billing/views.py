@@ -11,12 +11,22 @@ from accounts.tenancy import manager_ensure, tenant_required
 from billing import selectors, services, sync
 from billing.entitlements import tenant_entitlements
 from billing.models import Plan
+from billing.plan_features import plan_features
 from billing.usage import usage_on
 from config.errors import DomainError
+from signals.site_selectors import confidence_live
+
+
+def _plans_with_features(plans) -> list[dict]:
+    """Each plan with what it includes and, for what it does not, the plan that does."""
+    plans, live = list(plans), confidence_live()
+    return [{"plan": plan, "features": plan_features(plan, plans=plans, confidence_live=live)} for plan in plans]
 
 
 def pricing(request):
-    return render(request, "billing/pricing.html", {"plans": selectors.plan_list_public()})
+    current = tenant_entitlements(tenant=request.tenant).plan_code if getattr(request, "tenant", None) else None
+    return render(request, "billing/pricing.html", {"plans": _plans_with_features(selectors.plan_list_public()),
+                                                    "current_code": current})
 
 
 @tenant_required
@@ -24,10 +34,16 @@ def billing(request):
     subscription = services.subscription_get_or_create(tenant=request.tenant)
     if request.GET.get("checkout") == "success":
         messages.info(request, "Thank you! Your plan changes as soon as Stripe confirms the payment.")
+    effective = tenant_entitlements(tenant=request.tenant)
+    offers = _plans_with_features(selectors.plan_list_public())
     return render(request, "billing/billing.html", {
-        "subscription": subscription, "effective": tenant_entitlements(tenant=request.tenant),
+        "subscription": subscription, "effective": effective,
         "invoices": selectors.invoice_list(tenant=request.tenant),
-        "plans": selectors.plan_list_public().exclude(is_default=True),
+        "current": next((o for o in offers if o["plan"].code == effective.plan_code), None),
+        # A live Stripe subscription changes plan in the Portal; Checkout would start a second one.
+        "changes_in_portal": (bool(subscription.stripe_subscription_id)
+                              and subscription.status in services.LIVE_STATUSES),
+        "plans": [o for o in offers if not o["plan"].is_default and o["plan"].code != effective.plan_code],
     })
 
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("watchlists.urls")),
     path("", include("alerts.urls")),
+    path("", include("signals.site_urls")),
+    path("", include("status.urls")),
 ]

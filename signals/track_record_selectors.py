@@ -31,6 +31,7 @@ COLUMNS = ("r_multiple", "target_1_hit", "signal__confidence", "signal__strategy
 class TrackRecordGroup:
     key: dict[str, str]  # a value for each grouped dimension
     record: TrackRecord
+    r_multiples: tuple[float, ...] = ()  # each outcome's R in the order they closed (the equity curve's steps)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ def track_record_groups(*, group_by: Sequence[str] = GROUPS, filters: TrackRecor
         rs.append(r)
         hits.append(hit)
         confidences.append(float("nan") if confidence is None else confidence)
-    return [TrackRecordGroup(key=dict(zip(dimensions, key, strict=True)), record=track_record(*columns[key]))
-            for key in sorted(columns)]
+    return [TrackRecordGroup(key=dict(zip(dimensions, key, strict=True)), record=track_record(*columns[key]),
+                             r_multiples=tuple(columns[key][0])) for key in sorted(columns)]
 
 
 def track_record_summary(*, now: datetime) -> tuple[datetime, list[TrackRecordGroup]]:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "alerts",
     "portfolios",
     "backtests",
+    "status",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,54 @@
+"""Filters of the track record's and screener's pages: fractions as percentages, R multiples, figures
+that may be missing (None shows as an en dash, never as 0)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils.dateparse import parse_datetime
+
+register = template.Library()
+MISSING = "–"
+
+
+@register.filter
+def pct(fraction: float | None, places: int = 1) -> str:
+    """0.4712 -> "47.1%"."""
+    return MISSING if fraction is None else f"{100 * fraction:.{places}f}%"
+
+
+@register.filter
+def r_value(value: float | None, places: int = 2) -> str:
+    """0.25 -> "+0.25 R"."""
+    return MISSING if value is None else f"{value:+.{places}f} R"
+
+
+@register.filter
+def figure(value: float | None, places: int = 2) -> str:
+    """A number at `places` decimals, or the dash."""
+    return MISSING if value is None else f"{value:.{places}f}"
+
+
+@register.filter
+def signed_pct(value: float | None, places: int = 2) -> str:
+    """A change already in % (1.234 -> "+1.23%")."""
+    return MISSING if value is None else f"{value:+.{places}f}%"
+
+
+@register.filter
+def get_label(mapping: dict, key: str) -> str:
+    """mapping[key], or the key itself (a dimension's label, a group's value)."""
+    return str(mapping.get(key, key))
+
+
+@register.filter
+def words(value: str | None) -> str:
+    """A code as words: "trending_up" -> "trending up"."""
+    return "" if value is None else str(value).replace("_", " ")
+
+
+@register.filter
+def iso_time(text: str | None) -> datetime | None:
+    """An ISO 8601 time as stored in JSON ("2026-12-03T06:00:00Z") as a datetime, for the `date` filter."""
+    return parse_datetime(text) if text else None

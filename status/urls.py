@@ -1,0 +1,5 @@
+from django.urls import path
+
+from status import views
+
+urlpatterns = [path("status/", views.status_page, name="status")]
