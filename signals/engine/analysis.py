@@ -26,6 +26,7 @@ from signals.engine.confluence import (
     scores,
     votes_from,
 )
+from signals.engine.empirical_bayes import cell_key
 from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
@@ -78,9 +79,10 @@ class Analysis:
 
 
 class ConfidenceScorer(Protocol):
-    """What scores drafts (signals.engine.model.ConfidenceModel): P(target 1 before the stop) per feature row."""
+    """What scores drafts (a signals.engine.model.Scorer): P(target 1 before the stop) per feature row and
+    the signal's cell (empirical_bayes.cell_key)."""
 
-    def predict_proba(self, features: FloatArray) -> FloatArray: ...
+    def confidence(self, features: FloatArray, cells: list[str]) -> FloatArray: ...
 
 
 _Key = TypeVar("_Key", bound=Hashable)
@@ -95,7 +97,7 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
             higher: BarArrays | None = None, model: ConfidenceScorer | None = None) -> SignalDraft | None:
     """The signal of the newest closed bar, or None (warm-up, score under the threshold, bad levels).
 
-    `model`, when given, has `predict_proba(X)` returning P(target 1 before the stop) for each row.
+    `model`, when given, has `confidence(X, cells)` returning P(target 1 before the stop) for each row.
     """
     return analyse_many([(None, bars, instrument, higher)], timeframe=timeframe, strategy=strategy,
                         model=model)[None].draft
@@ -136,7 +138,10 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
                 drafts[row] = draft
     scored = list(drafts)
     if model is not None and scored:
-        for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
+        cells = [cell_key(asset_class=live[row][2].asset_class, timeframe=timeframe.value,
+                          direction=drafts[row].direction, regime=drafts[row].regime, score=drafts[row].score)
+                 for row in scored]
+        for row, probability in zip(scored, model.confidence(features[scored], cells), strict=True):
             drafts[row] = replace(drafts[row], confidence=round(float(probability), 4))
     for row, ((key, *_), state) in enumerate(zip(live, states, strict=True)):
         results[key] = Analysis(state=state, draft=drafts.get(row))

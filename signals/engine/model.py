@@ -4,13 +4,18 @@
   own levels; the label is the triple-barrier outcome of those levels on the bars after it (1 if
   target 1 first, 0 if the stop first or expiry), computed by the same `outcomes.evaluate` that
   scores live signals. A sample's label is known only at its end index (used for purging).
-- Features: the component votes and the score, exactly the `features` of a SignalDraft.
+- Features: the component votes and the score, exactly the `features` of a SignalDraft; each sample
+  also carries its cell (asset class, timeframe, direction, regime, score band) for the
+  empirical-Bayes model (`empirical_bayes`) and its group (asset class and timeframe) for the report.
 - Validation: purged walk-forward. Samples are ordered by time; each test fold is trained only on
   samples whose labels ended before the fold starts minus an embargo. Calibration (Platt) is
   fitted on the newest fifth of each training window, after the classifier is fitted on the rest.
   Every reported figure is out of sample: predictions on test folds never seen in training.
 - Baselines, on the same test folds: the training base rate as a constant prediction, and the hit
-  rate of always buying.
+  rate of always buying. Skill against the first is the Brier skill score with its bootstrap 95%
+  interval (`skill`).
+- Two kinds of model go through the same folds: the classifier (`fit_classifier`) and the
+  empirical-Bayes cell rates (`fit_empirical_bayes`); both answer `confidence(features, cells)`.
 Randomness is an argument (seed).
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,16 +33,22 @@ import numpy.typing as npt
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, log_loss
 
 from market.arrays import BarArrays, BoolArray, FloatArray, InstrumentSpec, IntArray
 from market.timeframes import Timeframe
 from signals.engine.confluence import FEATURE_NAMES, component_votes, feature_rows, scores
+from signals.engine.empirical_bayes import CellRates, StrArray, cell_key, fit_cell_rates
 from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
 from signals.engine.outcomes import SignalLevels, evaluate
+from signals.engine.regime import regimes
+from signals.engine.skill import GroupFigures, brier, brier_skill_score, bss_interval, group_figures, log_loss
 from signals.engine.strategy import StrategyConfig
 from signals.engine.track_record import CalibrationBand, calibration_table
+
+
+def _no_strings() -> StrArray:
+    return np.array([], dtype=str)
 
 
 @dataclass
@@ -47,6 +59,20 @@ class Samples:
     ends: IntArray  # [n] epoch s when the label became known
     buy: BoolArray  # [n] True for BUY
     names: list[str] = field(default_factory=list)
+    cells: StrArray = field(default_factory=_no_strings)  # [n] empirical_bayes.cell_key ("" when unknown)
+    groups: StrArray = field(default_factory=_no_strings)  # [n] "asset_class timeframe" ("" when unknown)
+
+    def __post_init__(self) -> None:
+        n = len(self.labels)
+        if len(self.cells) != n:
+            self.cells = np.full(n, "", dtype=object).astype(str)
+        if len(self.groups) != n:
+            self.groups = np.full(n, "", dtype=object).astype(str)
+
+    def take(self, rows: IntArray | slice) -> Samples:
+        """The samples at `rows`, in that order."""
+        return Samples(self.features[rows], self.labels[rows], self.times[rows], self.ends[rows], self.buy[rows],
+                       self.names, self.cells[rows], self.groups[rows])
 
 
 def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str,
@@ -56,10 +82,11 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
     votes = component_votes(bars, timeframe, higher)
     score, _ = scores(votes.votes, strategy)
     feature_matrix = feature_rows(votes.votes, score, bars.time, instrument.asset_class == "forex")
-    rows, labels, times, ends, buys = [], [], [], [], []
+    ctx = votes.context
+    regime = regimes(ctx["close"], ctx["adx"], ctx["atr"], ctx["sma50"])
+    rows, labels, times, ends, buys, cells = [], [], [], [], [], []
     for t in np.flatnonzero(np.abs(np.nan_to_num(score)) >= strategy.threshold):
         direction = "BUY" if score[t] > 0 else "SELL"
-        ctx = votes.context
         atr = float(ctx["atr"][t])
         levels = levels_for(direction=direction, close=float(bars.close[t]), atr=atr,
                             swing_low=float(ctx["swing_low"][t]), swing_high=float(ctx["swing_high"][t]),
@@ -77,9 +104,13 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
         times.append(int(bars.time[t]))
         ends.append(outcome.closed_bar_time)
         buys.append(direction == "BUY")
+        cells.append(cell_key(asset_class=instrument.asset_class, timeframe=timeframe.value, direction=direction,
+                              regime=str(regime[t]), score=float(score[t])))
     names, k = list(FEATURE_NAMES), len(FEATURE_NAMES)
-    return Samples(np.array(rows, dtype=float).reshape(-1, k), np.array(labels, dtype=int), np.array(times),
-                   np.array(ends), np.array(buys, dtype=bool), names)
+    group = f"{instrument.asset_class} {timeframe.value}"
+    return Samples(np.array(rows, dtype=float).reshape(-1, k), np.array(labels, dtype=int),
+                   np.array(times, dtype=np.int64), np.array(ends, dtype=np.int64), np.array(buys, dtype=bool), names,
+                   np.array(cells, dtype=str), np.full(len(labels), group).astype(str))
 
 
 def samples_concat(parts: list[Samples]) -> Samples:
@@ -87,16 +118,23 @@ def samples_concat(parts: list[Samples]) -> Samples:
     parts = [p for p in parts if len(p.labels)]
     merged = Samples(np.vstack([p.features for p in parts]), np.concatenate([p.labels for p in parts]),
                      np.concatenate([p.times for p in parts]), np.concatenate([p.ends for p in parts]),
-                     np.concatenate([p.buy for p in parts]), parts[0].names)
-    order = np.argsort(merged.times, kind="stable")
-    return Samples(merged.features[order], merged.labels[order], merged.times[order], merged.ends[order],
-                   merged.buy[order], merged.names)
+                     np.concatenate([p.buy for p in parts]), parts[0].names,
+                     np.concatenate([p.cells for p in parts]), np.concatenate([p.groups for p in parts]))
+    return merged.take(np.argsort(merged.times, kind="stable"))
 
 
 class Classifier(Protocol):
     """A fitted scikit-learn classifier: per row of features, the probability of each class (0, 1)."""
 
     def predict_proba(self, features: FloatArray) -> FloatArray: ...
+
+
+class Scorer(Protocol):
+    """A fitted confidence model: P(target 1 before the stop) per row of features and its cell."""
+
+    def confidence(self, features: FloatArray, cells: StrArray | list[str]) -> FloatArray: ...
+
+    def to_bytes(self) -> bytes: ...
 
 
 class ConfidenceModel:
@@ -112,6 +150,10 @@ class ConfidenceModel:
             raise ValueError(f"expected {len(self.feature_names)} features ({', '.join(self.feature_names)}), "
                              f"got {features.shape[1]}")
         return self.estimator.predict_proba(np.nan_to_num(features))[:, 1]
+
+    def confidence(self, features: FloatArray, cells: StrArray | list[str]) -> FloatArray:
+        """predict_proba of the features (the cells are not read)."""
+        return self.predict_proba(features)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -136,6 +178,19 @@ def _fit(features: FloatArray, labels: IntArray, seed: int) -> Classifier:
     return calibrated
 
 
+def fit_classifier(samples: Samples, seed: int) -> Scorer:
+    """The calibrated logistic regression on the samples' features."""
+    return ConfidenceModel(samples.names, _fit(samples.features, samples.labels, seed))
+
+
+def fit_empirical_bayes(samples: Samples, seed: int) -> Scorer:
+    """The shrunk hit rate of each cell (no randomness: `seed` is not read)."""
+    return fit_cell_rates(samples.cells, samples.labels, samples.times, samples.ends)
+
+
+Fit = Callable[[Samples, int], Scorer]
+
+
 def purged_train_indices(samples: Samples, *, test_start: int, embargo_seconds: int = 0) -> IntArray:
     """Samples before the test fold whose labels were known before it began (minus the embargo)."""
     cutoff = int(samples.times[test_start]) - embargo_seconds
@@ -155,35 +210,54 @@ class ModelReport:
     calibration: list[CalibrationBand]
     trained_from: int
     trained_to: int
+    baseline_log_loss: float = float("nan")
+    bss: float = float("nan")  # Brier skill score against the constant base rate
+    bss_low: float = float("nan")  # its moving-block bootstrap 95% interval
+    bss_high: float = float("nan")
+    groups: list[GroupFigures] = field(default_factory=list)  # per asset class and timeframe
 
 
-def walk_forward(samples: Samples, *, folds: int = 5, embargo_seconds: int = 0, seed: int = 0,
-                 ) -> tuple[ConfidenceModel, ModelReport]:
+def _rounded(value: float) -> float:
+    return round(float(value), 4)
+
+
+def walk_forward(samples: Samples, *, fit: Fit = fit_classifier, folds: int = 5, embargo_seconds: int = 0,
+                 seed: int = 0) -> tuple[Scorer, ModelReport]:
     """Out-of-sample figures by purged walk-forward, and a final model fitted on every sample."""
     n = len(samples.labels)
     if n < 100 or len(np.unique(samples.labels)) < 2:
         raise ValueError(f"{n} labelled samples with one class or fewer than 100: too few to train on")
     bounds = np.linspace(0, n, folds + 2, dtype=int)  # the first chunk only trains
-    predicted, actual, baseline, buys = [], [], [], []
+    predicted, actual, baseline, buys, groups = [], [], [], [], []
     for start, stop in itertools.pairwise(bounds[1:]):
         train = purged_train_indices(samples, test_start=start, embargo_seconds=embargo_seconds)
         if len(train) < 50 or len(np.unique(samples.labels[train])) < 2:
             continue
-        model = _fit(samples.features[train], samples.labels[train], seed)
-        predicted.append(model.predict_proba(samples.features[start:stop])[:, 1])
+        model = fit(samples.take(train), seed)
+        predicted.append(model.confidence(samples.features[start:stop], samples.cells[start:stop]))
         actual.append(samples.labels[start:stop])
         baseline.append(np.full(stop - start, samples.labels[train].mean()))
         buys.append(samples.buy[start:stop])
+        groups.append(samples.groups[start:stop])
     if not predicted:
         raise ValueError("no fold had enough earlier samples to train on")
-    p, y, b, buy = (np.concatenate(a) for a in (predicted, actual, baseline, buys))
+    p, b = np.concatenate(predicted), np.concatenate(baseline)
+    y, buy = np.concatenate(actual).astype(float), np.concatenate(buys)
+    low, high = bss_interval(p, y, b, seed=seed)
     report = ModelReport(
-        samples=n, oos_samples=len(y), base_rate=round(float(samples.labels.mean()), 4),
-        brier=round(float(brier_score_loss(y, p)), 4), log_loss=round(float(log_loss(y, p, labels=[0, 1])), 4),
-        baseline_brier=round(float(brier_score_loss(y, b)), 4),
-        always_long_hit_rate=round(float(y[buy].mean()), 4) if buy.any() else float("nan"),
+        samples=n, oos_samples=len(y), base_rate=_rounded(samples.labels.mean()),
+        brier=_rounded(brier(p, y)), log_loss=_rounded(log_loss(p, y)), baseline_brier=_rounded(brier(b, y)),
+        always_long_hit_rate=_rounded(y[buy].mean()) if buy.any() else float("nan"),
         calibration=calibration_table(p, y.astype(bool)),
         trained_from=int(samples.times[0]), trained_to=int(samples.ends.max()),
+        baseline_log_loss=_rounded(log_loss(b, y)), bss=_rounded(brier_skill_score(p, y, b)),
+        bss_low=_rounded(low), bss_high=_rounded(high), groups=group_figures(p, y, b, np.concatenate(groups)),
     )
-    final = ConfidenceModel(samples.names, _fit(samples.features, samples.labels, seed))
-    return final, report
+    return fit(samples, seed), report
+
+
+# How each kind of model (ModelVersion.kind) is read back from its stored bytes.
+MODEL_LOADERS: dict[str, Callable[[bytes], Scorer]] = {
+    "classifier": ConfidenceModel.from_bytes,
+    "empirical_bayes": CellRates.from_bytes,
+}
