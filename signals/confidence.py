@@ -22,6 +22,7 @@ from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
 from signals.engine.model import (
+    CLASSIFIER_C,
     MODEL_LOADERS,
     ModelReport,
     Samples,
@@ -42,7 +43,7 @@ MAX_HISTORY_BARS = 20_000
 FOLDS = 5
 KINDS = (
     (ModelKind.CLASSIFIER, fit_classifier,
-     f"LogisticRegression + Platt calibration, purged walk-forward ({FOLDS} folds)"),
+     f"LogisticRegression (C={CLASSIFIER_C:g}, side-oriented features) + Platt, purged walk-forward ({FOLDS} folds)"),
     (ModelKind.EMPIRICAL_BAYES, fit_empirical_bayes,
      f"Empirical-Bayes cell hit rate, Beta prior k={{k:g}}, purged walk-forward ({FOLDS} folds)"),
 )

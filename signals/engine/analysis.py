@@ -125,7 +125,7 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     votes = votes_from(newest)
     score, contributions = scores(votes, strategy)
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
-                            [instrument.asset_class == "forex" for _, _, instrument, _ in live])
+                            [instrument.asset_class == "forex" for _, _, instrument, _ in live], newest)
     states = _states(live, values, newest, score, contributions, strategy)
     drafts: dict[int, SignalDraft] = {}  # by row, the leaning pairs whose levels are not degenerate
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):

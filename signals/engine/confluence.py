@@ -74,10 +74,12 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         span_a, span_b = cloud["span_a"][:-26], cloud["span_b"][:-26]
         cloud_top[26:], cloud_bottom[26:] = np.maximum(span_a, span_b), np.minimum(span_a, span_b)
     events = structure_events(h, lo, c)
+    atr = ind.atr(h, lo, c, 14)
     with np.errstate(invalid="ignore", divide="ignore"):
         band_position = (c - lower) / (upper - lower)
+        return_5_atr, return_20_atr = _change(c, 5) / atr, _change(c, 20) / atr
     return {
-        "open": o, "close": c, "atr": ind.atr(h, lo, c, 14), "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
+        "open": o, "close": c, "atr": atr, "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
         "sma50": ind.sma(c, 50), "adx": adx, "plus_di": plus_di, "minus_di": minus_di, "macd_hist": hist,
         "rsi": ind.rsi(c, 14), "stoch_k": k, "stoch_d": d, "band_position": band_position,
         "supertrend": supertrend_direction, "cloud_top": cloud_top, "cloud_bottom": cloud_bottom,
@@ -85,8 +87,16 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
         "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
+        "return_5_atr": return_5_atr, "return_20_atr": return_20_atr,
         "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
+
+
+def _change(close: FloatArray, bars: int) -> FloatArray:
+    """close - the close `bars` earlier (NaN before it)."""
+    out = np.full(close.shape, np.nan)
+    out[bars:] = close[bars:] - close[:-bars]
+    return out
 
 
 def votes_from(x: Mapping[str, FloatArray]) -> FloatArray:
@@ -130,18 +140,31 @@ def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | N
 
 
 SESSION_FEATURES = ("session_asia", "session_london", "session_new_york")
-FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES]
+# Stationary features seen from the signal's side (side = sign of the score, so +1 always means "for the
+# trade"): the votes, the distances of the close to its EMAs and the returns over 5 and 20 bars in ATRs.
+SIDE_FEATURES = (*(f"side_vote_{n}" for n in COMPONENTS), "abs_score", "side_close_ema20_atr",
+                 "side_ema20_ema50_atr", "side_return_5_atr", "side_return_20_atr", "side_rsi", "adx_scaled")
+FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES, *SIDE_FEATURES]
 
 
-def feature_rows(votes: FloatArray, score: FloatArray, times: IntArray, forex: bool | Sequence[bool]) -> FloatArray:
-    """The model's features per row (FEATURE_NAMES): every vote, the score, and for forex (else 0)
-    the sessions open at the bar. `forex` is one flag for all rows or one per row."""
+def feature_rows(votes: FloatArray, score: FloatArray, times: IntArray, forex: bool | Sequence[bool],
+                 values: Mapping[str, FloatArray]) -> FloatArray:
+    """The model's features per row (FEATURE_NAMES): every vote, the score, for forex (else 0) the
+    sessions open at the bar, then SIDE_FEATURES from the indicator `values` of the same rows.
+    `forex` is one flag for all rows or one per row."""
     is_forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
     sessions = np.zeros((len(score), len(SESSION_FEATURES)))
     if is_forex.any():
         open_now = forex_sessions(times[is_forex])
         sessions[is_forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
-    return np.column_stack([votes, score, sessions])
+    side = np.sign(np.nan_to_num(score))[:, None]
+    atr = values["atr"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moves = np.column_stack([(values["close"] - values["ema20"]) / atr, (values["ema20"] - values["ema50"]) / atr,
+                                 values["return_5_atr"], values["return_20_atr"], (values["rsi"] - 50) / 50])
+    oriented = np.clip(np.nan_to_num(moves, posinf=0.0, neginf=0.0) * side, -5, 5)
+    return np.column_stack([votes, score, sessions, votes * side, np.abs(score), oriented,
+                            np.nan_to_num(values["adx"]) / 50])
 
 
 def scores(votes: FloatArray, strategy: StrategyConfig) -> tuple[FloatArray, FloatArray]:

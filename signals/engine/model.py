@@ -4,7 +4,9 @@
   own levels; the label is the triple-barrier outcome of those levels on the bars after it (1 if
   target 1 first, 0 if the stop first or expiry), computed by the same `outcomes.evaluate` that
   scores live signals. A sample's label is known only at its end index (used for purging).
-- Features: the component votes and the score, exactly the `features` of a SignalDraft; each sample
+- Features: FEATURE_NAMES, exactly the `features` of a SignalDraft (the votes, the score, the forex
+  sessions, and stationary features seen from the signal's side); the product's classifier reads
+  CLASSIFIER_FEATURES of them. Each sample
   also carries its cell (asset class, timeframe, direction, regime, score band) for the
   empirical-Bayes model (`empirical_bayes`) and its group (asset class and timeframe) for the report.
 - Validation: purged walk-forward. Samples are ordered by time; each test fold is trained only on
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -36,7 +38,14 @@ from sklearn.linear_model import LogisticRegression
 
 from market.arrays import BarArrays, BoolArray, FloatArray, InstrumentSpec, IntArray
 from market.timeframes import Timeframe
-from signals.engine.confluence import FEATURE_NAMES, component_votes, feature_rows, scores
+from signals.engine.confluence import (
+    FEATURE_NAMES,
+    SESSION_FEATURES,
+    SIDE_FEATURES,
+    component_votes,
+    feature_rows,
+    scores,
+)
 from signals.engine.empirical_bayes import CellRates, StrArray, cell_key, fit_cell_rates
 from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
@@ -81,8 +90,8 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
     timeframe = Timeframe(timeframe)
     votes = component_votes(bars, timeframe, higher)
     score, _ = scores(votes.votes, strategy)
-    feature_matrix = feature_rows(votes.votes, score, bars.time, instrument.asset_class == "forex")
     ctx = votes.context
+    feature_matrix = feature_rows(votes.votes, score, bars.time, instrument.asset_class == "forex", ctx)
     regime = regimes(ctx["close"], ctx["adx"], ctx["atr"], ctx["sma50"])
     rows, labels, times, ends, buys, cells = [], [], [], [], [], []
     for t in np.flatnonzero(np.abs(np.nan_to_num(score)) >= strategy.threshold):
@@ -137,19 +146,33 @@ class Scorer(Protocol):
     def to_bytes(self) -> bytes: ...
 
 
-class ConfidenceModel:
-    """A fitted classifier calibrated with Platt scaling; predict_proba gives P(target 1 first)."""
+Fit = Callable[["Samples", int], Scorer]
+# The classifier the product trains: which features and how much L2 regularisation (inverse strength C).
+# Chosen by their out-of-sample effect on all bundled history (bench/confidence_experiments.py prints every
+# variant): the side-oriented stationary features with C=0.05 gave BSS +0.0090 (95% -0.0088 to +0.0261)
+# where the raw votes, score and sessions with C=0.5 gave -0.0102 (-0.0401 to +0.0166) on the same samples.
+CLASSIFIER_FEATURES: tuple[str, ...] = (*SIDE_FEATURES, *SESSION_FEATURES)
+CLASSIFIER_C = 0.05
 
-    def __init__(self, feature_names: list[str], estimator: Classifier):
+
+class ConfidenceModel:
+    """A fitted classifier calibrated with Platt scaling; predict_proba gives P(target 1 first).
+
+    It is given rows of `input_names` (FEATURE_NAMES when it was trained) and reads the columns
+    `feature_names` of them."""
+
+    def __init__(self, feature_names: list[str], estimator: Classifier, input_names: list[str] | None = None):
         self.feature_names = list(feature_names)
+        self.input_names = list(input_names or feature_names)
+        self.columns = [self.input_names.index(name) for name in self.feature_names]
         self.estimator = estimator
 
     def predict_proba(self, features: npt.ArrayLike) -> FloatArray:
         features = np.atleast_2d(np.asarray(features, dtype=float))
-        if features.shape[1] != len(self.feature_names):
-            raise ValueError(f"expected {len(self.feature_names)} features ({', '.join(self.feature_names)}), "
+        if features.shape[1] != len(self.input_names):
+            raise ValueError(f"expected {len(self.input_names)} features ({', '.join(self.input_names)}), "
                              f"got {features.shape[1]}")
-        return self.estimator.predict_proba(np.nan_to_num(features))[:, 1]
+        return self.estimator.predict_proba(np.nan_to_num(features[:, self.columns]))[:, 1]
 
     def confidence(self, features: FloatArray, cells: StrArray | list[str]) -> FloatArray:
         """predict_proba of the features (the cells are not read)."""
@@ -166,10 +189,10 @@ class ConfidenceModel:
         return model
 
 
-def _fit(features: FloatArray, labels: IntArray, seed: int) -> Classifier:
-    """Logistic regression on the older 80%, Platt calibration on the newest 20%."""
+def _fit(features: FloatArray, labels: IntArray, seed: int, c: float) -> Classifier:
+    """Logistic regression (L2, inverse strength `c`) on the older 80%, Platt calibration on the newest 20%."""
     cut = int(len(labels) * 0.8)
-    logistic = LogisticRegression(C=0.5, max_iter=1000, random_state=seed)
+    logistic = LogisticRegression(C=c, max_iter=1000, random_state=seed)
     base: Classifier = logistic.fit(features[:cut], labels[:cut])
     if len(np.unique(labels[cut:])) < 2:
         return base
@@ -178,17 +201,23 @@ def _fit(features: FloatArray, labels: IntArray, seed: int) -> Classifier:
     return calibrated
 
 
+def classifier_fit(columns: Sequence[str] | None = None, c: float = 0.5) -> Fit:
+    """A Fit of the calibrated logistic regression on the named feature columns (all when None)."""
+    def fit(samples: Samples, seed: int) -> Scorer:
+        names = list(columns or samples.names)
+        picked = [samples.names.index(name) for name in names]
+        return ConfidenceModel(names, _fit(samples.features[:, picked], samples.labels, seed, c), samples.names)
+    return fit
+
+
 def fit_classifier(samples: Samples, seed: int) -> Scorer:
-    """The calibrated logistic regression on the samples' features."""
-    return ConfidenceModel(samples.names, _fit(samples.features, samples.labels, seed))
+    """The calibrated logistic regression the product trains (CLASSIFIER_FEATURES, CLASSIFIER_C)."""
+    return classifier_fit(CLASSIFIER_FEATURES, CLASSIFIER_C)(samples, seed)
 
 
 def fit_empirical_bayes(samples: Samples, seed: int) -> Scorer:
     """The shrunk hit rate of each cell (no randomness: `seed` is not read)."""
     return fit_cell_rates(samples.cells, samples.labels, samples.times, samples.ends)
-
-
-Fit = Callable[[Samples, int], Scorer]
 
 
 def purged_train_indices(samples: Samples, *, test_start: int, embargo_seconds: int = 0) -> IntArray:
@@ -221,9 +250,11 @@ def _rounded(value: float) -> float:
     return round(float(value), 4)
 
 
-def walk_forward(samples: Samples, *, fit: Fit = fit_classifier, folds: int = 5, embargo_seconds: int = 0,
+def walk_forward(samples: Samples, *, fit: Fit | None = None, folds: int = 5, embargo_seconds: int = 0,
                  seed: int = 0) -> tuple[Scorer, ModelReport]:
-    """Out-of-sample figures by purged walk-forward, and a final model fitted on every sample."""
+    """Out-of-sample figures by purged walk-forward, and a final model fitted on every sample (by `fit`;
+    by default the calibrated logistic regression on every feature)."""
+    fit = fit or classifier_fit()
     n = len(samples.labels)
     if n < 100 or len(np.unique(samples.labels)) < 2:
         raise ValueError(f"{n} labelled samples with one class or fewer than 100: too few to train on")

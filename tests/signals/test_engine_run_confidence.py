@@ -3,9 +3,8 @@
 import numpy as np
 
 from signals.confidence import model_train
-from signals.engine.confluence import SESSION_FEATURES
+from signals.engine.confluence import FEATURE_NAMES
 from signals.engine.model import Samples, walk_forward
-from signals.engine.strategy import COMPONENTS
 from signals.model_selectors import confidence_status
 from signals.models import ModelKind, ModelVersion, Signal, Strategy
 from signals.scheduling import engine_run_start
@@ -49,7 +48,7 @@ def test_training_learns_from_the_higher_timeframes_resampled_from_the_stored_hi
 
 
 def _planted_version(version: int, *, active: bool) -> ModelVersion:
-    names = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES]
+    names = list(FEATURE_NAMES)
     planted, _ = _planted()
     features = np.zeros((len(planted.labels), len(names)))
     features[:, names.index("score")] = planted.features[:, 0]
