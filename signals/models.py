@@ -113,6 +113,10 @@ class Signal(models.Model):
     regime = models.CharField(max_length=20)
     reasoning = models.TextField()
     contributions = models.JSONField(default=dict)
+    chart_pattern_geometry = models.JSONField(
+        default=list, blank=True,
+        help_text="The chart patterns voting at its bar, to draw: name, direction, swing points and lines as "
+                  "[epoch s, price], the broken level and its line (signals.engine.chart_patterns).")
     success_rate = models.FloatField(null=True, help_text="Historical target-1 hit rate, out of sample.")
     success_sample_size = models.PositiveIntegerField(default=0)
     success_source = models.CharField(max_length=20, blank=True, help_text="live or walk_forward")

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
 from market.arrays import BarArrays, FloatArray, InstrumentSpec
 from market.timeframes import Timeframe
+from signals.engine.chart_patterns import newest_chart_patterns, recent_patterns
 from signals.engine.confluence import (
     FEATURE_NAMES,
     MIN_BARS,
+    chart_patterns_note,
     feature_rows,
     indicator_values,
     key_levels_note,
@@ -52,6 +54,7 @@ class SignalDraft:
     features: dict[str, float]
     bar_time: int  # open time of the bar it was computed on (epoch s)
     valid_for_seconds: int  # validity_bars x the timeframe, counted from when the signal is published
+    chart_patterns: list[dict[str, object]] = field(default_factory=list)  # ChartPattern.geometry of each voting
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,8 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     if not live:
         return results
     directions = _supertrend_directions([bars for _, bars, _, _ in live])
-    values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction)
+    values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction,
+                               pattern_weights=strategy.pattern_weights, newest_only=True)
               for (_, bars, _, higher), direction in zip(live, directions, strict=True)]
     newest = {name: np.array([v[name][-1] for v in values]) for name in values[0]}
     votes = votes_from(newest)
@@ -131,7 +135,8 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            draft = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
+            draft = _draft(bars, at=at, atr=values[row]["atr"], score=float(score[row]),
+                           contributions=contributions[row],
                            features=features[row], regime=state.regime, instrument=instrument,
                            timeframe=timeframe, strategy=strategy)
             if draft is not None:
@@ -203,7 +208,7 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: FloatArray,
+def _draft(bars: BarArrays, *, at: dict[str, float], atr: FloatArray, score: float, contributions: FloatArray,
            features: FloatArray, regime: str, instrument: InstrumentSpec, timeframe: Timeframe,
            strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
@@ -215,25 +220,29 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
         return None
     named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
     context: dict[str, float | str] = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
+    patterns = recent_patterns(newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume, atr), len(bars) - 1)
     bar_time = int(bars.time[-1])
     return SignalDraft(
         direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,
         position_size_fraction=levels.position_size_fraction, distances=levels.distances, regime=regime,
         timeframe=timeframe.value,
-        reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels),
+        reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels,
+                             chart_patterns_note(patterns, direction=direction, timeframe=timeframe.value,
+                                                 precision=instrument.price_precision)),
         contributions=named,
         features={name: float(value) for name, value in zip(FEATURE_NAMES, features, strict=True)},
         bar_time=bar_time, valid_for_seconds=strategy.validity_bars * timeframe.seconds,
+        chart_patterns=[p.geometry(bars.time, timeframe.value) for p in patterns],
     )
 
 
 def _reasoning(bars: BarArrays, contributions: dict[str, float], context: dict[str, float | str], direction: str,
-               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level]) -> str:
-    """The votes in words, then the reference levels around the entry."""
+               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level], patterns_note: str) -> str:
+    """The votes in words, then the chart patterns, then the reference levels around the entry."""
     support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
     note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0],
                            atr=float(context["atr"]), support=support, resistance=resistance,
                            retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)
-    return " ".join(filter(None, (reasoning(contributions, context, direction=direction), note)))
+    return " ".join(filter(None, (reasoning(contributions, context, direction=direction), patterns_note, note)))

@@ -36,7 +36,7 @@ Volume confirms a breakout when the breakout bar's volume is at least VOLUME_RAT
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -161,14 +161,14 @@ def _reversal(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | Non
             name = "head_and_shoulders" if kind > 0 else "inverse_head_and_shoulders"
             return _Candidate(name, -kind, tuple((p[0], p[1]) for p in seq[-5:]),
                               {"neckline": ((t1[0], t1[1]), (t2[0], t2[1]))}, "neckline",
-                              **_invalid(kind, p2[1]))
+                              *_invalid(kind, p2[1]))
         if max(a, b, c) - min(a, b, c) <= tol and min(a, b, c) - max(troughs) >= MIN_HEIGHT_ATR * tol:
             neck = min(troughs)  # the lower trough (for a top), in top orientation
             name = "triple_top" if kind > 0 else "triple_bottom"
             level = s * neck
             return _Candidate(name, -kind, tuple((p[0], p[1]) for p in seq[-5:]),
                               {"neckline": ((t1[0], level), (p3[0], level))}, "neckline",
-                              **_invalid(kind, s * max(a, b, c)))
+                              *_invalid(kind, s * max(a, b, c)))
     if len(seq) >= 3:
         p1, t1, p2 = seq[-3:]
         a, c, trough = s * p1[1], s * p2[1], s * t1[1]
@@ -176,13 +176,14 @@ def _reversal(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | Non
             name = "double_top" if kind > 0 else "double_bottom"
             return _Candidate(name, -kind, tuple((p[0], p[1]) for p in seq[-3:]),
                               {"neckline": ((t1[0], t1[1]), (p2[0], t1[1]))}, "neckline",
-                              **_invalid(kind, s * max(a, c)))
+                              *_invalid(kind, s * max(a, c)))
     return None
 
 
-def _invalid(kind: int, extreme: float) -> dict[str, float]:
-    """A top is cancelled by a close above its highest peak, a bottom by one below its lowest trough."""
-    return {"invalid_above": extreme} if kind > 0 else {"invalid_below": extreme}
+def _invalid(kind: int, extreme: float) -> tuple[float, float]:
+    """(invalid_above, invalid_below): a top is cancelled by a close above its highest peak, a bottom by
+    one below its lowest trough."""
+    return (extreme, -np.inf) if kind > 0 else (np.inf, extreme)
 
 
 def _lines(seq: list[tuple[int, float, int]], close: FloatArray, tol: float) -> _Candidate | None:
@@ -342,3 +343,22 @@ def chart_pattern_vote(patterns: list[ChartPattern], n: int, weights: Mapping[st
 def recent_patterns(patterns: list[ChartPattern], newest: int) -> list[ChartPattern]:
     """The patterns still voting at bar `newest` (confirmed in its last HOLD bars), newest first."""
     return [p for p in reversed(patterns) if newest - HOLD < p.confirmed_at <= newest]
+
+
+def _shifted(pattern: ChartPattern, offset: int) -> ChartPattern:
+    """The pattern with its bar indexes moved by `offset` (from a tail's to the whole history's)."""
+    def move(point: Point) -> Point:
+        return point[0] + offset, point[1]
+    return replace(pattern, confirmed_at=pattern.confirmed_at + offset, points=tuple(map(move, pattern.points)),
+                   lines={name: (move(a), move(b)) for name, (a, b) in pattern.lines.items()})
+
+
+def newest_chart_patterns(high: FloatArray, low: FloatArray, close: FloatArray, volume: FloatArray,
+                          atr: FloatArray) -> list[ChartPattern]:
+    """The patterns voting at the newest bar (confirmed in its last HOLD bars), found from its last SPAN
+    bars only (all it depends on), with indexes into the whole arrays; `atr` is the whole history's."""
+    offset = max(len(close) - SPAN, 0)
+    tail = slice(offset, None)
+    found = chart_patterns(high[tail], low[tail], close[tail], volume[tail], atr[tail],
+                           start=max(len(close) - offset - HOLD, 0))
+    return [_shifted(p, offset) for p in found]

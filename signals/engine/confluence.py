@@ -15,6 +15,7 @@ import numpy as np
 from market.arrays import BarArrays, FloatArray, IntArray
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
+from signals.engine.chart_patterns import ChartPattern, chart_pattern_vote, chart_patterns, newest_chart_patterns
 from signals.engine.key_levels import Level
 from signals.engine.patterns import candle_patterns, pattern_vote
 from signals.engine.regime import forex_sessions
@@ -58,9 +59,12 @@ def session_ids(times: IntArray, timeframe: Timeframe) -> IntArray:
 
 
 def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                     supertrend_direction: FloatArray | None = None) -> dict[str, FloatArray]:
+                     supertrend_direction: FloatArray | None = None, pattern_weights: Mapping[str, float] | None = None,
+                     newest_only: bool = False) -> dict[str, FloatArray]:
     """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
-    the Supertrend direction of these bars already computed in a batch with other instruments."""
+    the Supertrend direction of these bars already computed in a batch with other instruments.
+    `pattern_weights` weigh the chart patterns (1 each by default); with `newest_only` the chart
+    pattern vote is computed for the newest bar only (0 before it), which is all the live path reads."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
     if supertrend_direction is None:
         _, supertrend_direction = ind.supertrend(h, lo, c)
@@ -87,6 +91,9 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
         "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
+        "chart_pattern": chart_pattern_vote(
+            (newest_chart_patterns if newest_only else chart_patterns)(h, lo, c, v, atr), len(c),
+            pattern_weights or {}),
         "return_5_atr": return_5_atr, "return_20_atr": return_20_atr,
         "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
@@ -120,6 +127,7 @@ def votes_from(x: Mapping[str, FloatArray]) -> FloatArray:
             "volume": np.sign(c - x["open"]) * np.clip(np.nan_to_num(x["volume_z"]) / 2, 0, 1),
             "structure": x["structure_trend"],
             "pattern": x["pattern"],
+            "chart_pattern": x["chart_pattern"],
             "higher_trend": x["higher_trend"],
         }
     return np.stack([votes[name] for name in COMPONENTS], axis=-1)
@@ -131,9 +139,11 @@ def _stochastic_vote(k: FloatArray, d: FloatArray) -> FloatArray:
 
 
 def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                    supertrend_direction: FloatArray | None = None) -> Votes:
+                    supertrend_direction: FloatArray | None = None,
+                    pattern_weights: Mapping[str, float] | None = None) -> Votes:
     """Every component's vote on every bar (NaN inside the warm-up), with the values behind them."""
-    values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction)
+    values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction,
+                              pattern_weights=pattern_weights)
     matrix = votes_from(values)
     matrix[: MIN_BARS - 1] = np.nan
     return Votes(names=COMPONENTS, votes=matrix, context=values)
@@ -195,6 +205,7 @@ PHRASES: dict[str, Phrase] = {
     "volume": lambda s, x: f"high volume on a{'n up' if s > 0 else ' down'} bar",
     "structure": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} market structure",
     "pattern": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} reversal candle",
+    "chart_pattern": lambda s, x: f"a {'bullish' if s > 0 else 'bearish'} chart pattern breakout",
     "higher_trend": lambda s, x: (f"{'up' if s > 0 else 'down'}trend on the "
                                   f"{_chart_name(x['higher_timeframe'])} chart"),
 }
@@ -216,6 +227,19 @@ def reasoning(contributions: dict[str, float], context_at: ReasoningContext, *, 
     if against:
         text += "; against: " + ", ".join(PHRASES[name](np.sign(value), context_at) for name, value in against)
     return text[:1].upper() + text[1:] + "."
+
+
+def chart_patterns_note(patterns: Sequence[ChartPattern], *, direction: str, timeframe: str, precision: int) -> str:
+    """The chart patterns voting at the signal's bar in words, those for the trade first:
+    "Inverse head and shoulders confirmed on H4, neckline 1.0842; against: ..." ("" without any)."""
+    side = 1 if direction == "BUY" else -1
+    sentences = []
+    for group in ([p for p in patterns if p.direction == side], [p for p in patterns if p.direction != side]):
+        sentences.append(", ".join(p.describe(timeframe, precision) for p in group))
+    text = sentences[0] or ""
+    if sentences[1]:
+        text = f"{text}; against: {sentences[1]}" if text else f"Against: {sentences[1]}"
+    return text + "." if text else ""
 
 
 def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support: Level | None,

@@ -88,7 +88,7 @@ def samples_from_history(bars: BarArrays, *, instrument: InstrumentSpec, timefra
                          strategy: StrategyConfig, higher: BarArrays | None = None) -> Samples:
     """Labelled samples from one instrument's history (labels only where the window has ended)."""
     timeframe = Timeframe(timeframe)
-    votes = component_votes(bars, timeframe, higher)
+    votes = component_votes(bars, timeframe, higher, pattern_weights=strategy.pattern_weights)
     score, _ = scores(votes.votes, strategy)
     ctx = votes.context
     feature_matrix = feature_rows(votes.votes, score, bars.time, instrument.asset_class == "forex", ctx)

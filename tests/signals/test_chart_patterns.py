@@ -1,5 +1,7 @@
 """Chart pattern detectors: hand-built series with a known answer, and no repainting on the bundled data."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from signals.engine.chart_patterns import SPAN, chart_pattern_vote, chart_patter
 def _bars(waypoints, *, noise=0.15, volume=None):
     """Closes along straight lines through (bar, price) waypoints; each bar's range is its move plus noise."""
     closes = []
-    for (a, pa), (b, pb) in zip(waypoints, waypoints[1:], strict=False):
+    for (a, pa), (b, pb) in itertools.pairwise(waypoints):
         closes += list(np.linspace(pa, pb, b - a + 1))[:-1]
     closes.append(waypoints[-1][1])
     close = np.array(closes)
@@ -124,7 +126,8 @@ def test_no_pattern_repaints_on_the_bundled_data(filename):
     assert len(full) >= 3 if len(bars) > 1000 else True
 
     for t in np.linspace(80, len(bars) - 1, 25, dtype=int):
-        seen = chart_patterns(h[:t + 1], lo[:t + 1], c[:t + 1], v[:t + 1], ind.atr(h[:t + 1], lo[:t + 1], c[:t + 1], 14))
+        upto = slice(0, t + 1)
+        seen = chart_patterns(h[upto], lo[upto], c[upto], v[upto], ind.atr(h[upto], lo[upto], c[upto], 14))
         assert seen == [p for p in full if p.confirmed_at <= t], t
 
 
