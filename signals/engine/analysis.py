@@ -16,7 +16,7 @@ import numpy as np
 
 from market.arrays import BarArrays, FloatArray, InstrumentSpec
 from market.timeframes import Timeframe
-from signals.engine.chart_patterns import newest_chart_patterns, recent_patterns
+from signals.engine.chart_patterns import ChartPattern, newest_chart_patterns, recent_patterns
 from signals.engine.confluence import (
     FEATURE_NAMES,
     MIN_BARS,
@@ -29,6 +29,7 @@ from signals.engine.confluence import (
     votes_from,
 )
 from signals.engine.empirical_bayes import cell_key
+from signals.engine.indicators import atr as average_true_range
 from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
@@ -122,9 +123,12 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     if not live:
         return results
     directions = _supertrend_directions([bars for _, bars, _, _ in live])
+    patterns = [newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume,
+                                      average_true_range(bars.high, bars.low, bars.close, 14))
+                for _, bars, _, _ in live]
     values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction,
-                               pattern_weights=strategy.pattern_weights, newest_only=True)
-              for (_, bars, _, higher), direction in zip(live, directions, strict=True)]
+                               pattern_weights=strategy.pattern_weights, patterns=found)
+              for (_, bars, _, higher), direction, found in zip(live, directions, patterns, strict=True)]
     newest = {name: np.array([v[name][-1] for v in values]) for name in values[0]}
     votes = votes_from(newest)
     score, contributions = scores(votes, strategy)
@@ -135,7 +139,7 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            draft = _draft(bars, at=at, atr=values[row]["atr"], score=float(score[row]),
+            draft = _draft(bars, at=at, patterns=patterns[row], score=float(score[row]),
                            contributions=contributions[row],
                            features=features[row], regime=state.regime, instrument=instrument,
                            timeframe=timeframe, strategy=strategy)
@@ -208,9 +212,9 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], atr: FloatArray, score: float, contributions: FloatArray,
-           features: FloatArray, regime: str, instrument: InstrumentSpec, timeframe: Timeframe,
-           strategy: StrategyConfig) -> SignalDraft | None:
+def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern], score: float,
+           contributions: FloatArray, features: FloatArray, regime: str, instrument: InstrumentSpec,
+           timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
     known_levels = key_levels(bars.high, bars.low, at["atr"])
@@ -220,7 +224,7 @@ def _draft(bars: BarArrays, *, at: dict[str, float], atr: FloatArray, score: flo
         return None
     named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
     context: dict[str, float | str] = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
-    patterns = recent_patterns(newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume, atr), len(bars) - 1)
+    patterns = recent_patterns(patterns, len(bars) - 1)
     bar_time = int(bars.time[-1])
     return SignalDraft(
         direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,

@@ -39,7 +39,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from market.arrays import FloatArray, IntArray
 
@@ -111,18 +110,32 @@ def swing_points(high: FloatArray, low: FloatArray, order: int = ORDER) -> tuple
     if n < 2 * order + 1:
         empty = np.array([], dtype=np.int64)
         return empty, empty
-    width = 2 * order + 1
-    hw, lw = sliding_window_view(high, width), sliding_window_view(low, width)
-    centre_h, centre_l = hw[:, order], lw[:, order]
-    is_high = (centre_h > hw[:, :order].max(axis=1)) & (centre_h >= hw[:, order + 1:].max(axis=1))
-    is_low = (centre_l < lw[:, :order].min(axis=1)) & (centre_l <= lw[:, order + 1:].min(axis=1))
+    centre = slice(order, n - order)
+    left_h = np.maximum.reduce([high[order - k:n - order - k] for k in range(1, order + 1)])
+    right_h = np.maximum.reduce([high[order + k:n - order + k] for k in range(1, order + 1)])
+    left_l = np.minimum.reduce([low[order - k:n - order - k] for k in range(1, order + 1)])
+    right_l = np.minimum.reduce([low[order + k:n - order + k] for k in range(1, order + 1)])
+    is_high = (high[centre] > left_h) & (high[centre] >= right_h)
+    is_low = (low[centre] < left_l) & (low[centre] <= right_l)
     return np.flatnonzero(is_high) + order, np.flatnonzero(is_low) + order
 
 
-def _line_at(line: Line, index: IntArray | int) -> FloatArray:
+def _line_at(line: Line, index: IntArray) -> FloatArray:
+    """The line's prices at the bars `index`."""
+    (i0, p0), _ = line
+    result: FloatArray = p0 + _slope(line) * (index - i0)
+    return result
+
+
+def _slope(line: Line) -> float:
     (i0, p0), (i1, p1) = line
-    slope = (p1 - p0) / (i1 - i0) if i1 != i0 else 0.0
-    return np.asarray(p0 + slope * (np.asarray(index) - i0), dtype=float)
+    return (p1 - p0) / (i1 - i0) if i1 != i0 else 0.0
+
+
+def _y(line: Line, index: int) -> float:
+    """The line's price at bar `index`."""
+    (i0, p0), _ = line
+    return p0 + _slope(line) * (index - i0)
 
 
 @dataclass(frozen=True)
@@ -195,10 +208,9 @@ def _lines(seq: list[tuple[int, float, int]], close: FloatArray, tol: float) -> 
     lows = [(i, p) for i, p, k in last4 if k < 0]
     upper, lower = (highs[0], highs[1]), (lows[0], lows[1])
     start, end = last4[0][0], last4[-1][0]
-    rise_u = float(_line_at(upper, end) - _line_at(upper, start))
-    rise_l = float(_line_at(lower, end) - _line_at(lower, start))
-    width_start = float(_line_at(upper, start) - _line_at(lower, start))
-    width_end = float(_line_at(upper, end) - _line_at(lower, end))
+    rise_u, rise_l = _slope(upper) * (end - start), _slope(lower) * (end - start)
+    width_start = _y(upper, start) - _y(lower, start)
+    width_end = _y(upper, end) - _y(lower, end)
     if width_end <= 0 or width_start <= 0:
         return None
     flat_u, flat_l = abs(rise_u) <= tol, abs(rise_l) <= tol
@@ -247,8 +259,8 @@ def _trendline(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | No
     rising = same[-1][1] > same[-2][1]
     if (kind < 0) != rising:
         return None  # a support must rise, a resistance fall
-    on_line = [(i, p) for i, p in same if abs(p - float(_line_at(line, i))) <= tol]
-    crossed = any(kind * (p - float(_line_at(line, i))) > tol for i, p in same if i >= line[0][0])
+    on_line = [(i, p) for i, p in same if abs(p - _y(line, i)) <= tol]
+    crossed = any(kind * (p - _y(line, i)) > tol for i, p in same if i >= line[0][0])
     if len(on_line) < MIN_TOUCHES or crossed:
         return None
     name = "support_break" if kind < 0 else "resistance_break"
@@ -256,9 +268,10 @@ def _trendline(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | No
                       touches=len(on_line))
 
 
-def _confirm(candidate: _Candidate, c: int, close: FloatArray, volume: FloatArray) -> ChartPattern | None:
+def _confirm(candidate: _Candidate, c: int, close: FloatArray, volume: FloatArray, start: int) -> ChartPattern | None:
     """The candidate known at bar c, confirmed at the first close beyond its breakout line within
-    MAX_WAIT bars (before any close beyond its invalidation), or None."""
+    MAX_WAIT bars (before any close beyond its invalidation), or None. Its volume is only judged
+    from `start` on (before it, the pattern is not reported)."""
     end = min(c + MAX_WAIT, len(close) - 1)
     if end <= c:
         return None
@@ -280,8 +293,9 @@ def _confirm(candidate: _Candidate, c: int, close: FloatArray, volume: FloatArra
     t = c + 1 + first
     touches = candidate.touches or len(candidate.points)
     return ChartPattern(name=candidate.name, direction=direction, confirmed_at=t,
-                        level=float(_line_at(candidate.lines[name], t)), level_name=name, points=candidate.points,
-                        lines=candidate.lines, touches=touches, volume_confirmed=_volume_confirms(volume, t))
+                        level=_y(candidate.lines[name], t), level_name=name, points=candidate.points,
+                        lines=candidate.lines, touches=touches,
+                        volume_confirmed=_volume_confirms(volume, t) if t >= start else None)
 
 
 def _ways(candidate: _Candidate) -> list[tuple[int, str]]:
@@ -317,7 +331,7 @@ def chart_patterns(high: FloatArray, low: FloatArray, close: FloatArray, volume:
         # The first shape that fits the newest pivots is the one it makes (a head and shoulders is
         # not also reported as the triangle its four newest pivots draw).
         candidate = _reversal(seq, tol) or _lines(seq, close, tol) or _trendline(seq, tol)
-        pattern = _confirm(candidate, c, close, volume) if candidate is not None else None
+        pattern = _confirm(candidate, c, close, volume, start) if candidate is not None else None
         if pattern is not None:
             found.setdefault((pattern.name, pattern.confirmed_at), pattern)
     confirmed: list[ChartPattern] = []

@@ -15,7 +15,7 @@ import numpy as np
 from market.arrays import BarArrays, FloatArray, IntArray
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
-from signals.engine.chart_patterns import ChartPattern, chart_pattern_vote, chart_patterns, newest_chart_patterns
+from signals.engine.chart_patterns import ChartPattern, chart_pattern_vote, chart_patterns
 from signals.engine.key_levels import Level
 from signals.engine.patterns import candle_patterns, pattern_vote
 from signals.engine.regime import forex_sessions
@@ -60,11 +60,12 @@ def session_ids(times: IntArray, timeframe: Timeframe) -> IntArray:
 
 def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
                      supertrend_direction: FloatArray | None = None, pattern_weights: Mapping[str, float] | None = None,
-                     newest_only: bool = False) -> dict[str, FloatArray]:
+                     patterns: Sequence[ChartPattern] | None = None) -> dict[str, FloatArray]:
     """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
     the Supertrend direction of these bars already computed in a batch with other instruments.
-    `pattern_weights` weigh the chart patterns (1 each by default); with `newest_only` the chart
-    pattern vote is computed for the newest bar only (0 before it), which is all the live path reads."""
+    `pattern_weights` weigh the chart patterns (1 each by default); `patterns`, when given, are the
+    chart patterns already found (the live path gives those voting at the newest bar only, all it
+    reads), else every pattern of the history is found here."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
     if supertrend_direction is None:
         _, supertrend_direction = ind.supertrend(h, lo, c)
@@ -91,9 +92,8 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
         "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
-        "chart_pattern": chart_pattern_vote(
-            (newest_chart_patterns if newest_only else chart_patterns)(h, lo, c, v, atr), len(c),
-            pattern_weights or {}),
+        "chart_pattern": chart_pattern_vote(chart_patterns(h, lo, c, v, atr) if patterns is None else patterns,
+                                            len(c), pattern_weights or {}),
         "return_5_atr": return_5_atr, "return_20_atr": return_20_atr,
         "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
