@@ -35,7 +35,7 @@ Volume confirms a breakout when the breakout bar's volume is at least VOLUME_RAT
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -123,8 +123,7 @@ def swing_points(high: FloatArray, low: FloatArray, order: int = ORDER) -> tuple
 def _line_at(line: Line, index: IntArray) -> FloatArray:
     """The line's prices at the bars `index`."""
     (i0, p0), _ = line
-    result: FloatArray = p0 + _slope(line) * (index - i0)
-    return result
+    return np.asarray(p0 + _slope(line) * (index - i0), dtype=np.float64)
 
 
 def _slope(line: Line) -> float:
@@ -344,7 +343,7 @@ def chart_patterns(high: FloatArray, low: FloatArray, close: FloatArray, volume:
     return [p for p in confirmed if p.confirmed_at >= start]
 
 
-def chart_pattern_vote(patterns: list[ChartPattern], n: int, weights: Mapping[str, float]) -> FloatArray:
+def chart_pattern_vote(patterns: Sequence[ChartPattern], n: int, weights: Mapping[str, float]) -> FloatArray:
     """Per bar, the weighted directions of the patterns confirmed in the last HOLD bars, in [-1, 1]:
     each pattern counts its weight (1 when not given), halved when volume did not confirm it."""
     vote = np.zeros(n)
@@ -354,7 +353,7 @@ def chart_pattern_vote(patterns: list[ChartPattern], n: int, weights: Mapping[st
     return np.clip(vote, -1.0, 1.0)
 
 
-def recent_patterns(patterns: list[ChartPattern], newest: int) -> list[ChartPattern]:
+def recent_patterns(patterns: Sequence[ChartPattern], newest: int) -> list[ChartPattern]:
     """The patterns still voting at bar `newest` (confirmed in its last HOLD bars), newest first."""
     return [p for p in reversed(patterns) if newest - HOLD < p.confirmed_at <= newest]
 
