@@ -1,9 +1,12 @@
-"""Every confidence model version's out-of-sample figures beside the base rate, which is active and why."""
+"""Every confidence model version's out-of-sample figures beside the base rate, which is active and why;
+then each chart pattern's record (hit rate and sample size of the signals it voted for)."""
 
 from django.core.management.base import BaseCommand
 
+from signals.engine.chart_patterns import NAMES
 from signals.model_selectors import ModelVersionRow, confidence_status, model_version_rows
 from signals.models import Strategy
+from signals.track_record_selectors import chart_pattern_track_records
 
 
 def _signed(value: float | None) -> str:
@@ -47,3 +50,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{strategy}: {confidence_status(strategy=strategy)}")
             for row in model_version_rows(strategy=strategy):
                 self.stdout.write("\n".join(version_lines(row)))
+        patterns = chart_pattern_track_records()
+        self.stdout.write("Chart patterns in the track record (signals each confirmed pattern voted for, "
+                          "outcomes recorded after publication):" if patterns else
+                          "Chart patterns in the track record: no closed signal had a chart pattern yet.")
+        for group in patterns:
+            record = group.record
+            self.stdout.write(f"  {NAMES[group.key['chart_pattern']]}: n={record.count}, target-1 hit rate "
+                              f"{record.hit_rate:.4f} (95% {record.hit_rate_low:.4f} to {record.hit_rate_high:.4f}), "
+                              f"average R {record.average_r:+.2f}")
