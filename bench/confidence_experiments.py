@@ -21,10 +21,14 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 warnings.filterwarnings("ignore")
 
+import numpy as np  # noqa: E402
+
 from market.arrays import BarArrays, InstrumentSpec  # noqa: E402
 from market.providers.bundled import FIXTURES  # noqa: E402
 from market.resample import resample  # noqa: E402
 from market.timeframes import Timeframe  # noqa: E402
+from signals.engine import indicators as ind  # noqa: E402
+from signals.engine.chart_patterns import HOLD, chart_patterns  # noqa: E402
 from signals.engine.confluence import FEATURE_NAMES, SESSION_FEATURES, SIDE_FEATURES  # noqa: E402
 from signals.engine.model import (  # noqa: E402
     Fit,
@@ -36,6 +40,7 @@ from signals.engine.model import (  # noqa: E402
     walk_forward,
 )
 from signals.engine.strategy import COMPONENTS, DEFAULT_CONFLUENCE, StrategyConfig  # noqa: E402
+from signals.engine.track_record import wilson_interval  # noqa: E402
 
 STRATEGY = StrategyConfig.from_dict(DEFAULT_CONFLUENCE)
 # (spec, stored timeframe, file, calendar) as the catalogue has them.
@@ -53,7 +58,9 @@ SIDE_SMALL = ["abs_score", "side_close_ema20_atr", "side_ema20_ema50_atr", "side
               "side_return_20_atr", "side_rsi", "adx_scaled"]
 
 
-def samples(*, resampled: bool) -> Samples:
+def samples(*, resampled: bool, patterns: dict[str, list[int]] | None = None) -> Samples:
+    """The labelled samples of every history; with `patterns`, also each chart pattern's labels (target 1
+    hit or not) of the samples it voted for, in their direction."""
     parts = []
     for spec, stored, filename, calendar in HISTORIES:
         bars = BarArrays.from_csv(FIXTURES / filename)
@@ -67,9 +74,22 @@ def samples(*, resampled: bool) -> Samples:
                         series.append((target, more))
         for timeframe, history in series:
             higher = resample(history, target=timeframe.higher, calendar=calendar) if timeframe.higher else None
-            parts.append(samples_from_history(history, instrument=spec, timeframe=timeframe, strategy=STRATEGY,
-                                              higher=higher))
+            part = samples_from_history(history, instrument=spec, timeframe=timeframe, strategy=STRATEGY,
+                                        higher=higher)
+            parts.append(part)
+            if patterns is not None:
+                _pattern_labels(history, part, patterns)
     return samples_concat(parts)
+
+
+def _pattern_labels(history: BarArrays, part: Samples, labels: dict[str, list[int]]) -> None:
+    found = chart_patterns(history.high, history.low, history.close, history.volume,
+                           ind.atr(history.high, history.low, history.close, 14))
+    rows = np.searchsorted(history.time, part.times)
+    for pattern in found:
+        voted = (rows >= pattern.confirmed_at) & (rows < pattern.confirmed_at + HOLD)
+        voted &= part.buy == (pattern.direction > 0)
+        labels.setdefault(pattern.name, []).extend(part.labels[voted].tolist())
 
 
 def line(name: str, data: Samples, fit: Fit) -> None:
@@ -80,7 +100,8 @@ def line(name: str, data: Samples, fit: Fit) -> None:
 
 
 def main() -> None:
-    stored, more = samples(resampled=False), samples(resampled=True)
+    by_pattern: dict[str, list[int]] = {}
+    stored, more = samples(resampled=False), samples(resampled=True, patterns=by_pattern)
     print(f"features available: {len(FEATURE_NAMES)}; samples: stored timeframes {len(stored.labels)}, "
           f"with resampled timeframes {len(more.labels)}")
     line("A classifier, old features (votes+score+sessions), C=0.5", stored, classifier_fit(OLD, 0.5))
@@ -94,6 +115,12 @@ def main() -> None:
     line("I  side-oriented, C=0.01", more, classifier_fit(SIDE, 0.01))
     line("EB empirical Bayes, stored timeframes", stored, fit_empirical_bayes)
     line("EB empirical Bayes, + resampled timeframes", more, fit_empirical_bayes)
+    print(f"chart patterns: target-1 hit rate of the signals each voted for (all signals: {more.labels.mean():.4f}, "
+          f"n={len(more.labels)}); labels are outcomes after the signal's bar, nothing fitted")
+    for name, hits in sorted(by_pattern.items(), key=lambda item: -len(item[1])):
+        if hits:
+            low, high = wilson_interval(sum(hits), len(hits))
+            print(f"  {name:<28} n={len(hits):<4} hit rate {np.mean(hits):.4f} (Wilson 95% {low:.4f} to {high:.4f})")
 
 
 if __name__ == "__main__":

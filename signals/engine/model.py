@@ -149,10 +149,12 @@ class Scorer(Protocol):
 Fit = Callable[["Samples", int], Scorer]
 # The classifier the product trains: which features and how much L2 regularisation (inverse strength C).
 # Chosen by their out-of-sample effect on all bundled history (bench/confidence_experiments.py prints every
-# variant): the side-oriented stationary features with C=0.05 gave BSS +0.0090 (95% -0.0088 to +0.0261)
-# where the raw votes, score and sessions with C=0.5 gave -0.0102 (-0.0401 to +0.0166) on the same samples.
+# variant). With the chart patterns in the strategy: the side-oriented stationary features gave BSS +0.0058
+# (95% -0.0132 to +0.0246) where the raw votes, score and sessions gave -0.0089 (-0.0410 to +0.0200) on the
+# same samples (before the patterns: +0.0077 against -0.0102), so they stay. Stronger L2 (C=0.05) helped
+# before the patterns (+0.0090) and hurt after them (-0.0008): noise either way, so C stays 0.5.
 CLASSIFIER_FEATURES: tuple[str, ...] = (*SIDE_FEATURES, *SESSION_FEATURES)
-CLASSIFIER_C = 0.05
+CLASSIFIER_C = 0.5
 
 
 class ConfidenceModel:
