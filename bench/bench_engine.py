@@ -1,5 +1,6 @@
 """Engine speed: the whole analysis and confluence for 1,000 instruments x 500 bars, one timeframe,
-model inference included (batched across instruments), on one core. Baselines in the same run:
+candlestick and chart patterns and model inference included (batched across instruments), on one core.
+Baselines in the same run:
 (a) the same indicator set through TA-Lib alone (the floor) and (b) through the `ta` library (the naive path).
 Data are synthetic (seeded) and labelled so. Prints medians per instrument.
 """
@@ -85,7 +86,9 @@ def main() -> None:
         results["talib"].append(per_instrument_ms(talib_floor, series))
         results["ta"].append(per_instrument_ms(ta_naive, series[:200]))  # the slow path on a fifth
     medians = {k: statistics.median(v) for k, v in results.items()}
-    print(f"Beacon engine (indicators + structure + patterns + regime + confluence + levels + model): "
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (others share the host)")
+    print(f"Beacon engine (indicators + structure + candlestick and chart patterns + regime + confluence + levels "
+          f"+ model): "
           f"median {medians['engine']:.2f} ms/instrument (target <= 1 ms)")
     print(f"(a) TA-Lib alone, the same indicator set: median {medians['talib']:.3f} ms/instrument (the floor)")
     print(f"(b) the ta library, the same indicator set: median {medians['ta']:.2f} ms/instrument (naive path)")

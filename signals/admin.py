@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from signals.engine.regime import REGIMES
 from signals.engine.strategy import StrategyConfig, StrategyConfigError
+from signals.model_selectors import model_version_why
 from signals.models import (
     EngineError,
     EngineRun,
@@ -62,23 +64,68 @@ class StrategyAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(ReadOnlyAdmin):
-    list_display = ["strategy", "version", "algorithm", "oos_samples", "brier", "log_loss", "base_rate_shown",
-                    "is_active", "created_at"]
-    list_filter = ["is_active", "strategy"]
+    """The model report: every version's out-of-sample figures beside the base rate, which is active and why."""
+
+    list_display = ["strategy", "version", "kind", "oos_samples", "base_rate_shown", "brier", "baseline_brier",
+                    "skill_score", "log_loss", "baseline_log_loss", "is_active", "why"]
+    list_filter = ["is_active", "kind", "strategy"]
     list_select_related = ["strategy"]
-    exclude = ["artifact"]
+    exclude = ["artifact", "group_figures", "calibration_table"]
+    readonly_fields = ["why", "groups_table", "calibration_shown"]
 
     @admin.display(description="out-of-sample Brier", ordering="oos_brier")
     def brier(self, obj) -> str:
         return _decimals(obj.oos_brier, 4)
 
+    @admin.display(description="base rate's Brier")
+    def baseline_brier(self, obj) -> str:
+        return _decimals((obj.baselines or {}).get("constant_base_rate_brier"), 4)
+
+    @admin.display(description="skill score (95% interval)", ordering="oos_bss")
+    def skill_score(self, obj) -> str:
+        if obj.oos_bss is None:
+            return "-"
+        return f"{obj.oos_bss:+.4f} ({obj.oos_bss_low:+.4f} to {obj.oos_bss_high:+.4f})"
+
     @admin.display(description="out-of-sample log loss", ordering="oos_log_loss")
     def log_loss(self, obj) -> str:
         return _decimals(obj.oos_log_loss, 4)
 
+    @admin.display(description="base rate's log loss")
+    def baseline_log_loss(self, obj) -> str:
+        return _decimals((obj.baselines or {}).get("constant_base_rate_log_loss"), 4)
+
     @admin.display(description="base rate", ordering="base_rate")
     def base_rate_shown(self, obj) -> str:
         return _percent(obj.base_rate)
+
+    @admin.display(description="active or not, and why")
+    def why(self, obj) -> str:
+        chosen = ModelVersion.objects.filter(strategy_id=obj.strategy_id, is_active=True).first()
+        return model_version_why(obj, chosen=chosen)
+
+    @admin.display(description="per asset class and timeframe")
+    def groups_table(self, obj) -> str:
+        rows = [(g["group"], g["count"], _decimals(g["hit_rate"], 4), _decimals(g["brier"], 4),
+                 _decimals(g["baseline_brier"], 4), "-" if g["bss"] is None else f"{g['bss']:+.4f}")
+                for g in obj.group_figures or []]
+        return _table(("group", "N", "hit rate", "Brier", "base rate's Brier", "skill score"), rows)
+
+    @admin.display(description="calibration")
+    def calibration_shown(self, obj) -> str:
+        rows = [(b["band"], b["count"], _decimals(b["predicted"], 4), _decimals(b["realised"], 4))
+                for b in obj.calibration_table or []]
+        return _table(("band", "N", "predicted", "realised"), rows)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    """An HTML table (escaped) for a read-only admin field."""
+    if not rows:
+        return "-"
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in header))
+    body = format_html_join("", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in row)),)
+                                                for row in rows))
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
 class OutcomeInline(admin.StackedInline):

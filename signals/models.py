@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from signals.engine.skill import Skill
+
 
 class Direction(models.TextChoices):
     BUY = "BUY", "Buy"
@@ -33,11 +35,21 @@ class Strategy(models.Model):
         return f"{self.name} v{self.version}"
 
 
+class ModelKind(models.TextChoices):
+    CLASSIFIER = "classifier", "Calibrated classifier"
+    EMPIRICAL_BAYES = "empirical_bayes", "Empirical-Bayes cell hit rate"
+
+
 class ModelVersion(models.Model):
-    """A trained, calibrated confidence model with its out-of-sample figures."""
+    """A trained, calibrated confidence model with its out-of-sample figures.
+
+    Which version is active (at most one per strategy) follows signals.engine.skill.active_choice:
+    the highest out-of-sample Brier skill score among the versions whose score and the lower end of
+    its 95% interval are above zero."""
 
     strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="model_versions")
     version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=ModelKind.choices, default=ModelKind.CLASSIFIER)
     algorithm = models.CharField(max_length=120)
     feature_names = models.JSONField(default=list)
     trained_from = models.DateTimeField()
@@ -47,7 +59,11 @@ class ModelVersion(models.Model):
     oos_log_loss = models.FloatField(null=True)
     base_rate = models.FloatField(null=True)
     baselines = models.JSONField(default=dict, help_text="Naive baselines measured on the same folds.")
+    oos_bss = models.FloatField(null=True, help_text="Brier skill score against the base rate, out of sample.")
+    oos_bss_low = models.FloatField(null=True, help_text="Bootstrap 95% interval of the skill score, low end.")
+    oos_bss_high = models.FloatField(null=True, help_text="Bootstrap 95% interval of the skill score, high end.")
     calibration_table = models.JSONField(default=list)
+    group_figures = models.JSONField(default=list, help_text="Out-of-sample figures per asset class and timeframe.")
     artifact = models.BinaryField()
     is_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -68,6 +84,11 @@ class ModelVersion(models.Model):
         """Whether its out-of-sample Brier score beats predicting the base rate on the same folds."""
         baseline = (self.baselines or {}).get("constant_base_rate_brier")
         return self.oos_brier is not None and baseline is not None and self.oos_brier < baseline
+
+    @property
+    def skill(self) -> Skill:
+        """Its out-of-sample skill as the activation rule reads it."""
+        return Skill(key=self.pk, bss=self.oos_bss, bss_low=self.oos_bss_low)
 
 
 class Signal(models.Model):
@@ -92,6 +113,10 @@ class Signal(models.Model):
     regime = models.CharField(max_length=20)
     reasoning = models.TextField()
     contributions = models.JSONField(default=dict)
+    chart_pattern_geometry = models.JSONField(
+        default=list, blank=True,
+        help_text="The chart patterns voting at its bar, to draw: name, direction, swing points and lines as "
+                  "[epoch s, price], the broken level and its line (signals.engine.chart_patterns).")
     success_rate = models.FloatField(null=True, help_text="Historical target-1 hit rate, out of sample.")
     success_sample_size = models.PositiveIntegerField(default=0)
     success_source = models.CharField(max_length=20, blank=True, help_text="live or walk_forward")

@@ -100,7 +100,7 @@ EXAMPLE_ROW = {
     "regime": "trending_up", "higher_timeframe": "H4", "higher_trend": "up", "rsi": 61.37, "atr_pct": 0.1184,
     "contributions": {"trend": 0.163043, "adx": 0.057065, "macd": 0.108696, "rsi": 0.018851, "stochastic": 0.0,
                       "bollinger": -0.006522, "supertrend": 0.108696, "ichimoku": 0.081522, "vwap": 0.054348,
-                      "volume": 0.0, "structure": 0.0, "pattern": 0.0, "higher_trend": 0.163043},
+                      "volume": 0.0, "structure": 0.0, "pattern": 0.0, "chart_pattern": 0.0, "higher_trend": 0.163043},
     "last_signal": {"id": 4182, "direction": "BUY", "created_at": "2026-11-24T16:00:02Z"},
     "computed_at": "2026-11-24T16:00:02Z", "hidden_fields": [],
 }

@@ -80,6 +80,7 @@ def signal_create(*, draft: SignalDraft, instrument: Instrument, strategy: Strat
         risk_reward=draft.risk_reward, position_size_fraction=draft.position_size_fraction,
         risk_per_trade=StrategyConfig.from_dict(strategy.config).risk_per_trade, distances=draft.distances,
         regime=draft.regime, reasoning=draft.reasoning, contributions=draft.contributions,
+        chart_pattern_geometry=draft.chart_patterns,
         success_rate=record.hit_rate, success_sample_size=record.count, success_source="live" if record.count else "",
         avg_r=record.average_r, worst_loss_r=record.worst_r, strategy=strategy, model_version=model_version,
         bar_time=utc_from_epoch(draft.bar_time),

@@ -77,3 +77,22 @@ def track_record_summary(*, now: datetime) -> tuple[datetime, list[TrackRecordGr
         summary = (now, track_record_groups(group_by=SUMMARY_GROUPS))
         cache.set(SUMMARY_CACHE_KEY, summary, SUMMARY_MAX_AGE_SECONDS)
     return summary
+
+
+def chart_pattern_track_records() -> list[TrackRecordGroup]:
+    """The record of the signals each chart pattern voted for (a pattern confirmed in the signal's
+    direction at its bar), by pattern name ({"chart_pattern": name}), sorted by name. Out of sample like
+    every record here: outcomes recorded after the signals were published. One query."""
+    columns: dict[str, tuple[list, list, list]] = {}
+    rows = (SignalOutcome.objects.exclude(signal__chart_pattern_geometry=[]).order_by("closed_bar_time", "pk")
+            .values_list("r_multiple", "target_1_hit", "signal__confidence", "signal__direction",
+                         "signal__chart_pattern_geometry"))
+    for r, hit, confidence, direction, geometry in rows.iterator(chunk_size=5000):
+        side = "up" if direction == "BUY" else "down"
+        for name in sorted({pattern["name"] for pattern in geometry or [] if pattern.get("direction") == side}):
+            rs, hits, confidences = columns.setdefault(name, ([], [], []))
+            rs.append(r)
+            hits.append(hit)
+            confidences.append(float("nan") if confidence is None else confidence)
+    return [TrackRecordGroup(key={"chart_pattern": name}, record=track_record(*columns[name]))
+            for name in sorted(columns)]

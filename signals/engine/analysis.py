@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
 from market.arrays import BarArrays, FloatArray, InstrumentSpec
 from market.timeframes import Timeframe
+from signals.engine.chart_patterns import ChartPattern, newest_chart_patterns, recent_patterns
 from signals.engine.confluence import (
     FEATURE_NAMES,
     MIN_BARS,
+    chart_patterns_note,
     feature_rows,
     indicator_values,
     key_levels_note,
@@ -26,6 +28,8 @@ from signals.engine.confluence import (
     scores,
     votes_from,
 )
+from signals.engine.empirical_bayes import cell_key
+from signals.engine.indicators import atr as average_true_range
 from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
@@ -51,6 +55,7 @@ class SignalDraft:
     features: dict[str, float]
     bar_time: int  # open time of the bar it was computed on (epoch s)
     valid_for_seconds: int  # validity_bars x the timeframe, counted from when the signal is published
+    chart_patterns: list[dict[str, object]] = field(default_factory=list)  # ChartPattern.geometry of each voting
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +83,10 @@ class Analysis:
 
 
 class ConfidenceScorer(Protocol):
-    """What scores drafts (signals.engine.model.ConfidenceModel): P(target 1 before the stop) per feature row."""
+    """What scores drafts (a signals.engine.model.Scorer): P(target 1 before the stop) per feature row and
+    the signal's cell (empirical_bayes.cell_key)."""
 
-    def predict_proba(self, features: FloatArray) -> FloatArray: ...
+    def confidence(self, features: FloatArray, cells: list[str]) -> FloatArray: ...
 
 
 _Key = TypeVar("_Key", bound=Hashable)
@@ -95,7 +101,7 @@ def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe
             higher: BarArrays | None = None, model: ConfidenceScorer | None = None) -> SignalDraft | None:
     """The signal of the newest closed bar, or None (warm-up, score under the threshold, bad levels).
 
-    `model`, when given, has `predict_proba(X)` returning P(target 1 before the stop) for each row.
+    `model`, when given, has `confidence(X, cells)` returning P(target 1 before the stop) for each row.
     """
     return analyse_many([(None, bars, instrument, higher)], timeframe=timeframe, strategy=strategy,
                         model=model)[None].draft
@@ -117,26 +123,34 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     if not live:
         return results
     directions = _supertrend_directions([bars for _, bars, _, _ in live])
-    values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction)
-              for (_, bars, _, higher), direction in zip(live, directions, strict=True)]
+    patterns = [newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume,
+                                      average_true_range(bars.high, bars.low, bars.close, 14))
+                for _, bars, _, _ in live]
+    values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction,
+                               pattern_weights=strategy.pattern_weights, patterns=found)
+              for (_, bars, _, higher), direction, found in zip(live, directions, patterns, strict=True)]
     newest = {name: np.array([v[name][-1] for v in values]) for name in values[0]}
     votes = votes_from(newest)
     score, contributions = scores(votes, strategy)
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
-                            [instrument.asset_class == "forex" for _, _, instrument, _ in live])
+                            [instrument.asset_class == "forex" for _, _, instrument, _ in live], newest)
     states = _states(live, values, newest, score, contributions, strategy)
     drafts: dict[int, SignalDraft] = {}  # by row, the leaning pairs whose levels are not degenerate
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
             at = {name: float(column[row]) for name, column in newest.items()}
-            draft = _draft(bars, at=at, score=float(score[row]), contributions=contributions[row],
+            draft = _draft(bars, at=at, patterns=patterns[row], score=float(score[row]),
+                           contributions=contributions[row],
                            features=features[row], regime=state.regime, instrument=instrument,
                            timeframe=timeframe, strategy=strategy)
             if draft is not None:
                 drafts[row] = draft
     scored = list(drafts)
     if model is not None and scored:
-        for row, probability in zip(scored, model.predict_proba(features[scored]), strict=True):
+        cells = [cell_key(asset_class=live[row][2].asset_class, timeframe=timeframe.value,
+                          direction=drafts[row].direction, regime=drafts[row].regime, score=drafts[row].score)
+                 for row in scored]
+        for row, probability in zip(scored, model.confidence(features[scored], cells), strict=True):
             drafts[row] = replace(drafts[row], confidence=round(float(probability), 4))
     for row, ((key, *_), state) in enumerate(zip(live, states, strict=True)):
         results[key] = Analysis(state=state, draft=drafts.get(row))
@@ -198,9 +212,9 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
     return directions
 
 
-def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions: FloatArray,
-           features: FloatArray, regime: str, instrument: InstrumentSpec, timeframe: Timeframe,
-           strategy: StrategyConfig) -> SignalDraft | None:
+def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern], score: float,
+           contributions: FloatArray, features: FloatArray, regime: str, instrument: InstrumentSpec,
+           timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
     known_levels = key_levels(bars.high, bars.low, at["atr"])
@@ -210,25 +224,29 @@ def _draft(bars: BarArrays, *, at: dict[str, float], score: float, contributions
         return None
     named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
     context: dict[str, float | str] = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
+    patterns = recent_patterns(patterns, len(bars) - 1)
     bar_time = int(bars.time[-1])
     return SignalDraft(
         direction=direction, score=round(score, 6), confidence=None, entry=levels.entry,
         stop=levels.stop, targets=levels.targets, risk_reward=levels.risk_reward,
         position_size_fraction=levels.position_size_fraction, distances=levels.distances, regime=regime,
         timeframe=timeframe.value,
-        reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels),
+        reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels,
+                             chart_patterns_note(patterns, direction=direction, timeframe=timeframe.value,
+                                                 precision=instrument.price_precision)),
         contributions=named,
         features={name: float(value) for name, value in zip(FEATURE_NAMES, features, strict=True)},
         bar_time=bar_time, valid_for_seconds=strategy.validity_bars * timeframe.seconds,
+        chart_patterns=[p.geometry(bars.time, timeframe.value) for p in patterns],
     )
 
 
 def _reasoning(bars: BarArrays, contributions: dict[str, float], context: dict[str, float | str], direction: str,
-               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level]) -> str:
-    """The votes in words, then the reference levels around the entry."""
+               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level], patterns_note: str) -> str:
+    """The votes in words, then the chart patterns, then the reference levels around the entry."""
     support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
     note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0],
                            atr=float(context["atr"]), support=support, resistance=resistance,
                            retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)
-    return " ".join(filter(None, (reasoning(contributions, context, direction=direction), note)))
+    return " ".join(filter(None, (reasoning(contributions, context, direction=direction), patterns_note, note)))

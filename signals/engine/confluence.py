@@ -15,6 +15,7 @@ import numpy as np
 from market.arrays import BarArrays, FloatArray, IntArray
 from market.timeframes import Timeframe
 from signals.engine import indicators as ind
+from signals.engine.chart_patterns import ChartPattern, chart_pattern_vote, chart_patterns
 from signals.engine.key_levels import Level
 from signals.engine.patterns import candle_patterns, pattern_vote
 from signals.engine.regime import forex_sessions
@@ -58,9 +59,13 @@ def session_ids(times: IntArray, timeframe: Timeframe) -> IntArray:
 
 
 def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                     supertrend_direction: FloatArray | None = None) -> dict[str, FloatArray]:
+                     supertrend_direction: FloatArray | None = None, pattern_weights: Mapping[str, float] | None = None,
+                     patterns: Sequence[ChartPattern] | None = None) -> dict[str, FloatArray]:
     """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
-    the Supertrend direction of these bars already computed in a batch with other instruments."""
+    the Supertrend direction of these bars already computed in a batch with other instruments.
+    `pattern_weights` weigh the chart patterns (1 each by default); `patterns`, when given, are the
+    chart patterns already found (the live path gives those voting at the newest bar only, all it
+    reads), else every pattern of the history is found here."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
     if supertrend_direction is None:
         _, supertrend_direction = ind.supertrend(h, lo, c)
@@ -74,10 +79,12 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         span_a, span_b = cloud["span_a"][:-26], cloud["span_b"][:-26]
         cloud_top[26:], cloud_bottom[26:] = np.maximum(span_a, span_b), np.minimum(span_a, span_b)
     events = structure_events(h, lo, c)
+    atr = ind.atr(h, lo, c, 14)
     with np.errstate(invalid="ignore", divide="ignore"):
         band_position = (c - lower) / (upper - lower)
+        return_5_atr, return_20_atr = _change(c, 5) / atr, _change(c, 20) / atr
     return {
-        "open": o, "close": c, "atr": ind.atr(h, lo, c, 14), "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
+        "open": o, "close": c, "atr": atr, "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
         "sma50": ind.sma(c, 50), "adx": adx, "plus_di": plus_di, "minus_di": minus_di, "macd_hist": hist,
         "rsi": ind.rsi(c, 14), "stoch_k": k, "stoch_d": d, "band_position": band_position,
         "supertrend": supertrend_direction, "cloud_top": cloud_top, "cloud_bottom": cloud_bottom,
@@ -85,8 +92,18 @@ def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | 
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
         "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
+        "chart_pattern": chart_pattern_vote(chart_patterns(h, lo, c, v, atr) if patterns is None else patterns,
+                                            len(c), pattern_weights or {}),
+        "return_5_atr": return_5_atr, "return_20_atr": return_20_atr,
         "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
+
+
+def _change(close: FloatArray, bars: int) -> FloatArray:
+    """close - the close `bars` earlier (NaN before it)."""
+    out = np.full(close.shape, np.nan)
+    out[bars:] = close[bars:] - close[:-bars]
+    return out
 
 
 def votes_from(x: Mapping[str, FloatArray]) -> FloatArray:
@@ -110,6 +127,7 @@ def votes_from(x: Mapping[str, FloatArray]) -> FloatArray:
             "volume": np.sign(c - x["open"]) * np.clip(np.nan_to_num(x["volume_z"]) / 2, 0, 1),
             "structure": x["structure_trend"],
             "pattern": x["pattern"],
+            "chart_pattern": x["chart_pattern"],
             "higher_trend": x["higher_trend"],
         }
     return np.stack([votes[name] for name in COMPONENTS], axis=-1)
@@ -121,27 +139,42 @@ def _stochastic_vote(k: FloatArray, d: FloatArray) -> FloatArray:
 
 
 def component_votes(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
-                    supertrend_direction: FloatArray | None = None) -> Votes:
+                    supertrend_direction: FloatArray | None = None,
+                    pattern_weights: Mapping[str, float] | None = None) -> Votes:
     """Every component's vote on every bar (NaN inside the warm-up), with the values behind them."""
-    values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction)
+    values = indicator_values(bars, timeframe, higher, supertrend_direction=supertrend_direction,
+                              pattern_weights=pattern_weights)
     matrix = votes_from(values)
     matrix[: MIN_BARS - 1] = np.nan
     return Votes(names=COMPONENTS, votes=matrix, context=values)
 
 
 SESSION_FEATURES = ("session_asia", "session_london", "session_new_york")
-FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES]
+# Stationary features seen from the signal's side (side = sign of the score, so +1 always means "for the
+# trade"): the votes, the distances of the close to its EMAs and the returns over 5 and 20 bars in ATRs.
+SIDE_FEATURES = (*(f"side_vote_{n}" for n in COMPONENTS), "abs_score", "side_close_ema20_atr",
+                 "side_ema20_ema50_atr", "side_return_5_atr", "side_return_20_atr", "side_rsi", "adx_scaled")
+FEATURE_NAMES = [f"vote_{n}" for n in COMPONENTS] + ["score", *SESSION_FEATURES, *SIDE_FEATURES]
 
 
-def feature_rows(votes: FloatArray, score: FloatArray, times: IntArray, forex: bool | Sequence[bool]) -> FloatArray:
-    """The model's features per row (FEATURE_NAMES): every vote, the score, and for forex (else 0)
-    the sessions open at the bar. `forex` is one flag for all rows or one per row."""
+def feature_rows(votes: FloatArray, score: FloatArray, times: IntArray, forex: bool | Sequence[bool],
+                 values: Mapping[str, FloatArray]) -> FloatArray:
+    """The model's features per row (FEATURE_NAMES): every vote, the score, for forex (else 0) the
+    sessions open at the bar, then SIDE_FEATURES from the indicator `values` of the same rows.
+    `forex` is one flag for all rows or one per row."""
     is_forex = np.broadcast_to(np.asarray(forex, dtype=bool), score.shape)
     sessions = np.zeros((len(score), len(SESSION_FEATURES)))
     if is_forex.any():
         open_now = forex_sessions(times[is_forex])
         sessions[is_forex] = np.column_stack([open_now[name.removeprefix("session_")] for name in SESSION_FEATURES])
-    return np.column_stack([votes, score, sessions])
+    side = np.sign(np.nan_to_num(score))[:, None]
+    atr = values["atr"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moves = np.column_stack([(values["close"] - values["ema20"]) / atr, (values["ema20"] - values["ema50"]) / atr,
+                                 values["return_5_atr"], values["return_20_atr"], (values["rsi"] - 50) / 50])
+    oriented = np.clip(np.nan_to_num(moves, posinf=0.0, neginf=0.0) * side, -5, 5)
+    return np.column_stack([votes, score, sessions, votes * side, np.abs(score), oriented,
+                            np.nan_to_num(values["adx"]) / 50])
 
 
 def scores(votes: FloatArray, strategy: StrategyConfig) -> tuple[FloatArray, FloatArray]:
@@ -172,6 +205,7 @@ PHRASES: dict[str, Phrase] = {
     "volume": lambda s, x: f"high volume on a{'n up' if s > 0 else ' down'} bar",
     "structure": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} market structure",
     "pattern": lambda s, x: f"{'bullish' if s > 0 else 'bearish'} reversal candle",
+    "chart_pattern": lambda s, x: f"a {'bullish' if s > 0 else 'bearish'} chart pattern breakout",
     "higher_trend": lambda s, x: (f"{'up' if s > 0 else 'down'}trend on the "
                                   f"{_chart_name(x['higher_timeframe'])} chart"),
 }
@@ -193,6 +227,19 @@ def reasoning(contributions: dict[str, float], context_at: ReasoningContext, *, 
     if against:
         text += "; against: " + ", ".join(PHRASES[name](np.sign(value), context_at) for name, value in against)
     return text[:1].upper() + text[1:] + "."
+
+
+def chart_patterns_note(patterns: Sequence[ChartPattern], *, direction: str, timeframe: str, precision: int) -> str:
+    """The chart patterns voting at the signal's bar in words, those for the trade first:
+    "Inverse head and shoulders confirmed on H4, neckline 1.0842; against: ..." ("" without any)."""
+    side = 1 if direction == "BUY" else -1
+    sentences = []
+    for group in ([p for p in patterns if p.direction == side], [p for p in patterns if p.direction != side]):
+        sentences.append(", ".join(p.describe(timeframe, precision) for p in group))
+    text = sentences[0] or ""
+    if sentences[1]:
+        text = f"{text}; against: {sentences[1]}" if text else f"Against: {sentences[1]}"
+    return text + "." if text else ""
 
 
 def key_levels_note(*, direction: str, entry: float, target_1: float, atr: float, support: Level | None,

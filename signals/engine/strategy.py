@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypedDict
+from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 from market.timeframes import Timeframe
 
 COMPONENTS = ("trend", "adx", "macd", "rsi", "stochastic", "bollinger", "supertrend", "ichimoku", "vwap", "volume",
-              "structure", "pattern", "higher_trend")
+              "structure", "pattern", "chart_pattern", "higher_trend")
+# Each chart pattern's own weight inside the "chart_pattern" component (chart_patterns.chart_pattern_vote).
+# Priors, not fitted: reversal patterns weigh most, channels least; a strategy may set its own.
+DEFAULT_PATTERN_WEIGHTS = {
+    "head_and_shoulders": 1.0, "inverse_head_and_shoulders": 1.0, "double_top": 0.8, "double_bottom": 0.8,
+    "triple_top": 0.9, "triple_bottom": 0.9, "ascending_triangle": 0.7, "descending_triangle": 0.7,
+    "symmetrical_triangle": 0.6, "rising_wedge": 0.7, "falling_wedge": 0.7, "ascending_channel": 0.5,
+    "descending_channel": 0.5, "horizontal_channel": 0.5, "bull_flag": 0.8, "bear_flag": 0.8,
+    "bull_pennant": 0.8, "bear_pennant": 0.8, "support_break": 0.6, "resistance_break": 0.6,
+}
 
 
 class StrategyConfigError(ValueError):
@@ -32,6 +41,7 @@ class StrategyConfigDict(TypedDict):
     targets_r: list[float]
     validity_bars: int
     risk_per_trade: float
+    pattern_weights: NotRequired[dict[str, float]]  # DEFAULT_PATTERN_WEIGHTS when absent
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class StrategyConfig:
     targets_r: tuple[float, float, float]  # targets as multiples of the risk
     validity_bars: int  # bars a signal stays valid
     risk_per_trade: float  # fraction of equity risked, for the position size
+    pattern_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PATTERN_WEIGHTS))
 
     @classmethod
     def from_dict(cls, data: object) -> StrategyConfig:
@@ -85,6 +96,14 @@ class StrategyConfig:
         need("risk_per_trade", number("risk_per_trade", 0, 0.1), "A fraction in (0, 0.1].")
         need("validity_bars", isinstance(data.get("validity_bars"), int) and 0 < data.get("validity_bars", 0) <= 500,
              "A whole number of bars in 1..500.")
+        pattern_weights = data.get("pattern_weights", DEFAULT_PATTERN_WEIGHTS)
+        if not isinstance(pattern_weights, dict):
+            need("pattern_weights", False, "An object of chart pattern -> weight.")
+        else:
+            unknown = sorted(set(pattern_weights) - set(DEFAULT_PATTERN_WEIGHTS))
+            need("pattern_weights", not unknown, f"Unknown chart patterns: {', '.join(unknown)}.")
+            need("pattern_weights", all(isinstance(w, int | float) and 0 <= w <= 1 for w in pattern_weights.values()),
+                 "Weights are numbers in [0, 1].")
         targets = data.get("targets_r")
         need("targets_r", isinstance(targets, list) and len(targets) == 3
              and all(isinstance(t, int | float) and t > 0 for t in targets) and targets == sorted(targets)
@@ -95,20 +114,22 @@ class StrategyConfig:
                    weights={k: float(v) for k, v in data["weights"].items()}, threshold=float(data["threshold"]),
                    stop_atr_multiple=float(data["stop_atr_multiple"]),
                    max_stop_atr_multiple=float(data["max_stop_atr_multiple"]), targets_r=tuple(data["targets_r"]),
-                   validity_bars=data["validity_bars"], risk_per_trade=float(data["risk_per_trade"]))
+                   validity_bars=data["validity_bars"], risk_per_trade=float(data["risk_per_trade"]),
+                   pattern_weights={**DEFAULT_PATTERN_WEIGHTS, **{k: float(v) for k, v in pattern_weights.items()}})
 
     def to_dict(self) -> StrategyConfigDict:
         return {"name": self.name, "version": self.version, "timeframes": list(self.timeframes),
                 "weights": dict(self.weights), "threshold": self.threshold, "stop_atr_multiple": self.stop_atr_multiple,
                 "max_stop_atr_multiple": self.max_stop_atr_multiple, "targets_r": list(self.targets_r),
-                "validity_bars": self.validity_bars, "risk_per_trade": self.risk_per_trade}
+                "validity_bars": self.validity_bars, "risk_per_trade": self.risk_per_trade,
+                "pattern_weights": dict(self.pattern_weights)}
 
 
 DEFAULT_CONFLUENCE: StrategyConfigDict = {
     "name": "Confluence", "version": 1, "timeframes": ["M15", "H1", "H4", "D1", "W1", "MN1"],
     "weights": {"trend": 1.5, "adx": 1.0, "macd": 1.0, "rsi": 0.75, "stochastic": 0.5, "bollinger": 0.5,
                 "supertrend": 1.0, "ichimoku": 0.75, "vwap": 0.5, "volume": 0.5, "structure": 1.25, "pattern": 0.5,
-                "higher_trend": 1.5},
+                "chart_pattern": 1.0, "higher_trend": 1.5},
     "threshold": 0.45, "stop_atr_multiple": 1.5, "max_stop_atr_multiple": 3.0, "targets_r": [1.0, 2.0, 3.0],
-    "validity_bars": 20, "risk_per_trade": 0.01,
+    "validity_bars": 20, "risk_per_trade": 0.01, "pattern_weights": dict(DEFAULT_PATTERN_WEIGHTS),
 }

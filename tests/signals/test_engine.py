@@ -140,8 +140,8 @@ def test_the_live_batch_gives_each_instrument_the_draft_it_gets_alone_and_the_fu
         assert batch[key] == alone
         if alone is None:
             continue
-        full = component_votes(bars, Timeframe.H1)
+        full = component_votes(bars, Timeframe.H1, pattern_weights=STRATEGY.pattern_weights)
         score, _ = scores(full.votes, STRATEGY)
-        row = feature_rows(full.votes, score, bars.time, instrument.asset_class == "forex")[-1]
+        row = feature_rows(full.votes, score, bars.time, instrument.asset_class == "forex", full.context)[-1]
         assert alone.score == round(float(score[-1]), 6)
         assert alone.features == dict(zip(FEATURE_NAMES, row.tolist(), strict=True))

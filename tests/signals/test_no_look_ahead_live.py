@@ -50,8 +50,12 @@ def test_every_live_signal_equals_the_engine_on_the_truncated_history(db, eager_
         assert (stored.target_1, stored.target_2, stored.target_3) == expected.targets
         assert stored.score == expected.score and stored.reasoning == expected.reasoning
         assert stored.contributions == expected.contributions and stored.regime == expected.regime
+        assert stored.chart_pattern_geometry == expected.chart_patterns
 
     assert Signal.objects.count() > 5  # the replay published signals to compare
+    # ... and chart patterns voted in some of them (the replay covers the patterns too)
+    assert any(s.contributions["chart_pattern"] for s in Signal.objects.all())
+    assert any(s.chart_pattern_geometry for s in Signal.objects.all())
     assert EngineRun.objects.filter(trigger="bar_close").count() == STEPS  # each started by its bar's close
     from signals.models import SignalOutcome
 

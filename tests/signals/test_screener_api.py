@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from signals.engine.strategy import COMPONENTS
 from signals.models import ScreenerRow, Strategy
 from tests.factories import TenantFactory
 from tests.signals.screener_setup import (
@@ -56,7 +57,7 @@ def test_a_plan_without_reasoning_gets_the_contributions_as_null_and_named(rows,
     paid_row = client.get(URL, headers=premium).json()["results"][0]
 
     assert free_row["contributions"] is None and free_row["hidden_fields"] == ["contributions"]
-    assert len(paid_row["contributions"]) == 13 and paid_row["hidden_fields"] == []
+    assert len(paid_row["contributions"]) == len(COMPONENTS) and paid_row["hidden_fields"] == []
 
 
 def test_a_row_says_what_the_engine_computed(rows, client, premium):

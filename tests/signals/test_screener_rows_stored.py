@@ -91,7 +91,7 @@ def test_bar_by_bar_the_row_follows_the_newest_bar_and_keeps_the_pairs_newest_si
     instrument_catalogue_load()
     eurusd = Instrument.objects.get(symbol="EURUSD")
     history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
-    start = 700
+    start = 715  # the engine leans long from 717 to 739 with gaps after: rows keep an earlier signal
     bars_ingest(instrument=eurusd, timeframe="H1", bars=history.upto(start - 1), source="test")
     kept = 0
     for i in range(start, start + 30):

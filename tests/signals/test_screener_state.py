@@ -46,7 +46,7 @@ def test_the_state_is_what_the_full_history_formulas_give_at_the_newest_bar():
     for key, bars, instrument, higher in _items()[:-1]:
         state = analyse_many([(key, bars, instrument, higher)], timeframe="H1", strategy=STRATEGY)[key].state
 
-        full = component_votes(bars, Timeframe.H1, higher)
+        full = component_votes(bars, Timeframe.H1, higher, pattern_weights=STRATEGY.pattern_weights)
         score, contributions = scores(full.votes, STRATEGY)
         context = full.context
         assert state.bar_time == int(bars.time[-1]) and state.close == bars.close[-1]

@@ -16,7 +16,9 @@ from alerts.demo_seed import alert_rules_demo_seed
 from billing.services import plan_catalogue_seed
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from signals.confidence import model_train
+from signals.model_selectors import confidence_status
 from signals.models import ModelVersion
+from signals.selectors import strategy_active
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
@@ -52,13 +54,15 @@ class Command(BaseCommand):
         if rule is not None:
             self.stdout.write(f"Demo alert “{rule.name}” ({rule.summary}): in the app and by email (printed here)")
         if not ModelVersion.objects.exists():
-            version = model_train()
-            if version is not None:
-                verdict = ("active" if version.is_active else
-                           "not used: no edge over the base rate, so signals carry no confidence")
-                self.stdout.write(f"Confidence model v{version.version}: {version.oos_samples} out-of-sample "
-                                  f"predictions, Brier {version.oos_brier} (constant base rate: "
-                                  f"{version.baselines['constant_base_rate_brier']}); {verdict}")
+            for version in model_train():
+                self.stdout.write(f"Confidence model v{version.version} ({version.get_kind_display()}): "
+                                  f"{version.oos_samples} out-of-sample predictions, Brier {version.oos_brier} "
+                                  f"(base rate: {version.baselines['constant_base_rate_brier']}), skill score "
+                                  f"{version.oos_bss:+.4f} (95% interval {version.oos_bss_low:+.4f} to "
+                                  f"{version.oos_bss_high:+.4f}); {'active' if version.is_active else 'not used'}")
+            strategy = strategy_active()
+            if strategy is not None:
+                self.stdout.write(confidence_status(strategy=strategy))
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
         self.stdout.write(self.style.SUCCESS(
