@@ -56,6 +56,8 @@ ROUTES: dict[str, Owned | Public] = {
     # market and signals
     "api-v1:bar-list": Public(MARKET),
     "api-v1:signal-detail": Public(MARKET),
+    "signals:detail": Public(MARKET),
+    "market:instrument": Public(MARKET),
     # watchlists
     "watchlists:detail": _pk("watchlist", "watchlist_id"),
     "watchlists:update": _pk("watchlist", "watchlist_id"),
