@@ -32,7 +32,7 @@ def plan_features(plan: Plan, *, plans: Sequence[Plan], confidence_live: bool) -
         return Feature(text, included=False, upgrade=next((p for p in plans if includes(p)), None))
 
     confidence = ("Calibrated confidence, out of sample" if confidence_live else
-                  "Confidence once a model beats the base rate out of sample (withheld for every plan today)")
+                  "No confidence is published: no model has beaten the base rate out of sample")
     features = [
         Feature(_count(plan.seats, "seat")),
         Feature(f"Signals delayed {plan.signal_delay_words}" if plan.signal_delay_seconds else "Real-time signals"),

@@ -29,7 +29,7 @@ def test_premium_lacks_nothing(db):
 
 
 def test_no_page_promises_a_confidence_before_a_model_has_earned_it(db):
-    assert "Confidence once a model beats the base rate out of sample (withheld for every plan today)" in _features(
+    assert "No confidence is published: no model has beaten the base rate out of sample" in _features(
         "pro")
     assert "Calibrated confidence, out of sample" in _features("pro", confidence_live=True)
 
