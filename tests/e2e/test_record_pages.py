@@ -39,7 +39,7 @@ def test_a_visitor_checks_the_public_track_record_its_reliability_diagram_and_th
     closed_signals_seed()
 
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Track record").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Track record").click()
     expect(page.get_by_role("heading", name="Track record", exact=True)).to_be_visible()
     expect(page.get_by_test_id("record-count")).to_have_text("24")
     diagram = page.locator("figure[data-chart=reliability]").first
@@ -91,9 +91,9 @@ def test_a_subscriber_filters_sorts_and_opens_the_screener_which_refreshes_on_fe
     expect(page.locator("#screener-table")).to_contain_text("77.7")
 
     rows.filter(has_text="BTCUSD").locator("td").nth(2).click()
-    expect(page).to_have_url(re.compile(r"/app/markets/#BTCUSD$"))
+    expect(page).to_have_url(re.compile(r"/app/instruments/BTCUSD/"))
 
-    page.get_by_role("link", name="Track record").click()  # the plan's full record
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Track record").click()  # the plan's full record
     expect(page.get_by_test_id("record-count")).to_have_text("24")
     page.select_option("select[name=group_by]", "symbol,timeframe")
     page.get_by_role("button", name="Show").click()
@@ -136,7 +136,7 @@ def test_an_owner_upgrades_from_free_to_pro_through_the_billing_page(page, live_
 
 def test_the_status_page_says_no_data_then_shows_checks_uptime_and_incidents(page, live_server, tmp_path):
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Status").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Status").click()
     expect(page.get_by_test_id("status-now")).to_contain_text("No data yet")
 
     closed_signals_seed()
