@@ -91,7 +91,8 @@ class _Open:
     commission: float = 0.0
     realised: float = 0.0
     reason: str = ""
-    prices: set[float] = field(default_factory=set)  # of the exit fills: one price is the exit price exactly
+    entry_prices: set[float] = field(default_factory=set)  # of its fills: one price is the price exactly
+    exit_prices: set[float] = field(default_factory=set)
 
 
 class _Account:
@@ -182,17 +183,18 @@ class _Account:
         if direction == trade.direction:
             trade.size += fill.quantity
             trade.cost += fill.quantity * fill.price
+            trade.entry_prices.add(fill.price)
         else:
             trade.exit_units += fill.quantity
             trade.exit_value += fill.quantity * fill.price
-            trade.prices.add(fill.price)
+            trade.exit_prices.add(fill.price)
             trade.reason = trade.reason or _reason(fill.order_id)
         if self.position is None:
             self._close_trade(trade, j)
 
     def _close_trade(self, trade: _Open, j: int) -> None:
-        entry = trade.cost / trade.size
-        exit_price = next(iter(trade.prices)) if len(trade.prices) == 1 else trade.exit_value / trade.exit_units
+        entry = _mean_price(trade.entry_prices, trade.cost, trade.size)
+        exit_price = _mean_price(trade.exit_prices, trade.exit_value, trade.exit_units)
         self.trades.append(Trade(
             direction=trade.direction, size=trade.size, entry_index=trade.entry_index, exit_index=j,
             entry_time=int(self.bars.time[trade.entry_index]), exit_time=int(self.bars.time[j]), entry_price=entry,
@@ -213,6 +215,11 @@ class _Account:
     def _id(self, kind: str) -> str:
         self.serial += 1
         return f"{kind}-{self.serial}"
+
+
+def _mean_price(prices: set[float], value: float, units: float) -> float:
+    """The quantity-weighted mean price of fills (their one price exactly when they share it)."""
+    return next(iter(prices)) if len(prices) == 1 else value / units
 
 
 def _reason(order_id: str) -> str:
