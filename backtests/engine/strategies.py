@@ -18,7 +18,7 @@ history up to t).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -42,7 +42,9 @@ class Intent:
     """What a strategy wants at the close of bar `index`: go long (+1) or short (-1), or close (0).
 
     A bracketed entry carries its `stop` and `targets` (prices) with the fraction of the position
-    each target closes; `signal` is the engine's draft behind it, if any.
+    each target closes; `signal` is the engine's draft behind it, if any. An intent with `complete`
+    is a direction whose bracket is computed only when the simulation acts on it: `complete()` gives
+    the full intent, or None when the engine would give no signal after all (degenerate levels).
     """
 
     index: int
@@ -51,6 +53,7 @@ class Intent:
     targets: tuple[float, ...] = ()
     target_fractions: tuple[float, ...] = ()
     signal: SignalDraft | None = field(default=None, compare=False)
+    complete: Callable[[], Intent | None] | None = field(default=None, compare=False, repr=False)
 
 
 class Strategy(Protocol):
@@ -120,13 +123,16 @@ class ConfluenceStrategy:
         return {"version": self.config.version, "threshold": self.config.threshold, "mode": self.mode}
 
     def intents(self, bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe) -> list[Intent]:
-        drafts = (self.signals(bars, instrument=instrument, timeframe=timeframe) if self.mode == "replay"
-                  else self.signals_vectorised(bars, instrument=instrument, timeframe=timeframe))
-        return [self._intent(index, draft) for index, draft in drafts]
+        timeframe = Timeframe(timeframe)
+        if self.mode == "vectorised":
+            return self._intents_deferred(bars, instrument, timeframe)
+        return [self._intent(index, draft) for index, draft in self.signals(bars, instrument=instrument,
+                                                                            timeframe=timeframe)]
 
     def signals(self, bars: BarArrays, *, instrument: InstrumentSpec,
                 timeframe: Timeframe) -> list[tuple[int, SignalDraft]]:
         """(bar index, draft) of every bar the live path would signal on: `analyse` on each live window."""
+        timeframe = Timeframe(timeframe)
         found = []
         for i in range(max(MIN_BARS - 1, self.start), len(bars)):
             window = bars.upto(i).tail(self.lookback)
@@ -139,18 +145,37 @@ class ConfluenceStrategy:
     def signals_vectorised(self, bars: BarArrays, *, instrument: InstrumentSpec,
                            timeframe: Timeframe) -> list[tuple[int, SignalDraft]]:
         """Every bar scored at once over the whole history; levels as the engine sets them (no reasoning text)."""
+        timeframe = Timeframe(timeframe)
+        score, x, leaning = self._scored(bars, instrument, timeframe)
+        found = []
+        for i in leaning:
+            draft = _draft_at(i, bars, x, float(score[i]), instrument, timeframe, self.config, self.lookback)
+            if draft is not None:
+                found.append((i, draft))
+        return found
+
+    def _scored(self, bars: BarArrays, instrument: InstrumentSpec,
+                timeframe: Timeframe) -> tuple[FloatArray, dict[str, FloatArray], list[int]]:
+        """(score per bar, the indicator values, the bars from `start` on whose |score| reaches the threshold)."""
         higher = live_higher(bars, timeframe, instrument, now=int(bars.time[-1]))
         votes = component_votes(bars, timeframe, higher)
         score, _ = scores(votes.votes, self.config)
-        x = votes.context
-        found = []
         with np.errstate(invalid="ignore"):
             leaning = np.flatnonzero(np.abs(score) >= self.config.threshold)
-        for i in leaning[leaning >= self.start]:
-            draft = _draft_at(int(i), bars, x, float(score[i]), instrument, timeframe, self.config, self.lookback)
-            if draft is not None:
-                found.append((int(i), draft))
-        return found
+        return score, votes.context, [int(i) for i in leaning if i >= self.start]
+
+    def _intents_deferred(self, bars: BarArrays, instrument: InstrumentSpec, timeframe: Timeframe) -> list[Intent]:
+        """The vectorised intents, each bracket computed only when acted on (most signals come while a
+        position is open and are ignored: their levels are never needed)."""
+        score, x, leaning = self._scored(bars, instrument, timeframe)
+
+        def completer(i: int) -> Callable[[], Intent | None]:
+            def complete() -> Intent | None:
+                draft = _draft_at(i, bars, x, float(score[i]), instrument, timeframe, self.config, self.lookback)
+                return None if draft is None else self._intent(i, draft)
+            return complete
+
+        return [Intent(index=i, direction=1 if score[i] > 0 else -1, complete=completer(i)) for i in leaning]
 
     def _intent(self, index: int, draft: SignalDraft) -> Intent:
         return Intent(index=index, direction=1 if draft.direction == "BUY" else -1, stop=draft.stop,

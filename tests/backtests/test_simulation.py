@@ -9,7 +9,7 @@ from backtests.engine.sizing import FixedRisk
 from backtests.engine.strategies import ConfluenceStrategy, Intent, SmaCross
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
-from portfolios.broker.costs import STOCK_COSTS
+from portfolios.broker.costs import FREE, STOCK_COSTS
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from tests.market.conftest import FIXTURES
 
@@ -118,9 +118,36 @@ def test_the_vectorised_confluence_mostly_agrees_with_the_replay():
     history = BarArrays.from_csv(FIXTURES / "GOOG_D1.csv").upto(1300)
     replay = ConfluenceStrategy(config=CONFLUENCE.config, start=1100)
     fast = ConfluenceStrategy(config=CONFLUENCE.config, mode="vectorised", start=1100)
-    a = {i.index: i.direction for i in replay.intents(history, instrument=GOOG, timeframe=Timeframe.D1)}
-    b = {i.index: i.direction for i in fast.intents(history, instrument=GOOG, timeframe=Timeframe.D1)}
+    a = {i: d.direction for i, d in replay.signals(history, instrument=GOOG, timeframe=Timeframe.D1)}
+    b = {i: d.direction for i, d in fast.signals_vectorised(history, instrument=GOOG, timeframe=Timeframe.D1)}
 
     agree = sum(a.get(i) == b.get(i) for i in range(1100, 1301)) / 201
     assert agree >= 0.9, agree
     assert np.isfinite(agree)
+
+
+@pytest.mark.parametrize("costs", [FREE, STOCK_COSTS])
+def test_skipping_bars_no_order_can_reach_changes_nothing(costs):
+    history = BarArrays.from_csv(FIXTURES / "GOOG_D1.csv")
+    strategy = ConfluenceStrategy(config=CONFLUENCE.config, mode="vectorised")
+    intents = strategy.intents(history, instrument=GOOG, timeframe=Timeframe.D1)
+    runs = [backtest_run(history, instrument=GOOG, timeframe="D1", strategy=strategy, intents=intents,
+                         settings=BacktestSettings(costs=costs, sizing=FixedRisk(), skip_quiet_bars=skip))
+            for skip in (True, False)]
+
+    assert len(runs[0].trades) > 20 and {t.exit_reason for t in runs[0].trades} >= {"stop", "target_1"}
+    assert runs[0].trades == runs[1].trades
+    np.testing.assert_array_equal(runs[0].equity, runs[1].equity)
+
+
+def test_a_deferred_intent_trades_as_the_same_intent_computed_upfront():
+    history = BarArrays.from_csv(FIXTURES / "GOOG_D1.csv")
+    strategy = ConfluenceStrategy(config=CONFLUENCE.config, mode="vectorised")
+    upfront = [strategy._intent(i, d) for i, d in strategy.signals_vectorised(history, instrument=GOOG,
+                                                                                timeframe=Timeframe.D1)]
+    settings = BacktestSettings(sizing=FixedRisk())
+    deferred = backtest_run(history, instrument=GOOG, timeframe="D1", strategy=strategy, settings=settings)
+    computed = backtest_run(history, instrument=GOOG, timeframe="D1", strategy=strategy, settings=settings,
+                            intents=upfront)
+
+    assert deferred.trades == computed.trades and len(deferred.trades) > 20
