@@ -68,6 +68,7 @@ def _summary(draws: FloatArray, start: float, ruin_drawdown: float) -> MonteCarl
     peaks = np.maximum.accumulate(paths, axis=1)
     drawdown = 1 - paths / peaks
     ruined = (paths <= start * (1 - ruin_drawdown)).any(axis=1)
+    final = np.asarray((paths[:, -1] / start - 1) * 100, dtype=np.float64)
     return MonteCarlo(runs=runs, percentiles=PERCENTILES, cone=np.percentile(paths, PERCENTILES, axis=0),
-                      max_drawdown_pct=drawdown.max(axis=1) * 100, final_return_pct=(paths[:, -1] / start - 1) * 100,
+                      max_drawdown_pct=drawdown.max(axis=1) * 100, final_return_pct=final,
                       risk_of_ruin=float(ruined.mean()), ruin_drawdown=ruin_drawdown)

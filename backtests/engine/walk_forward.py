@@ -70,7 +70,8 @@ def walk_forward(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Time
     """Optimise on each in-sample window, trade its best parameters out of sample, stitch the results."""
     settings = settings or BacktestSettings()
     cash = settings.cash
-    results, trades = [], []
+    results: list[WindowResult] = []
+    trades: list[Trade] = []
     equity = np.full(len(bars), np.nan)
     windows = walk_forward_windows(len(bars), train=train, test=test, anchored=anchored)
     for window in windows:
