@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backtests.engine.sizing import AllIn, Sizing
-from backtests.engine.strategies import Intent, Strategy
+from backtests.engine.strategies import BacktestCancelled, Intent, Strategy
 from market.arrays import BarArrays, FloatArray, InstrumentSpec, IntArray
 from market.timeframes import Timeframe
 from portfolios.broker.accounts import Position, position_after_fill
@@ -44,10 +44,6 @@ from portfolios.broker.orders import (
 )
 
 CHECK_EVERY_BARS = 250  # how often a long run reports progress and asks whether to stop
-
-
-class BacktestCancelled(Exception):
-    """The run was asked to stop (`should_stop` answered True)."""
 
 
 @dataclass(frozen=True)

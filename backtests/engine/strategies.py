@@ -34,7 +34,12 @@ from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
 from signals.engine.strategy import StrategyConfig
 
+CHECK_EVERY_SIGNAL_BARS = 25  # how often a replay asks whether to stop (each bar costs a live analysis)
 LIVE_LOOKBACK_BARS = 500  # signals.services.LOOKBACK_BARS: the bars the live path analyses (a test keeps them equal)
+
+
+class BacktestCancelled(Exception):
+    """The run was asked to stop (its `should_stop` answered True)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +134,15 @@ class ConfluenceStrategy:
         return [self._intent(index, draft) for index, draft in self.signals(bars, instrument=instrument,
                                                                             timeframe=timeframe)]
 
-    def signals(self, bars: BarArrays, *, instrument: InstrumentSpec,
-                timeframe: Timeframe) -> list[tuple[int, SignalDraft]]:
-        """(bar index, draft) of every bar the live path would signal on: `analyse` on each live window."""
+    def signals(self, bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe,
+                should_stop: Callable[[int], bool] | None = None) -> list[tuple[int, SignalDraft]]:
+        """(bar index, draft) of every bar the live path would signal on: `analyse` on each live window.
+        `should_stop(bar_index)` is asked every CHECK_EVERY_SIGNAL_BARS bars; True raises BacktestCancelled."""
         timeframe = Timeframe(timeframe)
         found = []
         for i in range(max(MIN_BARS - 1, self.start), len(bars)):
+            if should_stop is not None and i % CHECK_EVERY_SIGNAL_BARS == 0 and should_stop(i):
+                raise BacktestCancelled(f"stopped at bar {i} of {len(bars)}")
             window = bars.upto(i).tail(self.lookback)
             draft = analyse(window, instrument=instrument, timeframe=timeframe, strategy=self.config,
                             higher=live_higher(window, timeframe, instrument, now=int(bars.time[i])))
@@ -176,6 +184,10 @@ class ConfluenceStrategy:
             return complete
 
         return [Intent(index=i, direction=1 if score[i] > 0 else -1, complete=completer(i)) for i in leaning]
+
+    def intent_of(self, index: int, draft: SignalDraft) -> Intent:
+        """The intent of the signal `draft` of bar `index`: its direction, bracketed by its stop and targets."""
+        return self._intent(index, draft)
 
     def _intent(self, index: int, draft: SignalDraft) -> Intent:
         return Intent(index=index, direction=1 if draft.direction == "BUY" else -1, stop=draft.stop,

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtests.engine.simulation import BacktestCancelled, BacktestSettings, backtest_run
+from backtests.engine.simulation import BacktestSettings, backtest_run
 from backtests.engine.sizing import FixedRisk
-from backtests.engine.strategies import ConfluenceStrategy, Intent, SmaCross
+from backtests.engine.strategies import BacktestCancelled, ConfluenceStrategy, Intent, SmaCross
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
 from portfolios.broker.costs import FREE, STOCK_COSTS
