@@ -71,7 +71,7 @@ def params_parse(data: object) -> BacktestParams:
     need("symbol", isinstance(symbol, str) and 0 < len(symbol.strip()) <= 24, "An instrument symbol.")
     timeframe = data.get("timeframe")
     need("timeframe", timeframe in Timeframe.__members__, f"One of {', '.join(Timeframe.__members__)}.")
-    dates = {}
+    dates: dict[str, datetime | None] = {}
     for field in ("start", "end"):
         value = data.get(field)
         try:
@@ -79,8 +79,9 @@ def params_parse(data: object) -> BacktestParams:
         except ValueError:
             dates[field] = None
         need(field, dates[field] is not None, "A date as YYYY-MM-DD.")
-    if dates.get("start") and dates.get("end"):
-        need("end", dates["end"] > dates["start"], "After the start.")
+    start, end = dates["start"], dates["end"]
+    if start is not None and end is not None:
+        need("end", end > start, "After the start.")
     cash = data.get("cash", 10_000.0)
     need("cash", isinstance(cash, int | float) and not isinstance(cash, bool) and math.isfinite(cash)
          and 0 < cash <= MAX_CASH, f"A positive amount up to {MAX_CASH:,.0f}.")

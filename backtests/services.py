@@ -29,6 +29,7 @@ from config.errors import InvalidInput
 from market.arrays import BarArrays
 from market.models import Instrument
 from market.selectors import bar_list_closed, instrument_get
+from market.timeframes import Timeframe
 from portfolios.broker.costs import FREE, cost_model_for
 from signals.engine.confluence import MIN_BARS
 from signals.engine.strategy import StrategyConfig
@@ -132,14 +133,14 @@ def _run(backtest: Backtest, params: BacktestParams, progress: Callable[[float],
     n = len(bars)
     if params.strategy == "sma_cross":
         assert params.fast is not None and params.slow is not None
-        strategy = SmaCross(fast=params.fast, slow=params.slow)
+        sma = SmaCross(fast=params.fast, slow=params.slow)
+        strategy, first_bar = sma, sma.warm_up()
         settings = BacktestSettings(cash=params.cash, costs=costs, sizing=AllIn())
-        first_bar = strategy.warm_up()
         share = 0.0
     else:
         assert backtest.strategy is not None
         confluence = ConfluenceStrategy(config=StrategyConfig.from_dict(backtest.strategy.config))
-        signals = confluence.signals(bars, instrument=spec, timeframe=params.timeframe,
+        signals = confluence.signals(bars, instrument=spec, timeframe=Timeframe(params.timeframe),
                                      should_stop=lambda i: progress(0.9 * i / n))
         intents = [confluence.intent_of(i, draft) for i, draft in signals]
         strategy, first_bar, share = confluence, MIN_BARS - 1, 0.9
@@ -193,11 +194,10 @@ def _strategy_version(params: BacktestParams, row: StrategyRow | None) -> str:
 def _bars(instrument: Instrument, params: BacktestParams) -> BarArrays:
     rows = bar_list_closed(instrument=instrument, timeframe=params.timeframe, now=timezone.now(),
                            start=params.start_time, end=params.end_time, limit=MAX_BARS)
-    if not rows:
-        return BarArrays(*(np.array([], dtype=dtype) for dtype in (np.int64, *[np.float64] * 5)))
-    times, *columns = zip(*rows, strict=True)
-    return BarArrays(np.array([int(t.timestamp()) for t in times], dtype=np.int64),
-                     *(np.array(c, dtype=np.float64) for c in columns))
+    times = np.array([int(row[0].timestamp()) for row in rows], dtype=np.int64)
+    prices = np.array([row[1:] for row in rows], dtype=np.float64).reshape(len(rows), 5)
+    return BarArrays(time=times, open=prices[:, 0].copy(), high=prices[:, 1].copy(), low=prices[:, 2].copy(),
+                     close=prices[:, 3].copy(), volume=prices[:, 4].copy())
 
 
 def _bars_needed(params: BacktestParams) -> int:

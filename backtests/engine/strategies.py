@@ -64,7 +64,8 @@ class Intent:
 class Strategy(Protocol):
     """A strategy: its name, its parameters, and its intents over one instrument's bars."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def params(self) -> dict[str, float | int | str]: ...
 
