@@ -73,10 +73,6 @@ def test_bad_parameters_are_refused_with_a_reason_per_field_and_nothing_is_writt
     assert not Backtest.objects.exists()
 
 
-@pytest.mark.xfail(raises=ValueError, strict=False,
-                   reason="main's api/urls.py catch-all r'^(?s:.*)$' makes reverse('pricing') raise ValueError "
-                          "(Non-reversible reg-exp portion), so every PlanLimitReached fails; the watchlist limit "
-                          "tests fail the same way")
 def test_the_plans_daily_limit_refuses_one_more_and_writes_nothing(goog, tenant_a, alice):
     Plan.objects.filter(is_default=True).update(backtests_per_day=2)
     with pytest.MonkeyPatch.context() as patch:
