@@ -24,6 +24,8 @@ from watchlists.actors import actor_of_request
 
 
 class BacktestSerializer(serializers.ModelSerializer):
+    # Text, not an enum: the schema already has other "status" choice sets (alert rules, deliveries).
+    status = serializers.CharField(help_text="queued, running, done, failed or cancelled.")
     symbol = serializers.CharField(source="instrument.symbol")
     metrics = serializers.SerializerMethodField(help_text="The report's figures (docs/backtest-metrics.md) "
                                                           "once done; a figure undefined for the run is null.")
