@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from alerts import api as alerts_api
 from api.errors import endpoint_not_found
+from backtests import api as backtests_api
 from billing import api as billing_api
 from market import api as market_api
 from signals import api as signals_api
@@ -23,6 +24,7 @@ router = DefaultRouter()
 router.register("webhook-endpoints", alerts_api.WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("notifications", alerts_api.NotificationViewSet, basename="notification")
 router.register("watchlists", watchlists_api.WatchlistViewSet, basename="watchlist")
+router.register("backtests", backtests_api.BacktestViewSet, basename="backtest")
 router.register("alert-rules", alerts_api.AlertRuleViewSet, basename="alert-rule")
 router.register("alert-events", alerts_api.AlertEventViewSet, basename="alert-event")
 

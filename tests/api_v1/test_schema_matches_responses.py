@@ -185,6 +185,7 @@ def test_every_endpoint_answers_as_its_schema_says(client, world, pro_headers, f
     check.post("/api/v1/watchlists/", status=403, body={"name": "Read only"}, headers=pro_headers)
     watchlist_writes(check, writes)
     alert_writes(check, writes)
+    backtest_runs(check, writes, pro_headers)
     plan_limits(check, write_headers(tenant_b, charlie))
 
     assert set(check.schema["paths"]) - check.exercised == set()
@@ -262,8 +263,28 @@ def alert_writes(check: SchemaChecker, writes: dict[str, str]) -> None:
     check.get(f"/api/v1/alert-rules/{price['id']}/", status=404, headers=writes)
 
 
+BACKTEST = {"strategy": "sma_cross", "symbol": "GOOG", "timeframe": "D1", "start": "2004-01-01", "end": "2014-01-01",
+            "cash": 10000, "costs": "none", "fast": 10, "slow": 20}
+
+
+def backtest_runs(check: SchemaChecker, writes: dict[str, str], reads: dict[str, str]) -> None:
+    """A backtest asked for (left queued: its task waits for a commit the test never makes), listed, read,
+    its trades read and cancelled; refused with a reason per field, to a read-only key, and for a missing one."""
+    made = check.post("/api/v1/backtests/", status=201, body=BACKTEST, headers=writes).json()
+    url = f"/api/v1/backtests/{made['id']}/"
+    check.post("/api/v1/backtests/", status=400, body={**BACKTEST, "fast": 30}, headers=writes)
+    check.post("/api/v1/backtests/", status=403, body=BACKTEST, headers=reads)
+    check.get("/api/v1/backtests/", status=200, headers=writes)
+    check.get(url, status=200, headers=writes)
+    check.get(f"{url}trades/", status=200, headers=writes)
+    assert check.post(f"{url}cancel/", status=200, headers=writes).json()["status"] == "cancelled"
+    check.get("/api/v1/backtests/987654321/", status=404, headers=writes)
+
+
 def plan_limits(check: SchemaChecker, free_writes: dict[str, str]) -> None:
     """A plan with no room left answers 402 with what it allows (plans are data)."""
+    Plan.objects.filter(code="free").update(backtests_per_day=0)
+    check.post("/api/v1/backtests/", status=402, body=BACKTEST, headers=free_writes)
     Plan.objects.filter(code="free").update(watchlists=0, active_alerts=0)
     check.post("/api/v1/watchlists/", status=402, body={"name": "One too many"}, headers=free_writes)
     check.post("/api/v1/alert-rules/", status=402, headers=free_writes, body={

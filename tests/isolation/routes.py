@@ -69,6 +69,10 @@ ROUTES: dict[str, Owned | Public] = {
     "api-v1:watchlist-items": _pk("watchlist"),
     "api-v1:watchlist-item": _watchlist_item("pk"),
     "api-v1:watchlist-reorder": _pk("watchlist"),
+    # backtests
+    "api-v1:backtest-detail": _pk("backtest"),
+    "api-v1:backtest-trades": _pk("backtest"),
+    "api-v1:backtest-cancel": _pk("backtest"),
     # alerts
     "alerts:rule_change": _pk("alert_rule", "rule_id"),
     "alerts:destination": _pk("destination", "destination_id"),

@@ -17,6 +17,7 @@ from accounts.models import Invitation, Membership, Role, Tenant, User
 from accounts.services import api_key_create
 from alerts.deliveries import deliveries_create_for_event
 from alerts.models import AlertRule, Channel, Notification
+from backtests.models import Backtest
 from market.models import Instrument
 from market.services import instrument_catalogue_load
 from tests.alerts.conftest import alert_event, destination, subscribe
@@ -66,10 +67,13 @@ def world_build() -> World:
                                            invited_by=alice, token_hash="x" * 64, role=Role.MEMBER,
                                            expires_at=timezone.now() + timedelta(days=7))
     key, _ = api_key_create(tenant=tenant_a, name=f"{SECRET} key", scope="write", created_by=alice)
+    backtest = Backtest.objects.create(tenant=tenant_a, created_by=alice, instrument=btc, timeframe="D1",
+                                       params={"strategy": "sma_cross", "symbol": "BTCUSD", "note": SECRET},
+                                       data_hash="0" * 64, cache_key="0" * 64)
     world.objects.update(
         tenant=tenant_a, watchlist=watchlist, instrument=btc, alert_rule=rule, destination=hook, alert_event=event,
         delivery=delivery, notification=notification, invitation=invitation, api_key=key,
-        membership=Membership.objects.get(tenant=tenant_a, user=bob),
+        membership=Membership.objects.get(tenant=tenant_a, user=bob), backtest=backtest,
     )
     return world
 
