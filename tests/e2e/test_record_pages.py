@@ -93,7 +93,8 @@ def test_a_subscriber_filters_sorts_and_opens_the_screener_which_refreshes_on_fe
     rows.filter(has_text="BTCUSD").locator("td").nth(2).click()
     expect(page).to_have_url(re.compile(r"/app/instruments/BTCUSD/"))
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Track record").click()  # the plan's full record
+    # the plan's full record
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Track record").click()
     expect(page.get_by_test_id("record-count")).to_have_text("24")
     page.select_option("select[name=group_by]", "symbol,timeframe")
     page.get_by_role("button", name="Show").click()
