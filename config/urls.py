@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("market.urls")),
     path("", include("accounts.urls")),
     path("", include("watchlists.urls")),
+    path("", include("portfolios.urls")),
     path("", include("alerts.urls")),
 ]
