@@ -69,7 +69,7 @@ def position_size(rule: SizingRule, *, equity: float, entry: float, stop: float,
             raise SizingRefused("The stop is at the entry: the risk per unit is zero.")
         units = equity * fraction / risk_per_unit
     step = quantity_step(instrument)
-    quantity = floor_to_step(units, step)
+    quantity = floor_to_step(round(units, 6), step)  # a millionth of a unit: binary noise (1.1 - 1.099), not size
     if quantity <= 0:
         raise SizingRefused(f"The rule sizes this trade at {units:.6g} units, below the smallest step of {step:g}.")
     return quantity
