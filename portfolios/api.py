@@ -160,6 +160,8 @@ DriftSerializer = inline_serializer("PortfolioDrift", {
     "costs_r": serializers.FloatField(allow_null=True), "notes": serializers.ListField(child=serializers.CharField()),
 }, many=True)
 
+OrdersChanged = inline_serializer("OrdersChanged", {"orders": OrderSerializer(many=True)})
+NOT_OPEN = OpenApiResponse(ERROR_REF, description="The order is filled, cancelled or expired already.")
 ORDER_ID = OpenApiParameter("order_id", int, OpenApiParameter.PATH)
 RULE_ID = OpenApiParameter("rule_id", int, OpenApiParameter.PATH)
 STATUS = OpenApiParameter("status", str, enum=["open", "closed"], description="Only open or only closed orders.")
@@ -221,7 +223,7 @@ class PortfolioViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(methods=["GET"], summary="The portfolio's orders", parameters=[STATUS],
                    responses=OrderSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Place an order (a bracket by default)", request=OrderCreateSerializer,
-                   responses={201: OrderSerializer(many=True), 409: BLOCKED},
+                   responses={201: OrdersChanged, 409: BLOCKED},
                    description="A bracket is an entry with a stop loss and up to three targets (one cancels the "
                                "others); `bracket: false` places a lone order. Filled on the closed bars after the "
                                "instrument's newest one.")
@@ -237,15 +239,15 @@ class PortfolioViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = _valid(OrderCreateSerializer, request)
         placed = services.order_place(actor=actor_of_request(request), portfolio=portfolio,
                                       request=services.OrderRequest(**data))
-        return Response(OrderSerializer(placed, many=True).data, status=status.HTTP_201_CREATED)
+        return Response({"orders": OrderSerializer(placed, many=True).data}, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Cancel an open order", description="A bracket's entry takes its waiting exits along.",
-                   parameters=[ORDER_ID], request=None, responses=OrderSerializer(many=True))
+                   parameters=[ORDER_ID], request=None, responses={200: OrdersChanged, 400: NOT_OPEN})
     @action(detail=True, methods=["post"], url_path=r"orders/(?P<order_id>[0-9]+)/cancel")
     def cancel(self, request, pk=None, order_id=None):
         order = selectors.order_get(portfolio=self.get_object(), pk=order_id)
         changed = services.order_cancel_by_subscriber(actor=actor_of_request(request), order=order)
-        return Response(OrderSerializer(changed, many=True).data)
+        return Response({"orders": OrderSerializer(changed, many=True).data})
 
     @extend_schema(summary="Open positions with their P&L", responses=PositionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
