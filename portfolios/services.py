@@ -10,6 +10,7 @@ newest bar) and fill on the following bars (portfolios.processing).
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,7 @@ from signals.models import Signal, Strategy
 from watchlists.actors import Actor
 
 NAME_MAX = 80
+SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._/-]{0,23}")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD")
 CORRELATION_BARS = 120
 
@@ -281,7 +283,8 @@ def _targets_checked(raw: Any, errors: dict[str, list[str]]) -> list[Target]:
 
 def _instrument_checked(symbol: Any, errors: dict[str, list[str]]) -> Instrument | None:
     text = symbol.strip().upper()[:24] if isinstance(symbol, str) else ""
-    instrument = Instrument.objects.filter(symbol=text, active=True).first() if text else None
+    known = bool(SYMBOL.fullmatch(text))
+    instrument = Instrument.objects.filter(symbol=text, active=True).first() if known else None
     if instrument is None:
         errors["symbol"] = [f"No instrument {text!r} is traded." if text else "This field is required."]
     return instrument
