@@ -26,10 +26,10 @@ from alerts.destinations import destination_disable
 from alerts.firing import signal_published_evaluate
 from alerts.models import Delivery, Destination
 from billing.models import Plan
-from signals.models import SignalPublication
-from signals.publishing import publications_release_due
 from market.models import Bar
 from portfolios.processing import bar_closed_process
+from signals.models import SignalPublication
+from signals.publishing import publications_release_due
 from tests.api_v1.conftest import close, publish, subscribe
 from tests.signals.screener_setup import screener_rows_seed
 

@@ -12,7 +12,8 @@ from tests.portfolios.conftest import order
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE_VALUES = ["", "-1", "0", "1e309", "nan", "-inf", "x" * 500, "\x00", "é\u202e", "[]", "null", "99999999999999999999"]
+GARBAGE_VALUES = ["", "-1", "0", "1e309", "nan", "-inf", "x" * 500, "\x00", "é\u202e", "[]", "null",
+                  "99999999999999999999"]
 FIELDS = ["name", "currency", "starting_balance", "symbol", "side", "quantity", "order_type", "limit_price",
           "stop_price", "trail_amount", "trail_percent", "time_in_force", "expires_at", "timeframe", "bracket",
           "stop_loss", "targets", "target_1", "fraction_1", "trailing_stop", "daily_loss_limit", "max_open_positions",
@@ -20,8 +21,8 @@ FIELDS = ["name", "currency", "starting_balance", "symbol", "side", "quantity", 
           "kelly_cap", "kelly_multiplier", "asset_class", "strategy"]
 BODIES = [b"", b"{", b"\xff\xfe", b"[]", b'{"targets": "x"}', b'{"targets": [1, {"price": "a"}, {}]}',
           b'{"quantity": 1e400, "symbol": 5, "side": ["buy"], "expires_at": "2026-02-30"}',
-          json.dumps({"symbol": "BTCUSD", "side": "buy", "quantity": 1, "targets": [{"price": 1e308, "fraction": 1}] * 5,
-                      "stop_loss": -1}).encode()]
+          json.dumps({"symbol": "BTCUSD", "side": "buy", "quantity": 1, "stop_loss": -1,
+                      "targets": [{"price": 1e308, "fraction": 1}] * 5}).encode()]
 
 
 def test_portfolio_routes_never_answer_garbage_with_a_server_error(client, alice, tenant_a, alice_actor, portfolio,

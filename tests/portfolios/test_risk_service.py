@@ -22,7 +22,7 @@ def test_daily_loss_limit_blocks_new_orders_but_not_a_reducing_one(alice_actor, 
     order_place(actor=alice_actor, portfolio=portfolio, request=order("BTCUSD", "buy", 50))
     btc.bar(1000, 1000, 1000, 1000)  # filled, marked: the day starts here
     btc.bar(1000, 1000, 900, 920)  # down 4,000 of 100,000: 4%
-    with pytest.raises(CircuitBreakerTripped, match="down 4.*daily loss limit of 2.0%") as blocked:
+    with pytest.raises(CircuitBreakerTripped, match=r"down 4.*daily loss limit of 2\.0%") as blocked:
         order_place(actor=alice_actor, portfolio=portfolio, request=order("BTCUSD", "buy", 1))
     assert blocked.value.status == 409 and blocked.value.extra["reasons"]
     assert PaperOrder.objects.count() == 1
