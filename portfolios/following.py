@@ -20,7 +20,14 @@ from config.errors import DomainError
 from market.timeframes import Timeframe
 from portfolios.books import epoch, fx_closes_latest, instrument_spec, last_bar, rate_to
 from portfolios.broker.sizing import SizingRefused, SizingRule, position_size
-from portfolios.models import FollowDecision, FollowRule, Portfolio
+from portfolios.models import (
+    OPEN_ORDER_STATUSES,
+    FollowDecision,
+    FollowRule,
+    PaperOrder,
+    PaperPosition,
+    Portfolio,
+)
 from portfolios.services import OrderRequest, order_place
 from signals.models import Signal, SignalPublication
 from watchlists.actors import Actor
@@ -80,6 +87,27 @@ class NotFollowed(DomainError):
     code = "not_followed"
 
 
+def _ensure_not_stacked(portfolio: Portfolio, signal: Signal) -> None:
+    """A followed signal opens its own trade: none while the portfolio holds the instrument or works an
+    order on it (a net position would merge the trades, their stops and their journal lines)."""
+    held = PaperPosition.objects.filter(portfolio=portfolio, instrument=signal.instrument).exists()
+    working = PaperOrder.objects.filter(portfolio=portfolio, instrument=signal.instrument,
+                                        status__in=OPEN_ORDER_STATUSES).exists()
+    if held or working:
+        raise NotFollowed(f"The portfolio already {'holds' if held else 'has open orders on'} "
+                          f"{signal.instrument.symbol}: a followed signal is not stacked on another trade.")
+
+
+def _ensure_levels_ahead(signal: Signal, price: float) -> None:
+    """The newest close must still lie between the signal's stop and its first target."""
+    sign = 1 if signal.direction == "BUY" else -1
+    if sign * (price - signal.stop) <= 0:
+        raise NotFollowed(f"The price ({price:g}) is already at or beyond the signal's stop ({signal.stop:g}).")
+    if sign * (price - signal.target_1) >= 0:
+        raise NotFollowed(f"The price ({price:g}) is already at or beyond the signal's first target "
+                          f"({signal.target_1:g}).")
+
+
 def _place(rule: FollowRule, portfolio: Portfolio, signal: Signal) -> float:
     """Size and place the signal's bracket on the portfolio; its quantity, or a DomainError saying why not."""
     if rule.min_confidence is not None:
@@ -97,6 +125,8 @@ def _place(rule: FollowRule, portfolio: Portfolio, signal: Signal) -> float:
     valid_for = max((signal.valid_until - signal.created_at).total_seconds(), 0)
     if market_now > epoch(signal.bar_time + timedelta(seconds=seconds + valid_for)):
         raise NotFollowed("The signal's time had passed when it reached this portfolio's plan.")
+    _ensure_not_stacked(portfolio, signal)
+    _ensure_levels_ahead(signal, bar.close)
     rate = rate_to(instrument.quote_currency, portfolio.currency, fx_closes_latest())
     if rate is None:
         raise NotFollowed(f"No FX close converts {instrument.quote_currency} to {portfolio.currency}.")

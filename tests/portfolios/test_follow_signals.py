@@ -108,3 +108,26 @@ def test_a_signal_is_followed_once_however_often_its_event_comes(alice_actor, po
     publication = SignalPublication.objects.get(signal=signal, tier="pro")
     assert signal_follow(publication_id=publication.pk) == []
     assert PaperOrder.objects.filter(role="entry").count() == 1
+
+
+def test_a_signal_is_not_stacked_on_a_trade_in_the_same_instrument(alice_actor, portfolio, goog, eager,
+                                                                   django_capture_on_commit_callbacks):
+    follow_rule_create(actor=alice_actor, portfolio=portfolio)
+    published(django_capture_on_commit_callbacks, confidence=None)
+    goog.bar(100.2, 101, 99.5, 100.4)  # filled: the portfolio holds GOOG
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish("GOOG", timeframe="D1", bar_time=utc(START + 86_400), entry=100.0, confidence=None)
+    decision = FollowDecision.objects.get(signal=second)
+    assert not decision.placed and "already holds GOOG" in decision.reason
+    assert PaperOrder.objects.filter(role="entry").count() == 1
+
+
+def test_a_signal_whose_price_ran_past_its_levels_is_not_followed(alice_actor, portfolio, tape, eager,
+                                                                 django_capture_on_commit_callbacks):
+    feed = tape("GOOG", "D1")
+    feed.bar(99, 100.5, 98.5, 100)
+    feed.bar(100, 103, 100, 102.5)  # already beyond target 1 (102) when the signal reaches the portfolio
+    follow_rule_create(actor=alice_actor, portfolio=portfolio)
+    signal = published(django_capture_on_commit_callbacks, confidence=None)
+    decision = FollowDecision.objects.get(signal=signal)
+    assert not decision.placed and "beyond the signal's first target" in decision.reason
