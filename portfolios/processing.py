@@ -32,6 +32,7 @@ from portfolios.books import (
     utc,
 )
 from portfolios.broker.accounts import DAY_SECONDS, BookStep, Position, book_on_bars, position_after_fill
+from portfolios.broker.accounts import CashEntry as CashEntryBroker
 from portfolios.broker.matching import Fill
 from portfolios.broker.valuation import PositionArrays, mark_to_market
 from portfolios.feed import portfolio_updates_send
@@ -138,11 +139,12 @@ def _book(portfolio: Portfolio, step: BookStep, orders: list[PaperOrder], positi
     return fills
 
 
-def _positions_book(portfolio: Portfolio, fills: list[Fill], entries: list, by_ref: dict[str, PaperOrder],
-                    row: PaperPosition | None, instrument: Instrument, bar: Bar) -> None:
+def _positions_book(portfolio: Portfolio, fills: list[Fill], entries: list[CashEntryBroker],
+                    by_ref: dict[str, PaperOrder], row: PaperPosition | None, instrument: Instrument,
+                    bar: Bar) -> None:
     """Walk the fills of one instrument through its position: open, add, reduce, close (a Trade), flip."""
-    realized = defaultdict(float)
-    commission = defaultdict(float)
+    realized: defaultdict[str, float] = defaultdict(float)
+    commission: defaultdict[str, float] = defaultdict(float)
     for entry in entries:
         if entry.kind == "realized_pnl":
             realized[entry.order_id] += entry.amount
