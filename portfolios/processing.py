@@ -84,7 +84,9 @@ def _orders_match(instrument: Instrument, timeframe: str, bar: Bar, close_time: 
     by_portfolio: dict[int, list[PaperOrder]] = defaultdict(list)
     for row in rows:
         by_portfolio[row.portfolio_id].append(row)
-    portfolios = Portfolio.objects.select_for_update().in_bulk(list(by_portfolio))
+    # Locked in id order, as _mark locks them: two bars' processes never wait on each other in a circle.
+    portfolios = {p.pk: p for p in Portfolio.objects.select_for_update().filter(pk__in=list(by_portfolio))
+                  .order_by("pk")}
     positions: dict[int, list[PaperPosition]] = defaultdict(list)
     for position in PaperPosition.objects.select_related("instrument").filter(portfolio_id__in=list(by_portfolio)):
         positions[position.portfolio_id].append(position)
@@ -219,7 +221,8 @@ def _mark(instrument: Instrument, bar: Bar, close_time: int, fx: dict[str, float
     ids = sorted(set(held.values_list("portfolio_id", flat=True)) | touched)
     if not ids:
         return []
-    portfolios = list(Portfolio.objects.filter(pk__in=ids).order_by("pk"))
+    # Locked, so that two instruments' bars marking one portfolio at once mark it one after the other.
+    portfolios = list(Portfolio.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     index = {p.pk: n for n, p in enumerate(portfolios)}
     rows = list(PaperPosition.objects.filter(portfolio_id__in=ids)
                 .values_list("portfolio_id", "quantity", "average_price", "last_price", "instrument__quote_currency"))
