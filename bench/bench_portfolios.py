@@ -88,6 +88,8 @@ def run() -> None:
         marks.append(timed_bar(target, START + 3 * n * 3600, brackets=False, portfolios=portfolios))
         fills.append(timed_bar(target, START + (3 * n + 1) * 3600, brackets=True, portfolios=portfolios))
         loop.append(timed_loop(target, START + (3 * n + 2) * 3600, portfolios=portfolios))
+        print(f"run {n + 1}: marks {marks[-1] * 1000:.0f} ms, fills and marks {fills[-1] * 1000:.0f} ms, "
+              f"loop {loop[-1] * 1000:.0f} ms", flush=True)
     report("1. marks only (1,000 portfolios marked, 1,000 equity points)", marks)
     report("2. fills and marks (1,000 brackets: 5,000 open orders, 1,000 entries filled and booked)", fills)
     report("3. baseline: case 2 one portfolio at a time (book_on_bars + its own marks)", loop)

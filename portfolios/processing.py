@@ -94,16 +94,20 @@ def _orders_match(instrument: Instrument, timeframe: str, bar: Bar, close_time: 
     market = market_for(({instrument.symbol: instrument} | held_instruments).values())
     broker_bar = bar_of(bar)
     fills: dict[int, list[PaperFill]] = {}
+    booked: list[int] = []
     for portfolio_id, orders in by_portfolio.items():
         portfolio = portfolios[portfolio_id]
         step = book_on_bars(book_of(portfolio, positions=positions[portfolio_id], orders=orders),
                             {instrument.symbol: broker_bar}, time=close_time, market=market, fx_closes=fx)
         if step.fills or step.closed_orders or step.cash_entries:
-            booked = _book(portfolio, step, orders, positions[portfolio_id], instrument, bar, close_time)
-            if booked:
-                fills[portfolio_id] = booked
+            booked.append(portfolio_id)
+            made = _book(portfolio, step, orders, positions[portfolio_id], instrument, bar, close_time)
+            if made:
+                fills[portfolio_id] = made
         else:
             _orders_store(orders, step)
+    # The step charged each booked portfolio's swaps up to the close (book_on_bars): one statement records it.
+    PaperPosition.objects.filter(portfolio_id__in=booked, swap_through__lt=close_time).update(swap_through=close_time)
     return fills
 
 
@@ -133,9 +137,6 @@ def _book(portfolio: Portfolio, step: BookStep, orders: list[PaperOrder], positi
             held[entry.symbol].costs += entry.amount
             held[entry.symbol].save(update_fields=["costs"])
     _positions_book(portfolio, step.fills, step.cash_entries, by_ref, held.get(instrument.symbol), instrument, bar)
-    for symbol, position in step.book.positions.items():
-        if symbol in held and symbol != instrument.symbol and position.swap_through != held[symbol].swap_through:
-            PaperPosition.objects.filter(pk=held[symbol].pk).update(swap_through=position.swap_through)
     portfolio.cash = step.book.account.cash
     portfolio.save(update_fields=["cash"])
     return fills
