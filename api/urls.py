@@ -14,6 +14,7 @@ from api.errors import endpoint_not_found
 from backtests import api as backtests_api
 from billing import api as billing_api
 from market import api as market_api
+from portfolios import api as portfolios_api
 from signals import api as signals_api
 from signals import screener_api
 from watchlists import api as watchlists_api
@@ -27,6 +28,7 @@ router.register("watchlists", watchlists_api.WatchlistViewSet, basename="watchli
 router.register("backtests", backtests_api.BacktestViewSet, basename="backtest")
 router.register("alert-rules", alerts_api.AlertRuleViewSet, basename="alert-rule")
 router.register("alert-events", alerts_api.AlertEventViewSet, basename="alert-event")
+router.register("portfolios", portfolios_api.PortfolioViewSet, basename="portfolio")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

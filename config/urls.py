@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("market.urls")),
     path("", include("accounts.urls")),
     path("", include("watchlists.urls")),
+    path("", include("portfolios.urls")),
     path("", include("alerts.urls")),
     path("", include("signals.site_urls")),
     path("", include("status.urls")),

@@ -82,12 +82,16 @@ ALERTS = FeedStream(
     name="alerts", keys=lambda subscriber: (str(subscriber.tenant_id),),
     group=lambda tenant_id: tenant_group_name(int(tenant_id)), may_see=member_may_see,
 )
+PORTFOLIOS = FeedStream(  # a tenant's paper portfolios after fills and marks (portfolios.feed sends)
+    name="portfolios", keys=lambda subscriber: (str(subscriber.tenant_id),),
+    group=lambda tenant_id: f"portfolios.{int(tenant_id)}",
+)
 ENGINE = FeedStream(
     name="engine", keys=lambda subscriber: (subscriber.tier,),
     poll=lambda tier: envelope("engine.status", engine_status(tier=tier)),
 )
 
-STREAMS: dict[str, FeedStream] = {stream.name: stream for stream in (SIGNALS, ALERTS, ENGINE)}
+STREAMS: dict[str, FeedStream] = {stream.name: stream for stream in (SIGNALS, ALERTS, ENGINE, PORTFOLIOS)}
 
 
 def stream_get(name: str) -> FeedStream:

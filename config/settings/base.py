@@ -144,7 +144,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # The one list of queues: the Celery app consumes these, workers take them with --queues.
-CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine", "alerts", "backtests"))
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine", "alerts", "backtests",
+                                                       "portfolios"))
 # `engine` is the live path (a bar closing to its signal): batch work of the engine, such as model
 # retraining, goes to `default`, so the engine's own worker never waits behind it.
 CELERY_TASK_ROUTES = {
@@ -152,6 +153,7 @@ CELERY_TASK_ROUTES = {
     "market.tasks.*": {"queue": "ingest"},
     "signals.tasks.*": {"queue": "engine"},
     "alerts.tasks.*": {"queue": "alerts"},
+    "portfolios.tasks.*": {"queue": "portfolios"},
     "backtests.tasks.*": {"queue": "backtests"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -270,11 +272,12 @@ MARKET_SPIKE_ATR_MULTIPLE = env.float("MARKET_SPIKE_ATR_MULTIPLE", default=30.0)
 # Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s), in this
 # order: the engine's first, since a subscriber waits for its signal.
 BAR_CLOSED_TASKS: list[str] = ["signals.tasks.engine_on_bar_closed", "signals.tasks.on_bar_closed",
-                               "alerts.tasks.alerts_on_bar_closed"]
+                               "alerts.tasks.alerts_on_bar_closed", "portfolios.tasks.portfolios_on_bar_closed"]
 # Celery tasks sent once per signal publication when it becomes visible to its tier (at once, after
 # the signal's commit, or when a delayed one is released) with kwargs publication_id, signal_id, tier:
 # how alerts and portfolios hear of a new signal without signals importing them.
-SIGNAL_PUBLISHED_TASKS: list[str] = ["alerts.tasks.alerts_on_signal_published"]
+SIGNAL_PUBLISHED_TASKS: list[str] = ["alerts.tasks.alerts_on_signal_published",
+                                     "portfolios.tasks.portfolios_on_signal_published"]
 ALPHA_VANTAGE_API_KEY = env("ALPHA_VANTAGE_API_KEY", default="")
 MARKET_DEMO_REPLAY = env.bool("MARKET_DEMO_REPLAY", default=EMBEDDED)
 MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default=5)

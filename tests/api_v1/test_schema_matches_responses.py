@@ -26,6 +26,8 @@ from alerts.destinations import destination_disable
 from alerts.firing import signal_published_evaluate
 from alerts.models import Delivery, Destination
 from billing.models import Plan
+from market.models import Bar
+from portfolios.processing import bar_closed_process
 from signals.models import SignalPublication
 from signals.publishing import publications_release_due
 from tests.api_v1.conftest import close, publish, subscribe
@@ -86,6 +88,8 @@ class SchemaChecker:
         assert str(status) in documented, f"{method.upper()} {template} does not document {status}"
         if status == 204:
             assert response.content == b"" and "content" not in documented["204"], (method, url)
+        elif response["Content-Type"].startswith("text/csv"):
+            assert "text/csv" in documented[str(status)]["content"], (method, url)
         else:
             self._validate(response.json(), documented[str(status)]["content"]["application/json"]["schema"])
         if body is not None and status < 300:
@@ -186,6 +190,7 @@ def test_every_endpoint_answers_as_its_schema_says(client, world, pro_headers, f
     watchlist_writes(check, writes)
     alert_writes(check, writes)
     backtest_runs(check, writes, pro_headers)
+    portfolio_writes(check, writes)
     plan_limits(check, write_headers(tenant_b, charlie))
 
     assert set(check.schema["paths"]) - check.exercised == set()
@@ -285,7 +290,60 @@ def plan_limits(check: SchemaChecker, free_writes: dict[str, str]) -> None:
     """A plan with no room left answers 402 with what it allows (plans are data)."""
     Plan.objects.filter(code="free").update(backtests_per_day=0)
     check.post("/api/v1/backtests/", status=402, body=BACKTEST, headers=free_writes)
-    Plan.objects.filter(code="free").update(watchlists=0, active_alerts=0)
+    Plan.objects.filter(code="free").update(watchlists=0, active_alerts=0, paper_portfolios=0)
+    check.post("/api/v1/portfolios/", status=402, body={"name": "One too many"}, headers=free_writes)
     check.post("/api/v1/watchlists/", status=402, body={"name": "One too many"}, headers=free_writes)
     check.post("/api/v1/alert-rules/", status=402, headers=free_writes, body={
         "name": "One too many", "kind": "signal", "channels": ["in_app"]})
+
+
+def portfolio_writes(check: SchemaChecker, writes: dict[str, str]) -> None:
+    """A paper portfolio made and changed; a bracket placed on GOOG, filled by the next closed bar and closed
+    by its target; a refused order, a blocked one, a cancelled one; positions, journal (JSON, CSV), risk,
+    follow rules and drift read; the portfolio reset and deleted."""
+    made = check.post("/api/v1/portfolios/", status=201, body={"name": "Paper", "starting_balance": 100000},
+                      headers=writes).json()
+    url = f"/api/v1/portfolios/{made['id']}/"
+    check.post("/api/v1/portfolios/", status=400, body={"name": "", "currency": "XXX"}, headers=writes)
+    check.get("/api/v1/portfolios/", status=200, headers=writes)
+    check.get(url, status=200, headers=writes)
+    check.patch(url, status=200, body={"max_open_positions": 5}, headers=writes)
+    last = Bar.objects.filter(instrument__symbol="GOOG", timeframe="D1").order_by("-time").first()
+    price = round(last.close, 2)
+    entry = check.post(f"{url}orders/", status=201, headers=writes, body={
+        "symbol": "GOOG", "side": "buy", "quantity": 10, "stop_loss": round(price * 0.9, 2),
+        "targets": [{"price": round(price * 1.05, 2), "fraction": 1}]}).json()["orders"][0]
+    check.post(f"{url}orders/", status=400, body={"symbol": "GOOG", "side": "up", "quantity": -1}, headers=writes)
+    check.patch(url, status=200, body={"max_cluster_exposure": 0.01}, headers=writes)
+    check.post(f"{url}orders/", status=409, body={"symbol": "GOOG", "side": "buy", "quantity": 100, "bracket": False},
+               headers=writes)
+    check.patch(url, status=200, body={"max_cluster_exposure": None}, headers=writes)
+    for n, close_price in enumerate((price, price * 1.06), start=1):
+        Bar.objects.create(instrument=last.instrument, timeframe="D1", time=last.time + timedelta(days=n),
+                           open=close_price, high=close_price * 1.001, low=close_price * 0.999, close=close_price,
+                           volume=1)
+        if n == 1:
+            check.get(f"{url}positions/", status=200, headers=writes)
+        bar_closed_process(instrument_id=last.instrument_id, timeframe="D1", bar_time=last.time + timedelta(days=n))
+        if n == 1:
+            assert check.get(f"{url}positions/", status=200, headers=writes).json()
+    limit = check.post(f"{url}orders/", status=201, body={"symbol": "GOOG", "side": "buy", "quantity": 1,
+                                                         "order_type": "limit", "limit_price": round(price / 2, 2),
+                                                         "bracket": False}, headers=writes).json()["orders"][0]
+    check.post(f"{url}orders/{limit['id']}/cancel/", status=200, headers=writes)
+    check.post(f"{url}orders/{limit['id']}/cancel/", status=400, headers=writes)
+    check.post(f"{url}orders/{entry['id'] + 999}/cancel/", status=404, headers=writes)
+    check.get(f"{url}orders/?status=closed", status=200, headers=writes)
+    check.get(f"{url}orders/?status=maybe", status=400, headers=writes)
+    assert check.get(f"{url}journal/", status=200, headers=writes).json()["results"]
+    check.get(f"{url}journal/csv/", status=200, headers=writes)
+    check.get(f"{url}risk/", status=200, headers=writes)
+    rule = check.post(f"{url}follow-rules/", status=201, body={"sizing": "fixed_fraction", "risk_fraction": 0.01},
+                      headers=writes).json()
+    check.post(f"{url}follow-rules/", status=400, body={"sizing": "martingale"}, headers=writes)
+    check.get(f"{url}follow-rules/", status=200, headers=writes)
+    check.delete(f"{url}follow-rules/{rule['id']}/", status=204, headers=writes)
+    check.get(f"{url}drift/", status=200, headers=writes)
+    check.post(f"{url}reset/", status=200, headers=writes)
+    check.delete(url, status=204, headers=writes)
+    check.get(url, status=404, headers=writes)

@@ -16,8 +16,10 @@ from config.celery_app import app
 def test_tasks_are_routed_to_their_named_queues():
     routes = app.conf.task_routes
 
-    assert {q.name for q in app.conf.task_queues} == {"default", "ingest", "engine", "alerts", "backtests"}
+    assert {q.name for q in app.conf.task_queues} == {"default", "ingest", "engine", "alerts", "backtests",
+                                                      "portfolios"}
     assert routes["market.tasks.*"] == {"queue": "ingest"}
+    assert routes["portfolios.tasks.*"] == {"queue": "portfolios"}
     assert routes["signals.tasks.*"] == {"queue": "engine"}
     assert app.conf.task_acks_late is True
 
@@ -33,6 +35,7 @@ def test_the_engine_queue_carries_only_the_live_path_and_has_a_worker_of_its_own
         queue_lists = re.findall(r'--queues"?,? "?([a-z,]+)', (root / runner).read_text())
         assert len(queue_lists) == 2, runner
         assert [queues for queues in queue_lists if "engine" in queues.split(",")] == ["engine"], runner
+        assert any("portfolios" in queues.split(",") for queues in queue_lists), runner  # a worker takes it
 
 
 def test_platform_schedules_are_created_once_however_often_synced(db):

@@ -24,7 +24,7 @@ from tests.signals.feed.conftest import (  # noqa: F401 (fixtures of the feed te
     tenant_with_key,
 )
 
-STREAM_SCOPES = {"signals": "tier", "engine": "tier", "alerts": "tenant"}
+STREAM_SCOPES = {"signals": "tier", "engine": "tier", "alerts": "tenant", "portfolios": "tenant"}
 TENANT_STREAMS = sorted(name for name, scope in STREAM_SCOPES.items() if scope == "tenant")
 
 

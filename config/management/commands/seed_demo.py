@@ -15,6 +15,7 @@ from accounts.services import user_signup
 from alerts.demo_seed import alert_rules_demo_seed
 from billing.services import plan_catalogue_seed
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
+from portfolios.demo_seed import portfolio_demo_seed
 from signals.confidence import model_train
 from signals.model_selectors import confidence_status
 from signals.models import ModelVersion
@@ -46,11 +47,15 @@ class Command(BaseCommand):
                                                          defaults={"confirmed": True})
         reports = market_demo_seed()
         rule = alert_rules_demo_seed(member=demo)
+        portfolio = portfolio_demo_seed(member=demo)
         for demo in DEMO_HISTORY:
             report = reports[demo.symbol]
             self.stdout.write(f"Market data {demo.symbol} {demo.timeframe}: {report.received} real bars before "
                               f"{demo.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
                               f"the replay plays the rest as live")
+        if portfolio is not None:
+            self.stdout.write(f"Demo paper portfolio “{portfolio.name}”: follows every signal, 1% of equity at risk, "
+                              f"at /app/portfolios/{portfolio.pk}/")
         if rule is not None:
             self.stdout.write(f"Demo alert “{rule.name}” ({rule.summary}): in the app and by email (printed here)")
         if not ModelVersion.objects.exists():
