@@ -20,6 +20,7 @@ from alerts.models import AlertRule, Channel, Notification
 from backtests.models import Backtest
 from market.models import Instrument
 from market.services import instrument_catalogue_load
+from portfolios.models import FollowRule, PaperOrder, Portfolio
 from tests.alerts.conftest import alert_event, destination, subscribe
 from tests.factories import TenantFactory, member
 from watchlists.models import Watchlist, WatchlistItem
@@ -70,7 +71,13 @@ def world_build() -> World:
     backtest = Backtest.objects.create(tenant=tenant_a, created_by=alice, instrument=btc, timeframe="D1",
                                        params={"strategy": "sma_cross", "symbol": "BTCUSD", "note": SECRET},
                                        data_hash="0" * 64, cache_key="0" * 64)
+    portfolio = Portfolio.objects.create(tenant=tenant_a, name=f"{SECRET} portfolio", created_by=alice,
+                                         cash=100_000.0, equity=100_000.0)
+    follow_rule = FollowRule.objects.create(portfolio=portfolio)
+    order = PaperOrder.objects.create(portfolio=portfolio, instrument=btc, timeframe="H1", ref=f"{SECRET}-1",
+                                      side="buy", quantity=0.5, type="limit", limit_price=1.0, created_at=0)
     world.objects.update(
+        portfolio=portfolio, follow_rule=follow_rule, order=order,
         tenant=tenant_a, watchlist=watchlist, instrument=btc, alert_rule=rule, destination=hook, alert_event=event,
         delivery=delivery, notification=notification, invitation=invitation, api_key=key,
         membership=Membership.objects.get(tenant=tenant_a, user=bob), backtest=backtest,
@@ -93,6 +100,8 @@ def tenant_rows(tenant: Tenant) -> dict[str, list[dict]]:
             rows[model._meta.label] = list(model.objects.filter(tenant=tenant).order_by("pk").values())
     rows["watchlists.WatchlistItem"] = list(WatchlistItem.objects.filter(watchlist__tenant=tenant).order_by("pk")
                                             .values())
+    for model in (FollowRule, PaperOrder):
+        rows[model._meta.label] = list(model.objects.filter(portfolio__tenant=tenant).order_by("pk").values())
     rows["accounts.User"] = list(User.objects.filter(memberships__tenant=tenant).order_by("pk").values())
     return rows
 
