@@ -168,11 +168,11 @@ def run() -> None:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
         return wrapper
 
-    def one_at_a_time(*, events):
+    def one_at_a_time(*, events, recipients=None):
         for event in events:
-            deliveries.deliveries_create_for_events(events=[event])
+            deliveries.deliveries_create_for_events(events=[event], recipients=recipients)
 
-    def nothing(*, events):
+    def nothing(*, events, recipients=None):
         return []
 
     def close(deliver) -> tuple[float, float, dict[str, float]]:

@@ -22,7 +22,7 @@ def test_an_event_is_stored_once_however_often_it_is_offered(alice_actor, btc):
     again = events_store(candidates=[candidate(rule)], moment=MOMENT)
 
     assert len(first) == 1 and again == []
-    assert AlertEvent.objects.get().pk == first[0].pk and first[0].message == "fired"
+    assert AlertEvent.objects.get().pk == first[0].pk and AlertEvent.objects.get().message == "fired"
 
 
 def test_a_rule_fired_meanwhile_within_its_cooldown_stores_nothing(alice_actor, btc):
