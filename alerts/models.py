@@ -311,7 +311,8 @@ class Delivery(TenantOwnedModel):
     class Meta:
         verbose_name_plural = "deliveries"
         indexes = [models.Index(fields=["status", "next_attempt_at"]),
-                   models.Index(fields=["destination", "-created_at"])]
+                   models.Index(fields=["destination", "-created_at"], condition=Q(destination__isnull=False),
+                                name="delivery_destination_log")]  # in-app and email have none
         constraints = [
             models.UniqueConstraint(fields=["event", "channel", "target"], condition=Q(event__isnull=False),
                                     name="delivery_unique_event_channel_target"),

@@ -148,6 +148,7 @@ def run() -> None:
         Delivery.objects.all().delete()
         AlertEvent.objects.all().delete()
         AlertBarCursor.objects.all().delete()
+        firing.claims_forget()  # the claims are gone: this process must not remember them
         UsageCounter.objects.all().delete()
         AlertRule.objects.exclude(last_fired_at=None, status="active").update(last_fired_at=None, status="active",
                                                                              paused_reason="")
