@@ -17,11 +17,13 @@ state checked again under a lock.
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from celery import current_app
 from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -45,6 +47,8 @@ from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
 from signals.models import OutcomeResult, SignalOutcome, SignalPublication
 
+logger = logging.getLogger(__name__)
+
 # The newest bar of one instrument and timeframe, and how far alerts have evaluated that pair.
 DUE_SQL = ("SELECT (SELECT b.time FROM market_bar b WHERE b.instrument_id = %s AND b.timeframe = %s"
            " ORDER BY b.time DESC LIMIT 1),"
@@ -61,6 +65,8 @@ CLAIM_SQL = (
     " RETURNING instrument_id")
 
 
+PRICES_ANNOUNCE_TASK = "alerts.tasks.prices_on_bar_closed"  # kwargs instrument_ids, timeframe, time (epoch s)
+
 # The closes this process claimed, once committed, by (timeframe, bar time): the other events of such a close,
 # which a worker takes one after the other (a thousand for a thousand instruments), are answered here
 # without a query. A claim only moves forward, so an instrument claimed at a bar stays done for that bar.
@@ -72,6 +78,16 @@ def _remember_claim(timeframe: str, bar_time: datetime, claimed: list[int]) -> N
     _claimed_here[(timeframe, bar_time)] = frozenset(claimed)
     while len(_claimed_here) > CLAIMS_REMEMBERED:
         _claimed_here.pop(next(iter(_claimed_here)))
+
+
+def _prices_announce_queue(instrument_ids: list[int], timeframe: str, bar_time: datetime) -> None:
+    """The close's prices go to the live feed (the watchlist pages) by a task of their own, one per close,
+    off the evaluation's path. A failure to queue it is logged: the pages catch up on their next load."""
+    try:
+        current_app.signature(PRICES_ANNOUNCE_TASK, kwargs={
+            "instrument_ids": instrument_ids, "timeframe": timeframe, "time": int(bar_time.timestamp())}).apply_async()
+    except Exception:
+        logger.exception("queueing the prices of the %s close at %s failed", timeframe, bar_time)
 
 
 def claims_forget() -> None:
@@ -107,6 +123,7 @@ def bar_closed_evaluate(*, instrument_id: int, timeframe: str, bar_time: datetim
             claimed = sorted(instrument for (instrument,) in cursor.fetchall())
         if claimed:
             transaction.on_commit(lambda: _remember_claim(timeframe, bar_time, claimed))
+            transaction.on_commit(lambda: _prices_announce_queue(claimed, timeframe, bar_time))
         return bar_rules_fire(instrument_ids=claimed, timeframe=timeframe, bar_time=bar_time)
 
 
