@@ -21,7 +21,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from celery import current_app, group
 from django.db import connection, transaction
@@ -34,7 +33,7 @@ from alerts.channels.base import Exchange, TargetGone
 from alerts.channels.message import AlertMessage
 from alerts.channels.registry import CHANNEL_CLASSES
 from alerts.destinations import destination_failure_note, destination_gone, destination_success_note
-from alerts.event_fields import event_message, events_recipients, sample_message
+from alerts.event_fields import FiredEvent, event_message, events_recipients, sample_message
 from alerts.models import (
     MEMBER_CHANNELS,
     AlertEvent,
@@ -71,17 +70,6 @@ DELIVERY_INSERT_TAIL = (" ON CONFLICT (event_id, channel, target) WHERE event_id
 DELIVERIES_FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::bigint, r->>5,"
                         " r->>6, gen_random_uuid(), false, 0, '', %s, %s, %s FROM jsonb_array_elements(%s::jsonb) AS r")
 ROWS_PER_STATEMENT = 500  # the portable VALUES form: 14 placeholders a row, SQLite allows 32,766
-
-
-class FiredEvent(Protocol):
-    """What the deliveries need of an event: an AlertEvent, or alerts.event_books' StoredEvent."""
-
-    @property
-    def pk(self) -> int: ...
-    @property
-    def rule_id(self) -> int: ...
-    @property
-    def tenant_id(self) -> int: ...
 
 
 def deliveries_create_for_events(*, events: Sequence[FiredEvent],

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from accounts.models import Tenant
 from alerts.conditions import BAR_KINDS, Condition, condition_check
-from alerts.deliveries import FiredEvent, deliveries_create_for_events
+from alerts.deliveries import deliveries_create_for_events
+from alerts.event_fields import FiredEvent
 from alerts.models import (
     AlertRule,
     Channel,
