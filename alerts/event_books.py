@@ -156,11 +156,13 @@ def _insert(candidates: list[Candidate], moment: datetime) -> tuple[list[StoredE
 
 
 def _insert_values(cursor, candidates: list[Candidate], moment: datetime) -> list[StoredEvent]:
-    """The portable form: VALUES statements of ROWS_PER_STATEMENT rows, of rules that still exist."""
-    existing = set(alert_rules_among(rule_ids=sorted({c.rule_id for c in candidates})).values_list("pk", flat=True))
+    """The portable form: VALUES statements of ROWS_PER_STATEMENT rows, of rules that still exist, with their
+    rule's tenant."""
+    tenants = dict(alert_rules_among(rule_ids=sorted({c.rule_id for c in candidates})).values_list("pk", "tenant_id"))
     adapt = connection.ops.adapt_datetimefield_value
-    values = [(c.tenant_id, c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id, moment,
-               c.message[:300], c.left_value, c.right_value, moment) for c in candidates if c.rule_id in existing]
+    values = [(tenants[c.rule_id], c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id,
+               moment, c.message[:300], c.left_value, c.right_value, moment)
+              for c in candidates if c.rule_id in tenants]
     inserted = []
     for start in range(0, len(values), ROWS_PER_STATEMENT):
         chunk = values[start:start + ROWS_PER_STATEMENT]
