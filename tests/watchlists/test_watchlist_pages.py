@@ -56,7 +56,7 @@ def test_the_page_follows_prices_and_signals_live_from_the_feed(client, alice, t
     assert (f'<tr data-symbol="BTCUSD" data-precision="2" data-closed-at="{closed_at}" '
             f'data-timeframe-seconds="3600">') in page
     assert page.count('data-cell="price"') == page.count('data-cell="signal"') == 3
-    assert "<script>" not in page  # no inline script
+    assert "<script>" not in page and "onsubmit" not in page  # no inline script
 
 
 def test_a_plan_without_the_feed_says_to_reload(client, alice, team):
