@@ -5,7 +5,9 @@
   events of the same close find their instrument done), loads their bar rules (one query), their bars
   (one query) and evaluates them in one pass (alerts.evaluation). Only the newest bar of an instrument
   is evaluated: a backfill's older bars are not, and an event that comes after the next bar closed
-  (a busy queue) evaluates that newest bar.
+  (a busy queue) evaluates that newest bar. Once the claim is committed, the worker remembers it (the
+  other events of the close it takes ask the database nothing) and queues one task that puts the
+  close's prices on the live feed (watchlists.services.prices_announce).
 - A signal publication (`signal_published_evaluate`): the signal rules of the tenants on the
   publication's tier, so each plan hears of a signal when it sees it (Free after its delay).
 - Recorded outcomes (`outcomes_evaluate_new`): read after a cursor, for the outcome rules of tenants
