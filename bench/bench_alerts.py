@@ -9,9 +9,10 @@ email; then one closed bar on every instrument. Medians over RUNS of:
    (alerts.tasks.alerts_on_bar_closed): the first claims the close of every instrument, loads rules and
    bars, evaluates, stores the events and creates every Delivery of the close (queued, in the same
    transaction), and after the commit puts their send tasks and the close's prices task on the broker;
-   the 999 others find their instrument done in the claim the worker remembers. Target: under 1 s on one core, to Delivery rows queued. Shown with its parts: the
-   deliveries' rows (alerts.deliveries.deliveries_create_for_events) and the sends put on the broker
-   (deliveries_queue, after the commit).
+   the 999 others find their instrument done in the claim the worker remembers. Target: under 1 s on one
+   core, to Delivery rows queued. Shown with its parts: the deliveries' rows
+   (alerts.deliveries.deliveries_create_for_events) and the sends put on the broker (deliveries_queue,
+   after the commit).
 2. The same without deliveries (events stored only): what the rules side costs alone.
 3. The same with the deliveries made one event at a time (deliveries_create_for_events per event), the
    baseline of the batch.
