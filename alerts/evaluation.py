@@ -27,10 +27,12 @@ close time, a publication's, an outcome's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from alerts.conditions import (
@@ -48,7 +50,9 @@ from alerts.conditions import (
     PUBLISHED,
 )
 from alerts.series import SERIES, series_last_two, series_parse
-from market.arrays import BarArrays
+from market.arrays import BarArrays, BoolArray, FloatArray, IntArray
+
+ObjectArray = npt.NDArray[np.object_]  # of str
 
 OP_WORDS = {ABOVE: "is above", BELOW: "is below", CROSSES: "crossed", CROSSES_UP: "crossed above",
             CROSSES_DOWN: "crossed below", OUTSIDE: "is outside", INSIDE: "is inside",
@@ -56,15 +60,16 @@ OP_WORDS = {ABOVE: "is above", BELOW: "is below", CROSSES: "crossed", CROSSES_UP
             CLOSES: "hit a target or its stop"}
 
 
-def rules_eligible(*, now: float, active: np.ndarray, fired_once: np.ndarray, last_fired: np.ndarray,
-                   cooldown: np.ndarray, expires: np.ndarray) -> np.ndarray:
+def rules_eligible(*, now: float, active: BoolArray, fired_once: BoolArray, last_fired: FloatArray,
+                   cooldown: FloatArray, expires: FloatArray) -> BoolArray:
     """Which rules may fire at `now` (epoch s). `active` and `fired_once` (paused after firing once) are
     booleans; `last_fired` and `expires` epoch seconds (NaN: never); `cooldown` seconds."""
     with np.errstate(invalid="ignore"):
         same_moment = last_fired == now
         cooled = np.isnan(last_fired) | (now >= last_fired + cooldown) | same_moment
         current = np.isnan(expires) | (now < expires)
-    return (active | (fired_once & same_moment)) & cooled & current
+    eligible: BoolArray = (active | (fired_once & same_moment)) & cooled & current
+    return eligible
 
 
 @dataclass(frozen=True)
@@ -72,17 +77,17 @@ class BarRules:
     """Bar rules to evaluate at one new closed bar of each instrument: one row per (rule, instrument) (a
     rule that follows a watchlist has a row for each instrument of the list)."""
 
-    rule_id: np.ndarray  # int64
-    instrument_id: np.ndarray  # int64
-    left: np.ndarray  # str: canonical series keys
-    op: np.ndarray  # str: one of BAR_OPS
-    right: np.ndarray  # str: a series key, or "" to compare with `value`
-    value: np.ndarray  # float64
-    active: np.ndarray  # bool
-    fired_once: np.ndarray  # bool: paused by firing once
-    last_fired: np.ndarray  # float64 epoch s, NaN never
-    cooldown: np.ndarray  # float64 s
-    expires: np.ndarray  # float64 epoch s, NaN never
+    rule_id: IntArray
+    instrument_id: IntArray
+    left: ObjectArray  # str: canonical series keys
+    op: ObjectArray  # str: one of BAR_OPS
+    right: ObjectArray  # str: a series key, or "" to compare with `value`
+    value: FloatArray
+    active: BoolArray
+    fired_once: BoolArray  # paused by firing once
+    last_fired: FloatArray  # epoch s, NaN never
+    cooldown: FloatArray  # s
+    expires: FloatArray  # epoch s, NaN never
 
     FIELDS = ("rule_id", "instrument_id", "left", "op", "right", "value", "active", "fired_once", "last_fired",
               "cooldown", "expires")
@@ -93,10 +98,10 @@ class BarRules:
         return int(self.rule_id.shape[0])
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]) -> BarRules:
+    def from_rows(cls, rows: list[tuple[Any, ...]]) -> BarRules:
         """From tuples in FIELDS order (None for a missing number becomes NaN)."""
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.FIELDS)
-        arrays = {}
+        arrays: dict[str, np.ndarray[Any, Any]] = {}
         for name, dtype, column in zip(cls.FIELDS, cls.DTYPES, columns, strict=True):
             if dtype is np.float64:
                 arrays[name] = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
@@ -109,10 +114,10 @@ class BarRules:
 class BarFirings:
     """The rows of a BarRules that fire, with the values they compared at the new bar."""
 
-    rows: np.ndarray  # int64 indices into the rules
-    left_value: np.ndarray  # float64
-    right_value: np.ndarray  # float64: the number, the other series, or a band's upper line
-    lower_value: np.ndarray  # float64: a band's lower line, else NaN
+    rows: IntArray  # indices into the rules
+    left_value: FloatArray
+    right_value: FloatArray  # the number, the other series, or a band's upper line
+    lower_value: FloatArray  # a band's lower line, else NaN
 
     def __len__(self) -> int:
         return int(self.rows.shape[0])
@@ -151,7 +156,7 @@ def bar_rules_evaluate(rules: BarRules, bars: Mapping[int, BarArrays], *, now: f
                       lower_value=lower[fires])
 
 
-def _compare(op: np.ndarray, left: np.ndarray, right: np.ndarray, lower: np.ndarray) -> np.ndarray:
+def _compare(op: ObjectArray, left: FloatArray, right: FloatArray, lower: FloatArray) -> BoolArray:
     with np.errstate(invalid="ignore"):
         d0, d1 = left[:, 0] - right[:, 0], left[:, 1] - right[:, 1]
         up = (d0 < 0) & (d1 >= 0)
@@ -162,7 +167,8 @@ def _compare(op: np.ndarray, left: np.ndarray, right: np.ndarray, lower: np.ndar
     conditions = [op == ABOVE, op == BELOW, op == CROSSES_UP, op == CROSSES_DOWN, op == CROSSES,
                   op == OUTSIDE, op == INSIDE]
     choices = [d1 > 0, d1 < 0, up, down, up | down, outside, inside]
-    return np.select(conditions, choices, default=False).astype(bool)
+    fires: BoolArray = np.select(conditions, choices, default=False).astype(bool)
+    return fires
 
 
 def _no_firings() -> BarFirings:
@@ -170,7 +176,7 @@ def _no_firings() -> BarFirings:
     return BarFirings(rows=np.empty(0, dtype=np.int64), left_value=empty, right_value=empty, lower_value=empty)
 
 
-def lookback_bars(keys) -> int:
+def lookback_bars(keys: Iterable[str]) -> int:
     """Bars to load so that every series of `keys` (canonical series keys) is computed in full."""
     return max([series_parse(key).lookback for key in set(keys) if key] or [series_parse("close").lookback])
 
@@ -186,20 +192,21 @@ class SignalFacts:
     outcome: str | None = None
 
 
-def signal_rules_match(*, op: np.ndarray, direction: np.ndarray, min_confidence: np.ndarray,
-                       timeframe: np.ndarray, asset_class: np.ndarray, facts: SignalFacts) -> np.ndarray:
+def signal_rules_match(*, op: ObjectArray, direction: ObjectArray, min_confidence: FloatArray,
+                       timeframe: ObjectArray, asset_class: ObjectArray, facts: SignalFacts) -> BoolArray:
     """Which signal or outcome rules match the facts. Filters left empty ("" or NaN) match anything; a
     minimum confidence never matches a signal without one."""
     confidence = np.nan if facts.confidence is None else facts.confidence
     with np.errstate(invalid="ignore"):
         confident = np.isnan(min_confidence) | (confidence >= min_confidence)
-    filters = (((direction == "") | (direction == facts.direction)) & confident
-               & ((timeframe == "") | (timeframe == facts.timeframe))
-               & ((asset_class == "") | (asset_class == facts.asset_class)))
+    filters: BoolArray = (((direction == "") | (direction == facts.direction)) & confident
+                          & ((timeframe == "") | (timeframe == facts.timeframe))
+                          & ((asset_class == "") | (asset_class == facts.asset_class)))
     if facts.outcome is None:
-        return filters & (op == PUBLISHED)
-    wanted = (op == CLOSES) | ((op == HITS_TARGET) & (facts.outcome == "target")) \
-        | ((op == HITS_STOP) & (facts.outcome == "stop"))
+        wanted: BoolArray = op == PUBLISHED
+    else:
+        wanted = (op == CLOSES) | ((op == HITS_TARGET) & (facts.outcome == "target")) \
+            | ((op == HITS_STOP) & (facts.outcome == "stop"))
     return filters & wanted
 
 

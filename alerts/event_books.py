@@ -5,7 +5,9 @@
    evaluation may have fired them since they were loaded; rules without state need no lock, as the
    event's unique key alone keeps them from firing twice for the same trigger;
 2. inserts the events with ON CONFLICT DO NOTHING on (rule, trigger), so a retried evaluation stores
-   nothing twice, and reads back the ones inserted;
+   nothing twice, each joined to its rule, which it locks FOR KEY SHARE (what a foreign key's check
+   would do: a rule deleted meanwhile gets no event; see AlertEvent), with the rule's tenant; and reads
+   back the ones inserted with their rule's maker and channels (what their deliveries need);
 3. records the firing on the rules with state (last_fired_at; a "once" rule is paused);
 4. hands the events stored to alerts.services.alert_events_fired (usage, then every delivery of the
    batch at once).
@@ -24,21 +26,46 @@ import numpy as np
 from django.db import connection, transaction
 
 from alerts.evaluation import rules_eligible
-from alerts.models import AlertEvent, AlertRule, PausedReason, RuleStatus
-from alerts.selectors import rules_state_for_update
+from alerts.models import PausedReason, RuleStatus
+from alerts.selectors import alert_rules_among, rules_state_for_update
 from alerts.services import alert_events_fired
 
 EVENT_COLUMNS = ("tenant_id", "rule_id", "trigger_key", "instrument_id", "timeframe", "bar_time", "signal_id",
                  "fired_at", "message", "left_value", "right_value", "created_at")
 INSERT_HEAD = "INSERT INTO alerts_alertevent (" + ", ".join(EVENT_COLUMNS) + ") "
-INSERT_TAIL = " ON CONFLICT (rule_id, trigger_key) DO NOTHING RETURNING id, rule_id, trigger_key"
-# On PostgreSQL the rows travel as one JSON array of arrays, unpacked by the server: dumping 7,000 rows
-# as 12 array parameters cost psycopg 0.3 s of Python, json.dumps a tenth of it; jsonb is parsed once
-# where json is parsed again for each field (70 ms against 120 ms on the server, measured).
-FROM_JSON = ("SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint, r->>4, (r->>5)::timestamptz,"
-             " (r->>6)::bigint, (r->>7)::timestamptz, r->>8, (r->>9)::float8, (r->>10)::float8, (r->>11)::timestamptz"
-             " FROM jsonb_array_elements(%s::jsonb) AS r")
+INSERT_TAIL = " ON CONFLICT (rule_id, trigger_key) DO NOTHING RETURNING id, rule_id, tenant_id"
+# On PostgreSQL the rows travel as one JSON array of arrays (rule, trigger, instrument, timeframe, bar time,
+# signal, message, left value, right value), unpacked by the server: dumping 7,000 rows as array parameters
+# cost psycopg 0.3 s of Python, json.dumps a tenth of it; jsonb is parsed once where json is parsed again for
+# each field (70 ms against 120 ms on the server, measured). The statement returns the rows it inserted with
+# their rule's maker and channels.
+INSERT_FROM_JSON = """
+WITH stored AS (
+  INSERT INTO alerts_alertevent (tenant_id, rule_id, trigger_key, instrument_id, timeframe, bar_time, signal_id,
+                                 fired_at, message, left_value, right_value, created_at)
+  SELECT rule.tenant_id, rule.id, r->>1, (r->>2)::bigint, r->>3, (r->>4)::timestamptz, (r->>5)::bigint,
+         %(moment)s, r->>6, (r->>7)::float8, (r->>8)::float8, %(moment)s
+  FROM jsonb_array_elements(%(rows)s::jsonb) AS r JOIN alerts_alertrule rule ON rule.id = (r->>0)::bigint
+  FOR KEY SHARE OF rule
+  ON CONFLICT (rule_id, trigger_key) DO NOTHING
+  RETURNING id, rule_id, tenant_id)
+SELECT stored.id, stored.rule_id, stored.tenant_id, rule.created_by_id, rule.channels::text
+FROM stored JOIN alerts_alertrule rule ON rule.id = stored.rule_id
+"""
 ROWS_PER_STATEMENT = 500  # the portable VALUES form: 12 placeholders a row, SQLite allows 32,766
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An AlertEvent just inserted: what its deliveries need of it."""
+
+    pk: int
+    rule_id: int
+    tenant_id: int
+
+
+# Each stored event's member (its rule's maker, None if they were deleted) and channels, by event id.
+Recipients = dict[int, tuple[int | None, list[str]]]
 
 
 def _iso_of() -> Callable[[datetime], str]:
@@ -86,55 +113,61 @@ def rules_may_fire(rows: list[tuple], moment: datetime) -> np.ndarray:
 
 
 @transaction.atomic
-def events_store(*, candidates: list[Candidate], moment: datetime) -> list[AlertEvent]:
+def events_store(*, candidates: list[Candidate], moment: datetime) -> list[StoredEvent]:
     """Store the candidates whose rule may still fire at `moment` and whose event is not stored yet;
     returns the events stored."""
     stateful = sorted({c.rule_id for c in candidates if c.stateful})
     if stateful:
-        locked = list(rules_state_for_update(rule_ids=stateful))
+        locked = rules_state_for_update(rule_ids=stateful)
         may = rules_may_fire([row[1:] for row in locked], moment)
         blocked = {row[0] for row, ok in zip(locked, may.tolist(), strict=True) if not ok}
         candidates = [c for c in candidates if c.rule_id not in blocked]
     if not candidates:
         return []
-    events = _insert(candidates, moment)
+    events, recipients = _insert(candidates, moment)
     fired = sorted({event.rule_id for event in events} & set(stateful))
     if fired:
-        AlertRule.objects.filter(pk__in=fired).update(last_fired_at=moment)
+        alert_rules_among(rule_ids=fired).update(last_fired_at=moment)
         once = sorted({c.rule_id for c in candidates if c.once} & set(fired))
-        AlertRule.objects.filter(pk__in=once, status=RuleStatus.ACTIVE).update(
-            status=RuleStatus.PAUSED, paused_reason=PausedReason.FIRED_ONCE)
-    alert_events_fired(events=events)
+        if once:
+            alert_rules_among(rule_ids=once).filter(status=RuleStatus.ACTIVE).update(
+                status=RuleStatus.PAUSED, paused_reason=PausedReason.FIRED_ONCE)
+    alert_events_fired(events=events, recipients=recipients)
     return events
 
 
-def _insert(candidates: list[Candidate], moment: datetime) -> list[AlertEvent]:
-    """Insert the events not stored yet; the ones inserted, as AlertEvents."""
-    rows: dict[tuple[int, str], tuple] = {}
+def _insert(candidates: list[Candidate], moment: datetime) -> tuple[list[StoredEvent], Recipients | None]:
+    """Insert the events not stored yet, each once; the ones inserted, and on PostgreSQL their recipients
+    (elsewhere None: the deliveries read them)."""
+    rows: dict[tuple[int, str], Candidate] = {}
     for c in candidates:
-        rows.setdefault((c.rule_id, c.trigger_key), (
-            c.tenant_id, c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id, moment,
-            c.message[:300], c.left_value, c.right_value, moment))
-    values = list(rows.values())
-    inserted = []
+        rows.setdefault((c.rule_id, c.trigger_key), c)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(INSERT_HEAD + FROM_JSON + INSERT_TAIL, [json.dumps(values, default=_iso_of())])
-            inserted = cursor.fetchall()
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            for start in range(0, len(values), ROWS_PER_STATEMENT):
-                chunk = values[start:start + ROWS_PER_STATEMENT]
-                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"] * len(chunk))
-                cursor.execute(INSERT_HEAD + "VALUES " + placeholders + INSERT_TAIL,
-                               [adapt(v) if isinstance(v, datetime) else v for row in chunk for v in row])
-                inserted += cursor.fetchall()
-    # from_db with every field, in the model's order, is Django's fast way to build instances
-    position = {name: i for i, name in enumerate(["id", *EVENT_COLUMNS])}
-    order = [position[field.attname] for field in AlertEvent._meta.concrete_fields]
-    names = [field.attname for field in AlertEvent._meta.concrete_fields]
-    events = []
-    for pk, rule_id, key in inserted:
-        row = (pk, *rows[(rule_id, key)])
-        events.append(AlertEvent.from_db(connection.alias, names, [row[i] for i in order]))
-    return events
+            values = [(c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id,
+                       c.message[:300], c.left_value, c.right_value) for c in rows.values()]
+            cursor.execute(INSERT_FROM_JSON, {"moment": moment, "rows": json.dumps(values, default=_iso_of())})
+            events, recipients = [], {}
+            for pk, rule_id, tenant_id, member_id, channels in cursor.fetchall():
+                events.append(StoredEvent(pk=pk, rule_id=rule_id, tenant_id=tenant_id))
+                recipients[pk] = (member_id, list(dict.fromkeys(json.loads(channels))))
+            return events, recipients
+        return _insert_values(cursor, list(rows.values()), moment), None
+
+
+def _insert_values(cursor, candidates: list[Candidate], moment: datetime) -> list[StoredEvent]:
+    """The portable form: VALUES statements of ROWS_PER_STATEMENT rows, of rules that still exist, with their
+    rule's tenant."""
+    tenants = dict(alert_rules_among(rule_ids=sorted({c.rule_id for c in candidates})).values_list("pk", "tenant_id"))
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [(tenants[c.rule_id], c.rule_id, c.trigger_key, c.instrument_id, c.timeframe, c.bar_time, c.signal_id,
+               moment, c.message[:300], c.left_value, c.right_value, moment)
+              for c in candidates if c.rule_id in tenants]
+    inserted = []
+    for start in range(0, len(values), ROWS_PER_STATEMENT):
+        chunk = values[start:start + ROWS_PER_STATEMENT]
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"] * len(chunk))
+        cursor.execute(INSERT_HEAD + "VALUES " + placeholders + INSERT_TAIL,
+                       [adapt(v) if isinstance(v, datetime) else v for row in chunk for v in row])
+        inserted += cursor.fetchall()
+    return [StoredEvent(pk=pk, rule_id=rule_id, tenant_id=tenant_id) for pk, rule_id, tenant_id in inserted]

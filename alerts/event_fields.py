@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.urls import reverse
@@ -25,7 +25,18 @@ from billing.entitlements import Entitlements, tenant_entitlements
 from signals.models import Signal
 
 
-def events_recipients(*, events: Sequence[AlertEvent]) -> dict[int, tuple[int | None, list[str]]]:
+class FiredEvent(Protocol):
+    """What the deliveries need of an event: an AlertEvent, or alerts.event_books' StoredEvent."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def rule_id(self) -> int: ...
+    @property
+    def tenant_id(self) -> int: ...
+
+
+def events_recipients(*, events: Sequence[FiredEvent]) -> dict[int, tuple[int | None, list[str]]]:
     """Each event's member (the id of whoever made its rule; None if they were deleted) and channels (its
     rule's, in order, each once), by event id. One query for all the events."""
     rules = alert_rule_recipients(rule_ids={event.rule_id for event in events})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Tenant, User
@@ -178,16 +180,23 @@ def signal_rules_for(*, kind: str, instrument_id: int, moment: datetime) -> Quer
     return AlertRule.objects.filter(_may_fire_at(moment), target, kind=kind).distinct()
 
 
-def rules_state_for_update(*, rule_ids: list[int]) -> QuerySet:
+def alert_rules_among(*, rule_ids: Sequence[int]) -> QuerySet[AlertRule]:
+    """The rules with these ids. On PostgreSQL the ids travel as one array (id = ANY(%s)): binding thousands
+    as IN (%s, ...) cost Django and psycopg ten times the query (7,100 ids: 40 to 100 ms against 5, measured)."""
+    if connection.vendor == "postgresql":
+        return AlertRule.objects.filter(RawSQL('"alerts_alertrule"."id" = ANY(%s)', (list(rule_ids),),
+                                               output_field=BooleanField()))
+    return AlertRule.objects.filter(pk__in=rule_ids)
+
+
+def rules_state_for_update(*, rule_ids: list[int]) -> list[tuple]:
     """(id, status, paused_reason, last_fired_at, cooldown_seconds, expires_at) of the rules, locked (in id
     order, so that two evaluations never deadlock) until the transaction ends: what an evaluation checks
     again before it stores events."""
-    return (AlertRule.objects.select_for_update().filter(pk__in=rule_ids).order_by("pk")
-            .values_list("id", "status", "paused_reason", "last_fired_at", "cooldown_seconds", "expires_at"))
+    return list(alert_rules_among(rule_ids=rule_ids).select_for_update().order_by("pk")
+                .values_list("id", "status", "paused_reason", "last_fired_at", "cooldown_seconds", "expires_at"))
 
 
-# On PostgreSQL the ids travel as one array: binding thousands as IN (%s, ...) cost psycopg ten times the
-# query (7,100 ids: 40 to 100 ms against 5, measured).
 RULE_RECIPIENTS_SQL = "SELECT id, created_by_id, channels::text FROM alerts_alertrule WHERE id = ANY(%s)"
 
 

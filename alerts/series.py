@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from market.arrays import BarArrays
+from market.arrays import BarArrays, FloatArray
 from signals.engine import indicators
 
 MAX_PERIOD = 200
@@ -85,8 +85,13 @@ def _field(name: str) -> SeriesKind:
                       "volume" if name == "volume" else "price", help=f"the bar's {name}")
 
 
-_HL = lambda bars: (bars.high, bars.low)  # noqa: E731
-_HLC = lambda bars: (bars.high, bars.low, bars.close)  # noqa: E731
+def _hl(bars: BarArrays) -> tuple[FloatArray, FloatArray]:
+    return bars.high, bars.low
+
+
+def _hlc(bars: BarArrays) -> tuple[FloatArray, FloatArray, FloatArray]:
+    return bars.high, bars.low, bars.close
+
 _MACD = (Param("fast", 12, 2, MAX_PERIOD), Param("slow", 26, 2, MAX_PERIOD), Param("signal", 9, 2, MAX_PERIOD))
 _BB = (_period(20), Param("k", 2.0, 0.1, 10.0, integer=False))
 _PERCENT = (0.0, 100.0)
@@ -108,29 +113,29 @@ SERIES: dict[str, SeriesKind] = {
     "bollinger": SeriesKind(_BB, lambda b, n, k: indicators.bollinger(b.close, n, k)[::2], "price", band=True,
                             help="the Bollinger bands (upper, lower), for outside / inside"),
     "supertrend": SeriesKind((_period(10), Param("multiplier", 3.0, 0.1, 20.0, integer=False)),
-                             lambda b, n, m: indicators.supertrend(*_HLC(b), n, m)[0], "price",
+                             lambda b, n, m: indicators.supertrend(*_hlc(b), n, m)[0], "price",
                              help="Supertrend line", memory=WILDER),
-    "tenkan": SeriesKind((_period(9),), lambda b, n: indicators.ichimoku(*_HL(b), tenkan=n)["tenkan"], "price",
+    "tenkan": SeriesKind((_period(9),), lambda b, n: indicators.ichimoku(*_hl(b), tenkan=n)["tenkan"], "price",
                          help="Ichimoku conversion line"),
-    "kijun": SeriesKind((_period(26),), lambda b, n: indicators.ichimoku(*_HL(b), kijun=n)["kijun"], "price",
+    "kijun": SeriesKind((_period(26),), lambda b, n: indicators.ichimoku(*_hl(b), kijun=n)["kijun"], "price",
                         help="Ichimoku base line"),
-    "atr": SeriesKind((_period(14),), lambda b, n: indicators.atr(*_HLC(b), n), "other", (0.0, float("inf")),
+    "atr": SeriesKind((_period(14),), lambda b, n: indicators.atr(*_hlc(b), n), "other", (0.0, float("inf")),
                       help="average true range, in price", memory=WILDER),
     "rsi": SeriesKind((_period(14),), lambda b, n: indicators.rsi(b.close, n), "oscillator", _PERCENT,
                       help="relative strength index, 0 to 100", memory=WILDER),
-    "adx": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[0], "oscillator", _PERCENT,
+    "adx": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_hlc(b), n)[0], "oscillator", _PERCENT,
                       help="average directional index, 0 to 100", memory=WILDER),
-    "plus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[1], "oscillator", _PERCENT,
+    "plus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_hlc(b), n)[1], "oscillator", _PERCENT,
                           help="+DI, 0 to 100", memory=WILDER),
-    "minus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_HLC(b), n)[2], "oscillator", _PERCENT,
+    "minus_di": SeriesKind((_period(14),), lambda b, n: indicators.adx(*_hlc(b), n)[2], "oscillator", _PERCENT,
                            help="-DI, 0 to 100", memory=WILDER),
     "stoch_k": SeriesKind((_period(14), Param("smooth", 3, 1, 50)),
-                          lambda b, n, s: indicators.stochastic(*_HLC(b), n, s)[0], "oscillator", _PERCENT,
+                          lambda b, n, s: indicators.stochastic(*_hlc(b), n, s)[0], "oscillator", _PERCENT,
                           help="stochastic %K, 0 to 100"),
     "stoch_d": SeriesKind((_period(14), Param("smooth", 3, 1, 50)),
-                          lambda b, n, s: indicators.stochastic(*_HLC(b), n, s)[1], "oscillator", _PERCENT,
+                          lambda b, n, s: indicators.stochastic(*_hlc(b), n, s)[1], "oscillator", _PERCENT,
                           help="stochastic %D, 0 to 100"),
-    "williams_r": SeriesKind((_period(14),), lambda b, n: indicators.williams_r(*_HLC(b), n), "oscillator",
+    "williams_r": SeriesKind((_period(14),), lambda b, n: indicators.williams_r(*_hlc(b), n), "oscillator",
                              (-100.0, 0.0), help="Williams %R, -100 to 0"),
     "macd": SeriesKind(_MACD, lambda b, f, s, g: indicators.macd(b.close, f, s, g)[0], "other",
                        help="MACD line", memory=EXPONENTIAL),

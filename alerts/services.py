@@ -11,6 +11,7 @@ rules beyond it, newest first; nothing is deleted.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,8 @@ from django.utils import timezone
 from accounts.models import Tenant
 from alerts.conditions import BAR_KINDS, Condition, condition_check
 from alerts.deliveries import deliveries_create_for_events
+from alerts.event_fields import FiredEvent
 from alerts.models import (
-    AlertEvent,
     AlertRule,
     Channel,
     PausedReason,
@@ -82,8 +83,11 @@ def alert_rule_update(*, actor: Actor, rule: AlertRule, **changes: Any) -> Alert
 
 @transaction.atomic
 def alert_rule_delete(*, actor: Actor, rule: AlertRule) -> None:
-    """Delete a rule with its events."""
+    """Delete a rule with its events. The rule is locked first: an evaluation storing its event right now
+    (which locks it FOR KEY SHARE, alerts.event_books) finishes before the deletion reads the events, or
+    finds the rule gone."""
     alert_rule_ensure_editable(actor=actor, rule=rule)
+    AlertRule.objects.select_for_update().filter(pk=rule.pk).first()
     rule.delete()
 
 
@@ -222,9 +226,10 @@ def alert_rules_fit_plan(*, tenant: Tenant, now: datetime | None = None) -> list
     return paused
 
 
-def alert_events_fired(*, events: list[AlertEvent]) -> None:
+def alert_events_fired(*, events: Sequence[FiredEvent],
+                       recipients: dict[int, tuple[int | None, list[str]]] | None = None) -> None:
     """What follows events just stored, in their transaction, so that neither they nor their deliveries
     are stored without the other: each tenant's usage counted, then every delivery of the batch created
     at once (alerts.deliveries), their sends queued after the commit."""
     usage_increment_many(metric=UsageMetric.ALERTS_FIRED, counts=Counter(event.tenant_id for event in events))
-    deliveries_create_for_events(events=events)
+    deliveries_create_for_events(events=events, recipients=recipients)

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from alerts import deliveries, digests, firing, telegram_linking
 from config.epoch import utc_from_epoch
+from watchlists.services import prices_announce
 
 
 @shared_task(name="alerts.tasks.alerts_on_bar_closed", acks_late=True, ignore_result=True)
@@ -14,6 +15,12 @@ def alerts_on_bar_closed(*, instrument_id: int, timeframe: str, time: int) -> No
     """A bar closed (BAR_CLOSED_TASKS): evaluate the bar rules of its instrument and of the others whose
     same bar closed."""
     firing.bar_closed_evaluate(instrument_id=instrument_id, timeframe=timeframe, bar_time=utc_from_epoch(time))
+
+
+@shared_task(name=firing.PRICES_ANNOUNCE_TASK, acks_late=True, ignore_result=True)
+def prices_on_bar_closed(*, instrument_ids: list[int], timeframe: str, time: int) -> None:
+    """The bars of a close the evaluation claimed, on the live feed's `market` stream (watchlist pages)."""
+    prices_announce(instrument_ids=instrument_ids, timeframe=timeframe, bar_time=utc_from_epoch(time))
 
 
 @shared_task(name="alerts.tasks.alerts_on_signal_published", acks_late=True, ignore_result=True)

@@ -71,8 +71,13 @@ def alert_index(request):
                 messages.info(request, f"Alert “{rule.name}” created.")
                 return redirect("alerts:index")
     return render(request, "alerts/index.html", {
-        **_rules_context(request), "form": form,
+        **_rules_context(request), "form": form, "live": _has_live_feed(request),
         "events": selectors.alert_event_list(actor=actor)[:EVENTS_SHOWN]})
+
+
+def _has_live_feed(request) -> bool:
+    """Whether the pages follow the live feed: the plan includes it."""
+    return tenant_entitlements(tenant=request.tenant).websocket_connections > 0
 
 
 @tenant_required
@@ -258,7 +263,7 @@ def push_unsubscribe(request):
 def notification_list(request):
     items = list(selectors.notification_list(tenant=request.tenant, member=request.user)[:100])
     return render(request, "alerts/notifications.html", {
-        "notifications": items,
+        "notifications": items, "live": _has_live_feed(request),
         "unread": selectors.notification_unread_count(tenant=request.tenant, member=request.user)})
 
 

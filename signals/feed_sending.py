@@ -16,6 +16,10 @@ from config.channel_sender import group_send_many
 TENANT_MESSAGE_TYPE = re.compile(r"^(alert|notification)\.[a-z_]+$")
 
 
+MARKET_GROUP = "market"  # closed bars' prices, for every subscriber of the `market` stream
+MARKET_MESSAGE_TYPE = "market.bar_closed"
+
+
 def tenant_group_name(tenant_id: int) -> str:
     """The channel layer group of a tenant's alerts and notifications."""
     return f"tenant.{int(tenant_id)}"
@@ -30,3 +34,11 @@ def feed_tenant_send(*, tenant_id: int, message_type: str, data: dict, seq: int 
     message = {"type": message_type, "seq": seq, "data": data}
     group = tenant_group_name(tenant_id)
     transaction.on_commit(lambda: group_send_many([(group, message)]), robust=True)
+
+
+def feed_market_send(*, bars: list[dict]) -> None:
+    """Send each closed bar (`data` of a `market.bar_closed` message: instrument, asset_class, timeframe,
+    closed_at, close, day_change_pct) to the `market` stream after the current transaction commits."""
+    messages = [(MARKET_GROUP, {"type": MARKET_MESSAGE_TYPE, "seq": None, "data": data}) for data in bars]
+    if messages:
+        transaction.on_commit(lambda: group_send_many(messages), robust=True)

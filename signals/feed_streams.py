@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from signals.feed_protocol import BadAction, envelope
 from signals.feed_selectors import engine_status, publication_messages_after, publication_seq_latest
-from signals.feed_sending import tenant_group_name
+from signals.feed_sending import MARKET_GROUP, tenant_group_name
 from signals.feed_subscribers import FeedSubscriber
 from signals.publishing import tier_group_name
 
@@ -82,6 +82,10 @@ ALERTS = FeedStream(
     name="alerts", keys=lambda subscriber: (str(subscriber.tenant_id),),
     group=lambda tenant_id: tenant_group_name(int(tenant_id)), may_see=member_may_see,
 )
+MARKET = FeedStream(  # closed bars' prices of the active catalogue, as every plan sees them on its pages and
+    # in the bars API (sent by watchlists.services.prices_announce); filtered as signals are
+    name="market", keys=lambda subscriber: ("all",), group=lambda key: MARKET_GROUP, filters=signal_filters,
+)
 PORTFOLIOS = FeedStream(  # a tenant's paper portfolios after fills and marks (portfolios.feed sends)
     name="portfolios", keys=lambda subscriber: (str(subscriber.tenant_id),),
     group=lambda tenant_id: f"portfolios.{int(tenant_id)}",
@@ -91,7 +95,8 @@ ENGINE = FeedStream(
     poll=lambda tier: envelope("engine.status", engine_status(tier=tier)),
 )
 
-STREAMS: dict[str, FeedStream] = {stream.name: stream for stream in (SIGNALS, ALERTS, ENGINE, PORTFOLIOS)}
+STREAMS: dict[str, FeedStream] = {
+    stream.name: stream for stream in (SIGNALS, ALERTS, MARKET, ENGINE, PORTFOLIOS)}
 
 
 def stream_get(name: str) -> FeedStream:

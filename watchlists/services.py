@@ -8,6 +8,8 @@ last place.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,9 +17,10 @@ from accounts.models import Tenant
 from billing.entitlements import limit_ensure_available
 from config.errors import Conflict, InvalidInput, NotPermitted
 from market.models import Instrument
+from signals.feed_sending import feed_market_send
 from watchlists.actors import Actor
 from watchlists.models import Watchlist, WatchlistItem
-from watchlists.selectors import watchlist_count
+from watchlists.selectors import closed_bar_prices, watchlist_count
 
 NAME_MAX = 80
 NOTE_MAX = 240
@@ -149,3 +152,11 @@ def watchlist_item_move(*, actor: Actor, item: WatchlistItem, offset: int) -> li
     there = min(max(here + offset, 0), len(symbols) - 1)
     symbols.insert(there, symbols.pop(here))
     return watchlist_reorder(actor=actor, watchlist=item.watchlist, symbols=symbols)
+
+
+def prices_announce(*, instrument_ids: list[int], timeframe: str, bar_time: datetime) -> int:
+    """Put the closed bars of `timeframe` opened at `bar_time` of these instruments on the live feed's
+    `market` stream (what the watchlist pages update their prices from); how many were sent."""
+    prices = closed_bar_prices(instrument_ids=instrument_ids, timeframe=timeframe, bar_time=bar_time)
+    feed_market_send(bars=prices)
+    return len(prices)

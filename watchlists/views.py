@@ -16,6 +16,7 @@ from accounts.tenancy import tenant_required
 from billing.entitlements import tenant_entitlements
 from config.errors import DomainError, InvalidInput
 from market.models import Instrument
+from signals.feed_selectors import publication_seq_latest
 from watchlists import selectors, services
 from watchlists.actors import actor_of_request
 from watchlists.models import Watchlist
@@ -53,8 +54,10 @@ def _items_context(request, watchlist: Watchlist, error: str = "") -> dict:
         editable = True
     except DomainError:
         editable = False
+    plan = tenant_entitlements(tenant=request.tenant)
     return {"watchlist": watchlist, "rows": selectors.watchlist_rows(watchlist=watchlist), "editable": editable,
-            "plan": tenant_entitlements(tenant=request.tenant), "error": error}
+            "plan": plan, "error": error, "live": plan.websocket_connections > 0,
+            "signal_seq": publication_seq_latest(tier=plan.plan_code)}
 
 
 def _changed(request, watchlist: Watchlist, change) -> object:

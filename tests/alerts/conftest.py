@@ -21,6 +21,7 @@ from py_vapid import Vapid02
 from accounts.models import Role
 from accounts.services import api_key_create
 from alerts.channels.public_network import PublicSession
+from alerts.firing import claims_forget
 from alerts.models import AlertEvent, AlertRule, Channel, Destination
 from alerts.services import alert_rule_create
 from billing.models import Plan, Subscription
@@ -43,6 +44,14 @@ def subscribe(tenant, plan: str) -> None:
     """The tenant on `plan`, active."""
     Subscription.objects.update_or_create(tenant=tenant, defaults={"plan": Plan.objects.get(code=plan),
                                                                    "status": "active"})
+
+
+@pytest.fixture(autouse=True)
+def _claims_forgotten():
+    """Each test starts with no close remembered as claimed by this process (its database is new)."""
+    claims_forget()
+    yield
+    claims_forget()
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ bar however often the event comes, with cooldown, "once" and expiry holding, and
 watchlist covering what the list holds now."""
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from alerts import firing
 from alerts.models import AlertBarCursor, AlertEvent, PausedReason, Repeat, RuleStatus
@@ -135,6 +137,40 @@ def test_one_event_evaluates_every_instrument_whose_same_bar_closed(alice_actor,
     assert firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(5)) == 2
     assert firing.bar_closed_evaluate(instrument_id=eth.pk, timeframe="H1", bar_time=bar_time(5)) == 0
     assert len(events(on_btc)) == len(events(on_eth)) == 1
+
+
+def test_the_other_events_of_a_close_this_worker_claimed_ask_the_database_nothing(
+        alice_actor, btc, eth, feed, django_capture_on_commit_callbacks):
+    a_rule(alice_actor, instrument=btc, op="above", value=99.5)
+    feed(btc, WARM)
+    feed(eth, WARM)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("market.services.settings.BAR_CLOSED_TASKS", [])
+        feed(btc, [100.0], first=5)
+        feed(eth, [100.0], first=5)
+    with django_capture_on_commit_callbacks(execute=True):  # the claim is remembered once committed
+        assert firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(5)) == 1
+
+    with CaptureQueriesContext(connection) as queries:
+        assert firing.bar_closed_evaluate(instrument_id=eth.pk, timeframe="H1", bar_time=bar_time(5)) == 0
+    assert queries.captured_queries == []
+    firing.claims_forget()  # and without the memory, the database says the same
+    assert firing.bar_closed_evaluate(instrument_id=eth.pk, timeframe="H1", bar_time=bar_time(5)) == 0
+    assert AlertEvent.objects.count() == 1
+
+
+def test_a_close_claimed_but_rolled_back_is_not_remembered(alice_actor, btc, feed):
+    rule = a_rule(alice_actor, instrument=btc, op="above", value=99.5)
+    feed(btc, WARM)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("market.services.settings.BAR_CLOSED_TASKS", [])
+        feed(btc, [100.0], first=5)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(5))
+        raise RuntimeError("the worker died before the commit")
+
+    assert firing.bar_closed_evaluate(instrument_id=btc.pk, timeframe="H1", bar_time=bar_time(5)) == 1
+    assert len(events(rule)) == 1
 
 
 def test_a_once_rule_on_a_watchlist_fires_for_every_instrument_of_the_same_close(alice_actor, btc, eth, feed):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from alerts.deliveries import deliveries_create_for_event, delivery_attempt
 from alerts.models import Channel, Delivery, DeliveryStatus, Destination, MemberAlertSettings, Notification
-from tests.alerts.conftest import alert_event, destination
+from tests.alerts.conftest import alert_event, destination, subscribe
 
 
 def test_the_channels_page_offers_what_the_plan_includes(alice_client, tenant_a):
@@ -90,12 +90,32 @@ def test_notifications_show_unread_first_and_are_marked_read(alice_client, tenan
     Notification.objects.create(tenant=tenant_a, member=alice, title="EURUSD short on H1")
 
     page = alice_client.get("/alerts/notifications/").content.decode()
-    assert "(2 unread)" in page and page.index("EURUSD short on H1") < page.index("GOOG long on D1")
+    assert UNREAD.format(2) in page and page.index("EURUSD short on H1") < page.index("GOOG long on D1")
 
     alice_client.post(f"/alerts/notifications/{older.pk}/read/")
-    assert "(1 unread)" in alice_client.get("/alerts/notifications/").content.decode()
+    assert UNREAD.format(1) in alice_client.get("/alerts/notifications/").content.decode()
     alice_client.post("/alerts/notifications/read-all/")
     assert Notification.objects.filter(read_at=None).count() == 0
+
+
+UNREAD = "(<span data-unread-count>{}</span> unread)"
+
+
+def test_the_notifications_page_follows_the_members_alerts_live_when_the_plan_has_the_feed(alice_client, tenant_a):
+    subscribe(tenant_a, "pro")
+    page = alice_client.get("/alerts/notifications/").content.decode()
+
+    assert 'data-streams="alerts"' in page and "js/alerts-live.js" in page and "<script>" not in page
+    assert 'action="/alerts/notifications/0/read/" data-id-in-action' in page  # the new rows' form
+    assert "hidden data-unread-shown" in page and UNREAD.format(0) in page  # the count is there, hidden
+
+
+def test_the_alerts_page_adds_new_alerts_live(alice_client, tenant_a):
+    subscribe(tenant_a, "pro")
+    page = alice_client.get("/app/alerts/").content.decode()
+
+    assert 'data-streams="alerts"' in page and '<template id="live-row">' in page
+    assert "<tbody data-live-notifications>" in page
 
 
 def test_the_pages_need_a_signed_in_member(client, db):

@@ -101,5 +101,5 @@ def test_an_in_app_alert_reaches_the_tenants_live_feed_after_the_commit(
     notification = Notification.objects.get(delivery=delivery)
     message = async_to_sync(asyncio.wait_for)(layer.receive(channel), timeout=5)
     assert message["type"] == "notification.created" and message["seq"] == notification.pk
-    assert message["data"] == notification_feed_data(notification)
+    assert message["data"] == notification_feed_data(notification, alert="EURUSD signals")  # the rule's name
     assert message["data"]["member_id"] == alice.pk

@@ -1,6 +1,7 @@
 """Storing what fired: once per rule and trigger, and never past a rule's state changed meanwhile (another
 evaluation fired it within its cooldown, or fired a "once" rule at another moment)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from alerts.event_books import Candidate, events_store
@@ -22,7 +23,7 @@ def test_an_event_is_stored_once_however_often_it_is_offered(alice_actor, btc):
     again = events_store(candidates=[candidate(rule)], moment=MOMENT)
 
     assert len(first) == 1 and again == []
-    assert AlertEvent.objects.get().pk == first[0].pk and first[0].message == "fired"
+    assert AlertEvent.objects.get().pk == first[0].pk and AlertEvent.objects.get().message == "fired"
 
 
 def test_a_rule_fired_meanwhile_within_its_cooldown_stores_nothing(alice_actor, btc):
@@ -44,3 +45,20 @@ def test_a_once_rule_fires_for_every_trigger_of_its_moment_and_is_paused(alice_a
     assert AlertEvent.objects.count() == 2 and later == []
     assert (rule.status, rule.paused_reason, rule.last_fired_at) == (RuleStatus.PAUSED, PausedReason.FIRED_ONCE,
                                                                      MOMENT)
+
+
+def test_a_rule_deleted_before_its_event_is_stored_gets_none(alice_actor, btc):
+    rule = a_rule(alice_actor, instrument=btc)
+    offered = candidate(rule)
+    AlertRule.objects.filter(pk=rule.pk).delete()  # by another request, after the evaluation loaded it
+
+    assert events_store(candidates=[offered], moment=MOMENT) == []
+    assert not AlertEvent.objects.exists()
+
+
+def test_an_event_takes_its_rules_tenant_whatever_it_is_offered_with(alice_actor, btc, tenant_b):
+    rule = a_rule(alice_actor, instrument=btc)
+
+    [stored] = events_store(candidates=[replace(candidate(rule), tenant_id=tenant_b.pk)], moment=MOMENT)
+
+    assert AlertEvent.objects.get(pk=stored.pk).tenant_id == rule.tenant_id == stored.tenant_id != tenant_b.pk

@@ -103,3 +103,13 @@ def test_a_queued_delivery_whose_message_was_lost_is_found_by_the_due_sweep(webh
 
     assert deliveries_due_queue(now=created + timedelta(seconds=10)) == 0  # its own message is on the way
     assert deliveries_due_queue(now=created + timedelta(minutes=2)) == 1
+
+
+def test_a_delivery_whose_member_was_deleted_meanwhile_fails_without_a_request(webhook_delivery, receiver):
+    Delivery.objects.filter(pk=webhook_delivery.pk).update(member_id=10**9)  # a member deleted as it was made
+
+    assert delivery_attempt(delivery_id=webhook_delivery.pk) is None
+
+    webhook_delivery.refresh_from_db()
+    assert webhook_delivery.status == DeliveryStatus.FAILED and "deleted" in webhook_delivery.last_error
+    assert receiver.received == []

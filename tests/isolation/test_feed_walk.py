@@ -24,12 +24,14 @@ from tests.signals.feed.conftest import (  # noqa: F401 (fixtures of the feed te
     tenant_with_key,
 )
 
-STREAM_SCOPES = {"signals": "tier", "engine": "tier", "alerts": "tenant", "portfolios": "tenant"}
+# "shared": the same for every subscriber of a plan (or of every plan); "tenant": one tenant's own.
+STREAM_SCOPES = {"signals": "shared", "engine": "shared", "market": "shared", "alerts": "tenant",
+                 "portfolios": "tenant"}
 TENANT_STREAMS = sorted(name for name, scope in STREAM_SCOPES.items() if scope == "tenant")
 
 
-def test_every_stream_is_declared_a_tiers_or_a_tenants():
-    assert sorted(STREAMS) == sorted(STREAM_SCOPES), "declare each feed stream as 'tier' or 'tenant' here"
+def test_every_stream_is_declared_shared_or_a_tenants():
+    assert sorted(STREAMS) == sorted(STREAM_SCOPES), "declare each feed stream as 'shared' or 'tenant' here"
 
 
 @pytest.mark.parametrize("name", TENANT_STREAMS)

@@ -44,6 +44,31 @@ def test_the_page_shows_last_price_change_over_the_day_and_latest_signal(client,
     assert page.count("no data") == 2 and "none yet" in page
 
 
+def test_the_page_follows_prices_and_signals_live_from_the_feed(client, alice, team, instruments):
+    closes = [100.0 + i for i in range(30)]
+    bars_ingest(instrument=instruments["BTCUSD"], timeframe="H1", bars=bars_of(closes), source="test")
+    client.force_login(alice)
+
+    page = client.get(f"/app/watchlists/{team.pk}/").content.decode()
+
+    assert 'data-streams="signals market" data-after="0"' in page and "js/watchlist-live.js" in page
+    closed_at = int(bars_of(closes).time[-1]) + 3600
+    assert (f'<tr data-symbol="BTCUSD" data-precision="2" data-closed-at="{closed_at}" '
+            f'data-timeframe-seconds="3600">') in page
+    assert page.count('data-cell="price"') == page.count('data-cell="signal"') == 3
+    assert "<script>" not in page and "onsubmit" not in page  # no inline script
+
+
+def test_a_plan_without_the_feed_says_to_reload(client, alice, team):
+    team.tenant.subscription.plan.websocket_connections = 0
+    team.tenant.subscription.plan.save()
+    client.force_login(alice)
+
+    page = client.get(f"/app/watchlists/{team.pk}/").content.decode()
+
+    assert "feed.js" not in page and "reload for new prices" in page
+
+
 def test_a_free_plan_sees_a_signal_only_once_its_copy_is_released(client, alice, team, instruments,
                                                                     django_capture_on_commit_callbacks):
     subscribe(team.tenant, "free")
