@@ -57,7 +57,7 @@ class BacktestReportSerializer(BacktestSerializer):
         return backtest.result["drawdown_pct"] if backtest.result else None
 
 
-class TradeSerializer(serializers.Serializer):
+class BacktestTradeSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["long", "short"])
     size = serializers.FloatField(help_text="Units.")
     entry_time = serializers.IntegerField(help_text="Open time of the entry bar (epoch s).")
@@ -72,7 +72,7 @@ class TradeSerializer(serializers.Serializer):
 
 class TradeListSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    results = TradeSerializer(many=True)
+    results = BacktestTradeSerializer(many=True)
 
 
 class BacktestCreateSerializer(serializers.Serializer):

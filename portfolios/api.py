@@ -106,7 +106,7 @@ class PositionSerializer(serializers.Serializer):
     signal = serializers.IntegerField(source="position.signal_id", allow_null=True)
 
 
-class TradeSerializer(serializers.ModelSerializer):
+class JournalTradeSerializer(serializers.ModelSerializer):
     symbol = serializers.CharField(source="instrument.symbol")
 
     class Meta:
@@ -254,12 +254,12 @@ class PortfolioViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def positions(self, request, pk=None):
         return Response(PositionSerializer(selectors.position_rows(portfolio=self.get_object()), many=True).data)
 
-    @extend_schema(summary="The journal of closed trades", responses=TradeSerializer(many=True),
+    @extend_schema(summary="The journal of closed trades", responses=JournalTradeSerializer(many=True),
                    description="Newest first; R multiples against the stop at entry, MFE/MAE in R.")
     @action(detail=True, methods=["get"])
     def journal(self, request, pk=None):
         page = self.paginate_queryset(selectors.trade_list(portfolio=self.get_object()).order_by("-id"))
-        return self.get_paginated_response(TradeSerializer(page, many=True).data)
+        return self.get_paginated_response(JournalTradeSerializer(page, many=True).data)
 
     @extend_schema(summary="The journal as CSV", responses={(200, "text/csv"): OpenApiResponse(
         response=str, description="One closed trade a line.")})
