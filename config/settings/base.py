@@ -125,15 +125,8 @@ EMBEDDED = not REDIS_URL
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # channels-redis hands a host's other keys to redis-py's ConnectionPool. redis-py's own defaults do not
-    # fit the layer: a 5 s socket timeout can end channels-redis's 5 s blocking pop on an idle channel with
-    # a TimeoutError, and a pool of 100 connections raises "Too many connections" (it does not wait) when
-    # many sockets join their groups at once.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [{
-            "address": REDIS_URL, "socket_timeout": 30,
-            "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
-        }]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 else:

@@ -51,15 +51,3 @@ def test_sentry_starts_from_production_settings_only():
     assert _settings_value("config.settings.local", started, SENTRY_DSN=dsn) == "False"
     assert _settings_value("config.settings.production", started, SENTRY_DSN=dsn, SECRET_KEY="x" * 50,
                            ALLOWED_HOSTS="beacon.example.com") == "True"
-
-
-def test_the_redis_channel_layer_outwaits_its_blocking_pop_and_has_room_for_many_sockets():
-    hosts = "settings.CHANNEL_LAYERS['default']['CONFIG']['hosts']"
-    embedded = _settings_value("config.settings.local", "settings.CHANNEL_LAYERS['default']['BACKEND']")
-    default = _settings_value("config.settings.local", hosts, REDIS_URL="redis://127.0.0.1:6379/9")
-    more = _settings_value("config.settings.local", f"{hosts}[0]['max_connections']",
-                           REDIS_URL="redis://127.0.0.1:6379/9", CHANNEL_LAYER_MAX_CONNECTIONS="4000")
-
-    assert embedded == "channels.layers.InMemoryChannelLayer"
-    assert default == "[{'address': 'redis://127.0.0.1:6379/9', 'socket_timeout': 30, 'max_connections': 1000}]"
-    assert more == "4000"
