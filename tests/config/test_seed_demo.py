@@ -76,3 +76,16 @@ def test_a_revoked_demo_key_stays_revoked_and_the_seed_says_so(db, client, capsy
     assert KEY_LINE.search(output) is None and "was revoked" in output
     assert ApiKey.objects.get(name="Demo live feed").revoked_at is not None
     assert client.get("/api/v1/signals/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_a_demo_that_pays_through_stripe_keeps_its_plan_and_still_gets_its_key(db, capsys):
+    call_command("seed_demo")
+    capsys.readouterr()
+    tenant = Membership.objects.get(user__email="demo@beacon.local").tenant
+    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code="premium"),
+                                                      stripe_customer_id="cus_1", stripe_subscription_id="sub_1")
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+
+    assert Subscription.objects.get(tenant=tenant).plan.code == "premium"
+    assert "on Premium through Stripe" in output and KEY_LINE.search(output)

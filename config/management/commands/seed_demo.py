@@ -20,8 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import ApiKeyScope, Membership, User
 from accounts.services import api_key_derived_ensure, user_signup
 from alerts.demo_seed import alert_rules_demo_seed
+from billing.entitlements import tenant_entitlements
 from billing.models import Plan
 from billing.services import plan_catalogue_seed, subscription_grant
+from config.errors import Conflict
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from signals.confidence import model_train
 from signals.models import ModelVersion
@@ -53,8 +55,11 @@ class Command(BaseCommand):
             device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
                                                          defaults={"confirmed": True})
             tenant = Membership.objects.select_related("tenant").filter(user=demo).earliest("pk").tenant
-            plan = Plan.objects.get(code=DEMO_PLAN)
-            subscription_grant(tenant=tenant, plan=plan)
+            try:
+                plan = subscription_grant(tenant=tenant, plan=Plan.objects.get(code=DEMO_PLAN)).plan
+                plan_words = f"{plan.name} granted by the operator"
+            except Conflict:  # the demo bought a plan through Stripe (test keys): Stripe decides it
+                plan_words = f"{tenant_entitlements(tenant=tenant).plan_name} through Stripe"
             demo_key = api_key_derived_ensure(tenant=tenant, name=DEMO_KEY_NAME, scope=ApiKeyScope.READ,
                                               label=f"demo:{tenant.pk}")
         reports = market_demo_seed()
@@ -76,7 +81,7 @@ class Command(BaseCommand):
                                   f"{version.baselines['constant_base_rate_brier']}); {verdict}")
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD} "
-                                             f"({tenant.name}, on {plan.name} granted by the operator)"))
+                                             f"({tenant.name}, on {plan_words})"))
         if demo_key is None:
             self.stdout.write(self.style.WARNING(f"The demo API key “{DEMO_KEY_NAME}” was revoked; "
                                                  "create a key on the API keys page."))
