@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
@@ -91,6 +93,27 @@ def api_key_create(*, tenant: Tenant, name: str, scope: str, created_by: User | 
     )
     audit_record(action="api_key.created", actor=created_by, tenant=tenant, request=request,
                  key_prefix=prefix, name=name, scope=scope)
+    return key, plaintext
+
+
+@transaction.atomic
+def api_key_derived_ensure(*, tenant: Tenant, name: str, scope: str, label: str) -> tuple[ApiKey, str] | None:
+    """The tenant's key named `name` whose plaintext is derived from SECRET_KEY and `label` (HMAC-SHA256),
+    with that plaintext; created on the first call, the same key on every later one, so seeded demo data
+    can print it again without storing it. The key is as secret as SECRET_KEY. A key of that name from an
+    earlier SECRET_KEY is revoked; None if this one was revoked (a revocation is never undone)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"beacon api key:{label}".encode(), hashlib.sha256).digest()
+    prefix = API_KEY_PREFIX + digest[:4].hex()
+    plaintext = f"{prefix}.{base64.urlsafe_b64encode(digest[4:]).rstrip(b'=').decode()}"
+    key_hash = _hash_key(plaintext)
+    for stale in ApiKey.objects.for_tenant(tenant).filter(name=name, revoked_at=None).exclude(key_hash=key_hash):
+        api_key_revoke(key=stale, actor=None)
+    key = ApiKey.objects.filter(key_hash=key_hash).first()
+    if key is None:
+        key = ApiKey.objects.create(tenant=tenant, name=name, prefix=prefix, key_hash=key_hash, scope=scope)
+        audit_record(action="api_key.created", actor=None, tenant=tenant, key_prefix=prefix, name=name, scope=scope)
+    if key.tenant_id != tenant.pk or not key.is_active:
+        return None
     return key, plaintext
 
 

@@ -14,15 +14,24 @@ Two endpoints return the same first page (50 signals, the same fields) from the 
 
 For each concurrency (16 and 64 clients, keep-alive, aiohttp), the two alternate in rounds, each going
 first in turn (a short warm-up, then a measured window each), so a shared host's drift hits both
-alike; prints requests per second, the ratio api / bare, p50 / p95 / p99 latency and the load average.
+alike; prints requests per second, the ratio api / bare, p50 / p95 / p99 latency, the servers' CPU time
+per request and the load average.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--workers 4] [--seconds 8] [--rounds 3]
+`--servers daphne,gunicorn` serves the same application by both at once, each with `--workers`
+processes on a socket of its own (daphne: ASGI, as `manage.py serve` does; gunicorn: WSGI, gthread
+workers with `--threads` threads), and alternates all four (server, endpoint) pairs in every round.
+gunicorn is not a dependency of Beacon: give its location with GUNICORN=/path/to/gunicorn (a
+`pip install --target DIR gunicorn` is enough: DIR/bin/gunicorn, with DIR put on PYTHONPATH).
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--workers 4] [--seconds 8]
+        [--rounds 3] [--servers daphne,gunicorn] [--threads 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -53,7 +62,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="daphne processes (default 4)")
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per endpoint per round")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of alternation (default {ROUNDS})")
+    parser.add_argument("--servers", default="daphne", help="daphne, gunicorn or both, comma-separated")
+    parser.add_argument("--threads", type=int, default=4, help="threads of each gunicorn worker (default 4)")
     args = parser.parse_args()
+    kinds = [kind.strip() for kind in args.servers.split(",")]
+    if set(kinds) - set(SERVER_COMMANDS) or not kinds:
+        sys.exit(f"--servers: choose from {', '.join(SERVER_COMMANDS)}")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("bench_api needs DATABASE_URL=postgres://... and REDIS_URL=redis://...")
 
@@ -69,10 +83,13 @@ def main() -> None:
         headers = seed()
         assert_same_page(headers)
         connection.close()
-        with servers(workers=args.workers, database=connection.settings_dict["NAME"]) as base_url:
+        database = connection.settings_dict["NAME"]
+        with contextlib.ExitStack() as stack:
+            started = {kind: stack.enter_context(servers(kind=kind, workers=args.workers, threads=args.threads,
+                                                         database=database)) for kind in kinds}
             load_before = os.getloadavg()
-            results = asyncio.run(measure(base_url, headers, seconds=args.seconds, rounds=args.rounds))
-        report(results, workers=args.workers, load=(load_before, os.getloadavg()))
+            results = asyncio.run(measure(started, headers, seconds=args.seconds, rounds=args.rounds))
+        report(results, workers=args.workers, threads=args.threads, load=(load_before, os.getloadavg()))
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)
@@ -154,28 +171,59 @@ def assert_same_page(headers: dict[str, str]) -> None:
     assert api == bare and len(api) == 50, "not the same page"
 
 
+def _daphne_command(*, fd: int, threads: int) -> list[str]:
+    return [str(Path(sys.executable).parent / "daphne"), "--fd", str(fd), "-v", "0", "bench.bench_api_app:application"]
+
+
+def _gunicorn_command(*, fd: int, threads: int) -> list[str]:
+    gunicorn = os.environ.get("GUNICORN") or str(Path(sys.executable).parent / "gunicorn")
+    return [sys.executable, gunicorn, "--bind", f"fd://{fd}", "--workers", "1", "--worker-class", "gthread",
+            "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning",
+            "bench.bench_api_app:wsgi_application"]
+
+
+SERVER_COMMANDS = {"daphne": _daphne_command, "gunicorn": _gunicorn_command}
+
+
 class servers:
-    """`workers` daphne processes serving bench_api_app on one shared listening socket."""
+    """`workers` processes of a server `kind` serving bench_api_app on one shared listening socket (each
+    gunicorn is started as a master with one worker, so that both kinds have `workers` processes that
+    serve and each one's CPU time is read alike)."""
 
-    def __init__(self, *, workers: int, database: str):
-        self.workers, self.database = workers, database
+    def __init__(self, *, kind: str, workers: int, threads: int, database: str):
+        self.kind, self.workers, self.threads, self.database = kind, workers, threads, database
 
-    def __enter__(self) -> str:
+    def __enter__(self) -> servers:
         self.socket = socket.socket()
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(1024)
         self.socket.set_inheritable(True)
         url = urlsplit(os.environ["DATABASE_URL"])
+        pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + self.database)),
-               "PYTHONPATH": str(ROOT)}
-        daphne = Path(sys.executable).parent / "daphne"
-        self.processes = [subprocess.Popen(
-            [str(daphne), "--fd", str(self.socket.fileno()), "-v", "0", "bench.bench_api_app:application"],
-            cwd=ROOT, env=env, pass_fds=[self.socket.fileno()]) for _ in range(self.workers)]
-        base_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        asyncio.run(wait_until_served(base_url + "/bench/bare-signals/"))
-        return base_url
+               "PYTHONPATH": pythonpath}
+        command = SERVER_COMMANDS[self.kind](fd=self.socket.fileno(), threads=self.threads)
+        self.processes = [subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=[self.socket.fileno()])
+                          for _ in range(self.workers)]
+        self.base_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        asyncio.run(wait_until_served(self.base_url + "/bench/bare-signals/"))
+        return self
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of every process serving (gunicorn's workers are its children)."""
+        pids = [process.pid for process in self.processes]
+        for process in self.processes:
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+            if children.exists():
+                pids += [int(pid) for pid in children.read_text().split()]
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return total
 
     def __exit__(self, *exc) -> None:
         for process in self.processes:
@@ -229,20 +277,27 @@ async def load(url: str, headers: dict[str, str], *, clients: int, seconds: floa
         return len(latencies), time.perf_counter() - started, latencies
 
 
-async def measure(base_url: str, headers: dict[str, str], *, seconds: float, rounds: int) -> dict:
-    endpoints = {"bare": (base_url + "/bench/bare-signals/", {}), "api": (base_url + "/api/v1/signals/", headers)}
+async def measure(started: dict[str, servers], headers: dict[str, str], *, seconds: float, rounds: int) -> dict:
+    """For each concurrency, {(server, endpoint): [requests, elapsed s, latencies ms, server CPU s]}."""
+    endpoints = {}
+    for kind, server in started.items():
+        endpoints[kind, "bare"] = (server, server.base_url + "/bench/bare-signals/", {})
+        endpoints[kind, "api"] = (server, server.base_url + "/api/v1/signals/", headers)
     results = {}
     for clients in CONCURRENCY:
-        totals = {name: [0, 0.0, []] for name in endpoints}
+        totals: dict[tuple[str, str], list] = {name: [0, 0.0, [], 0.0] for name in endpoints}
         for round_ in range(rounds):
-            names = list(endpoints) if round_ % 2 == 0 else list(reversed(endpoints))  # neither always goes first
+            names = list(endpoints)
+            names = names[round_ % len(names):] + names[:round_ % len(names)]  # each goes first in turn
             for name in names:
-                url, request_headers = endpoints[name]
+                server, url, request_headers = endpoints[name]
                 await load(url, request_headers, clients=clients, seconds=WARM_UP_SECONDS)
+                cpu_before = server.cpu_seconds()
                 count, elapsed, latencies = await load(url, request_headers, clients=clients, seconds=seconds)
                 totals[name][0] += count
                 totals[name][1] += elapsed
                 totals[name][2] += latencies
+                totals[name][3] += server.cpu_seconds() - cpu_before
         results[clients] = totals
     return results
 
@@ -251,17 +306,27 @@ def _percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def report(results: dict, *, workers: int, load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
-    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} daphne processes, production settings; "
-          f"load average {' '.join(f'{x:.2f}' for x in load[0])} before, {' '.join(f'{x:.2f}' for x in load[1])} after")
+def report(results: dict, *, workers: int, threads: int, load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    kinds = list(dict.fromkeys(kind for totals in results.values() for kind, _ in totals))
+    described = {"daphne": "daphne (ASGI)", "gunicorn": f"gunicorn (WSGI, gthread x {threads})"}
+    print(f"bench_api: GET first page (50 signals) of 100,000, {workers} processes each of "
+          f"{', '.join(described[kind] for kind in kinds)}, production settings; load average "
+          f"{' '.join(f'{x:.2f}' for x in load[0])} before, {' '.join(f'{x:.2f}' for x in load[1])} after")
     for clients, totals in results.items():
-        rates = {name: count / elapsed for name, (count, elapsed, _) in totals.items()}
-        print(f"  {clients} clients: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items())
-              + f"; api/bare {rates['api'] / rates['bare']:.2f}x")
-        for name, (_, _, latencies) in totals.items():
-            print(f"    {name:5} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
-                  f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}"
-                  f"  ({len(latencies)} requests)")
+        rates = {name: count / elapsed for name, (count, elapsed, _, _) in totals.items()}
+        for kind in kinds:
+            print(f"  {clients} clients, {kind}: " + ", ".join(f"{name} {rates[kind, name]:.0f} req/s"
+                                                              for name in ("api", "bare"))
+                  + f"; api/bare {rates[kind, 'api'] / rates[kind, 'bare']:.2f}x")
+            for name in ("api", "bare"):
+                count, _, latencies, cpu = totals[kind, name]
+                print(f"    {name:5} latency ms: p50 {statistics.median(latencies):.1f}  p95 "
+                      f"{_percentile(latencies, 95):.1f}  p99 {_percentile(latencies, 99):.1f}"
+                      f"  ({count} requests; server CPU {1000 * cpu / count:.2f} ms a request)")
+        if len(kinds) > 1:
+            first, second = kinds[:2]
+            print(f"    {second}/{first} req/s: " + ", ".join(
+                f"{name} {rates[second, name] / rates[first, name]:.2f}x" for name in ("api", "bare")))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The ASGI application bench_api.py serves: Beacon's own (production settings, its URLs and middleware)
-plus a bare endpoint for comparison.
+"""The application bench_api.py serves: Beacon's own (production settings, its URLs and middleware) plus a
+bare endpoint for comparison; `application` for an ASGI server (daphne), `wsgi_application` for a WSGI
+one (gunicorn).
 
 The bare endpoint is what DRF gives without Beacon's conventions: a ListAPIView over the same Signal
 table, with a ModelSerializer of the same fields, select_related so there is no N+1, cursor pagination
@@ -18,6 +19,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from rest_framework import generics, pagination, serializers  # noqa: E402
 from rest_framework.permissions import AllowAny  # noqa: E402
@@ -65,3 +67,4 @@ urlpatterns = [
 ]
 settings.ROOT_URLCONF = __name__
 application = get_asgi_application()
+wsgi_application = get_wsgi_application()

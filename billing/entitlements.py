@@ -40,6 +40,7 @@ LIMIT_NOUNS: dict[str, tuple[str, str]] = {
 }
 FEATURE_LABELS: dict[str, str] = {  # {value} is the label of the value asked for, for set features
     "has_api": "API access",
+    "shows_live_scores": "the engine's live scores and leanings",
     "shows_confidence": "the confidence of signals",
     "shows_reasoning": "the reasoning behind signals",
     "alert_channels": "{value} alerts",
@@ -75,6 +76,12 @@ class Entitlements:
     @property
     def has_api(self) -> bool:
         return self.api_requests_per_minute > 0 and self.api_requests_per_day > 0
+
+    @property
+    def shows_live_scores(self) -> bool:
+        """Whether the plan sees the engine's live score and leaning of a pair (the screener's): only a plan
+        that receives signals without a delay, as a delayed plan would read a signal in them before its time."""
+        return self.signal_delay_seconds == 0
 
     def covers(self, *, symbol: str, asset_class: str, timeframe: str) -> bool:
         """Whether the engine's universe of this plan includes the instrument and timeframe."""

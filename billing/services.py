@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.catalogue import PLAN_CATALOGUE
+from billing.entitlements import entitlements_forget
 from billing.models import Plan, Subscription, SubscriptionStatus
 from billing.stripe_client import stripe_api
 from config.absolute_url import absolute_url
@@ -31,6 +33,23 @@ def subscription_get_or_create(*, tenant) -> Subscription:
     """The tenant's billing row; a tenant that never paid is on the default plan."""
     subscription, _ = Subscription.objects.get_or_create(
         tenant=tenant, defaults={"plan": Plan.objects.get(is_default=True), "status": SubscriptionStatus.ACTIVE})
+    return subscription
+
+
+@transaction.atomic
+def subscription_grant(*, tenant, plan: Plan) -> Subscription:
+    """Put the tenant on `plan` without Stripe, as an operator does in the admin (a complimentary plan, the
+    demo's): active, with no period end, until an operator changes it or the tenant buys a plan. A tenant
+    with a Stripe subscription keeps it (Conflict): Stripe decides its plan."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_get_or_create(tenant=tenant).pk)
+    if subscription.stripe_subscription_id:
+        raise Conflict("This organisation pays through Stripe: change its plan there.",
+                       fields={"plan": ["The Stripe subscription decides the plan."]})
+    if (subscription.plan_id, subscription.status) != (plan.pk, SubscriptionStatus.ACTIVE):
+        subscription.plan, subscription.status = plan, SubscriptionStatus.ACTIVE
+        subscription.updated_at = timezone.now()
+        subscription.save(update_fields=["plan", "status", "updated_at"])
+        transaction.on_commit(lambda: entitlements_forget(tenant_id=tenant.pk))
     return subscription
 
 

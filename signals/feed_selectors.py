@@ -41,7 +41,11 @@ def publication_seq_latest(*, tier: str) -> int:
 
 def engine_status(*, tier: str) -> dict:
     """What the engine did for the tier lately: its newest finished run, the last hour's totals, and
-    whether beat is scheduling (runs stop without it)."""
+    whether beat is scheduling (runs stop without it). A tier that receives signals after a delay is not
+    told how many signals its runs made (null, named in `hidden_fields`): it would learn of a signal
+    before its time."""
+    plan = Plan.objects.filter(code=tier).first()
+    delayed = plan is None or plan.signal_delay_seconds > 0
     runs = EngineRun.objects.filter(tier=tier)
     last = runs.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
     hour = runs.filter(started_at__gte=timezone.now() - timedelta(hours=1)).aggregate(
@@ -55,10 +59,12 @@ def engine_status(*, tier: str) -> dict:
             "started_at": _utc_text(last.started_at),
             "finished_at": _utc_text(last.finished_at),
             "pairs_computed": last.pairs_computed,
-            "signals_created": last.signals_created,
+            "signals_created": None if delayed else last.signals_created,
             "errors": last.error_count,
         },
-        "last_hour": {"runs": hour["runs"], "signals": hour["signals"] or 0, "errors": hour["errors"] or 0},
+        "last_hour": {"runs": hour["runs"], "signals": None if delayed else hour["signals"] or 0,
+                      "errors": hour["errors"] or 0},
+        "hidden_fields": ["signals_created", "signals"] if delayed else [],
     }
 
 

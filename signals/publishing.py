@@ -2,8 +2,11 @@
 
 Every tier's copy is a SignalPublication whose id is the feed's sequence number. A tier without a
 delay gets its copy marked published in the signal's own transaction and sent to the channel layer
-group `signals.<tier>` from memory after the commit. Delayed copies are released later by claiming
-them with skip-locked row locks, so a release runs once however many workers try.
+group `signals.<tier>` from memory after the commit. Delayed copies are released later, one releaser
+per tier at a time (a transaction-scoped lock per tier), each release taking every unreleased copy up
+to the highest due one in seq order: so a tier's releases commit in seq order, which the live feed
+relies on (a copy committed after a later one would reach no socket, and a resume after the later one
+would miss it), and a release runs once however many workers try.
 
 When a publication becomes visible, each task named in SIGNAL_PUBLISHED_TASKS is sent, by name, with
 its publication_id, signal_id and tier: alerts and portfolios react to a new signal that way, and
@@ -17,7 +20,8 @@ from datetime import timedelta
 
 from celery import current_app, group
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from billing.entitlements import Entitlements, plans_covering
@@ -58,25 +62,51 @@ def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
     return created
 
 
-def publications_release_due(*, now=None) -> int:
-    """Send every publication whose time has come and that nobody sent yet; returns how many.
+RELEASE_LOCK_CLASS = 0x4252_4C53  # with the tier's hash, names the advisory lock of its releases
+RELEASE_BATCH = 500
 
-    The due rows are claimed in one transaction (locked rows another worker holds are skipped) and
-    their messages go to the channel layer together after the commit."""
+
+def publications_release_due(*, now=None) -> int:
+    """Send every publication whose time has come and that nobody sent yet, tier by tier, in seq order;
+    returns how many."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(SignalPublication.objects.select_for_update(skip_locked=True, of=("self",))
-                   .filter(published_at=None, visible_at__lte=now)
-                   .select_related("signal__instrument", "signal__strategy", "signal__model_version")
-                   .order_by("id")[:500])
-        if not due:
-            return 0
-        SignalPublication.objects.filter(pk__in=[p.pk for p in due]).update(published_at=now)
-    entitlements = {plan.code: Entitlements.from_plan(plan) for plan in Plan.objects.all()}
-    group_send_many([(tier_group_name(p.tier), feed_message(p, entitlements[p.tier])) for p in due
-                     if p.tier in entitlements])
-    signal_published_send(task_names=settings.SIGNAL_PUBLISHED_TASKS, publications=due)
-    return len(due)
+    tiers = sorted(set(SignalPublication.objects.filter(published_at=None, visible_at__lte=now)
+                       .values_list("tier", flat=True)))
+    return sum(_tier_release(tier=tier, now=now) for tier in tiers)
+
+
+def _tier_release(*, tier: str, now) -> int:
+    """Release the tier's unreleased publications up to its highest due one (a copy made visible a little
+    later than a newer one goes out with it, not after it), in batches of RELEASE_BATCH, each claimed and
+    committed under the tier's lock; messages go to the channel layer after each commit."""
+    released = 0
+    while True:
+        with transaction.atomic():
+            tier_release_lock(tier)
+            unreleased = SignalPublication.objects.filter(tier=tier, published_at=None)
+            highest = unreleased.filter(visible_at__lte=now).aggregate(highest=Max("id"))["highest"]
+            if highest is None:
+                return released
+            due = list(unreleased.filter(id__lte=highest)
+                       .select_related("signal__instrument", "signal__strategy", "signal__model_version")
+                       .order_by("id")[:RELEASE_BATCH])
+            SignalPublication.objects.filter(pk__in=[p.pk for p in due]).update(published_at=now)
+        plan = Plan.objects.filter(code=tier).first()
+        if plan is not None:
+            entitlements = Entitlements.from_plan(plan)
+            group_send_many([(tier_group_name(tier), feed_message(p, entitlements)) for p in due])
+        signal_published_send(task_names=settings.SIGNAL_PUBLISHED_TASKS, publications=due)
+        released += len(due)
+        if len(due) < RELEASE_BATCH:
+            return released
+
+
+def tier_release_lock(tier: str) -> None:
+    """Serialise the tier's releases until this transaction ends: PostgreSQL takes an advisory lock;
+    SQLite's IMMEDIATE transactions (see settings) already hold the database's single write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [RELEASE_LOCK_CLASS, tier])
 
 
 def signal_published_send(*, task_names: list[str], publications: list[SignalPublication]) -> None:

@@ -8,8 +8,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 
-from api.masking import TierMaskedSerializer
+from api.masking import ENGINE_STATE_FIELDS_SHOWN_BY, TierMaskedSerializer, hidden_fields
 from api.pagination import CursorPagination
+from billing.entitlements import Entitlements, feature_label, tenant_entitlements, upgrade_url
+from config.errors import NotEntitled
 from market.models import AssetClass
 from market.timeframes import Timeframe
 from signals.engine.regime import REGIMES
@@ -17,6 +19,10 @@ from signals.models import Direction, HigherTrend, Leaning
 from signals.selectors import SCREENER_ORDERINGS, screener_order_by, screener_rows
 
 DEFAULT_ORDERING = "-abs_score"
+DEFAULT_ORDERING_WITHOUT_SCORES = "symbol"  # for a plan that does not see the live scores
+# The parameters that read a field, by field: a plan that hides the field may not filter or sort by it.
+PARAMETERS_READING = {"score": {"min_abs_score": None, "ordering": ("score", "-score", "abs_score", "-abs_score")},
+                      "leaning": {"leaning": None}}
 
 
 class ScreenerQuerySerializer(serializers.Serializer):
@@ -31,8 +37,10 @@ class ScreenerQuerySerializer(serializers.Serializer):
                                            help_text="Only rows whose |score| is at least this, 0 to 1.")
     search = serializers.CharField(max_length=40, required=False, help_text="Part of the symbol or of its name.")
     ordering = serializers.ChoiceField(
-        choices=SCREENER_ORDERINGS, default=DEFAULT_ORDERING,
-        help_text="The sort field, '-' first for descending; rows without the value come last.",
+        choices=SCREENER_ORDERINGS, required=False,
+        help_text=f"The sort field, '-' first for descending; rows without the value come last. By default "
+                  f"{DEFAULT_ORDERING} (strongest first), or {DEFAULT_ORDERING_WITHOUT_SCORES} for a plan that "
+                  f"does not see the live scores, which may not sort or filter by score or leaning either.",
         error_messages={"invalid_choice": f"\"{{input}}\" is not a sort field; "
                                           f"use one of {', '.join(SCREENER_ORDERINGS)}."})
 
@@ -47,7 +55,10 @@ class TierSignalSerializer(serializers.Serializer):
 
 class ScreenerRowSerializer(TierMaskedSerializer):
     """The engine's newest state of one instrument and timeframe; what your plan hides is null and named
-    in `hidden_fields`."""
+    in `hidden_fields`. A plan that receives signals after a delay does not see the live score, leaning
+    and contributions: they would tell it of a signal before its time."""
+
+    fields_shown_by = ENGINE_STATE_FIELDS_SHOWN_BY
 
     symbol = serializers.CharField(source="instrument.symbol")
     name = serializers.CharField(source="instrument.display_name")
@@ -57,7 +68,7 @@ class ScreenerRowSerializer(TierMaskedSerializer):
     close = serializers.FloatField()
     change_pct = serializers.FloatField(allow_null=True, help_text="The close over the previous close, in %.")
     score = serializers.FloatField(allow_null=True, help_text="Weighted confluence score in [-1, 1].")
-    leaning = serializers.ChoiceField(choices=Leaning.choices,
+    leaning = serializers.ChoiceField(choices=Leaning.choices, allow_null=True,
                                       help_text="long or short when |score| reaches the strategy's signal threshold.")
     regime = serializers.ChoiceField(choices=REGIMES)
     higher_timeframe = serializers.SerializerMethodField(help_text="The timeframe whose trend is `higher_trend`.")
@@ -119,15 +130,32 @@ EXAMPLE_ROW = {
 def screener(request):
     """The engine's newest state of each instrument and timeframe your plan covers: score, leaning,
     regime, the higher timeframe's trend, RSI, ATR %, the last signal your plan has received; filtered,
-    sorted (`ordering`, strongest |score| first by default) and paginated."""
+    sorted (`ordering`, strongest |score| first by default) and paginated. A plan that receives signals
+    after a delay sees the score, leaning and contributions as null (named in `hidden_fields`) and may not
+    filter or sort by them (403 naming the parameter): they would tell it of a signal before its time."""
     query = ScreenerQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
+    entitlements = tenant_entitlements(tenant=request.tenant)
+    parameters_hidden_refuse(query.validated_data, entitlements)
     filters = {name: value for name, value in query.validated_data.items() if name != "ordering"}
-    ordering = query.validated_data["ordering"]
+    ordering = query.validated_data.get("ordering") or (
+        DEFAULT_ORDERING if entitlements.shows_live_scores else DEFAULT_ORDERING_WITHOUT_SCORES)
     paginator = CursorPagination()
     paginator.ordering = screener_order_by(ordering)
-    page = paginator.paginate_queryset(screener_rows(tenant=request.tenant, filters=filters, ordering=ordering),
-                                       request)
-    data = ScreenerRowSerializer(page, many=True, context={"request": request}).data
+    rows = screener_rows(tenant=request.tenant, filters=filters, ordering=ordering, entitlements=entitlements)
+    page = paginator.paginate_queryset(rows, request)
+    data = ScreenerRowSerializer(page, many=True, context={"request": request, "entitlements": entitlements}).data
     return paginator.get_paginated_response(data)
 
+
+def parameters_hidden_refuse(parameters: dict, entitlements: Entitlements) -> None:
+    """NotEntitled (403, naming each parameter) if a filter or the ordering reads a field the plan hides:
+    the rows it selects, or their order, would tell what the field hides."""
+    hidden = hidden_fields(entitlements, ENGINE_STATE_FIELDS_SHOWN_BY)
+    refused = {name: [f"Your plan hides `{field}`, so the screener cannot filter or sort by it."]
+               for field in hidden for name, values in PARAMETERS_READING.get(field, {}).items()
+               if parameters.get(name) not in (None, "") and (values is None or parameters[name] in values)}
+    if refused:
+        raise NotEntitled(f"Your {entitlements.plan_name} plan does not include "
+                          f"{feature_label(feature='shows_live_scores')}. Upgrade to get them.",
+                          fields=refused, feature="shows_live_scores", upgrade_url=upgrade_url())

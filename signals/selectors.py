@@ -120,7 +120,8 @@ def screener_order_by(ordering: str) -> tuple[str, str]:
     return f"{sign}sort_value", f"{sign}pk"
 
 
-def screener_rows(*, tenant, filters: dict, ordering: str) -> QuerySet[ScreenerRow]:
+def screener_rows(*, tenant, filters: dict, ordering: str,
+                  entitlements: Entitlements | None = None) -> QuerySet[ScreenerRow]:
     """The active strategy's screener rows of the active instruments and timeframes the tenant's plan
     covers, filtered, in `ordering` (one of SCREENER_ORDERINGS; a row without the value, such as an
     undefined score, comes last either way), with its instrument. Each row carries the newest signal
@@ -129,8 +130,8 @@ def screener_rows(*, tenant, filters: dict, ordering: str) -> QuerySet[ScreenerR
     One query.
 
     `filters` may hold asset_class, timeframe, leaning, regime, min_abs_score (0..1) and search (part
-    of the symbol or the instrument's name)."""
-    entitlements = tenant_entitlements(tenant=tenant)
+    of the symbol or the instrument's name). `entitlements`: the tenant's, when the caller read them."""
+    entitlements = entitlements or tenant_entitlements(tenant=tenant)
     rows = ScreenerRow.objects.filter(strategy=Subquery(_strategies_active().values("pk")[:1]), instrument__active=True,
                                       instrument__asset_class__in=entitlements.asset_classes,
                                       timeframe__in=entitlements.timeframes)

@@ -6,7 +6,8 @@ from billing.models import Plan
 from tests.api_v1.conftest import publish
 
 KEYED = ["/api/v1/signals/", "/api/v1/signals/{id}/", "/api/v1/instruments/",
-         "/api/v1/instruments/GOOG/bars/?timeframe=D1", "/api/v1/track-record/"]
+         "/api/v1/instruments/GOOG/bars/?timeframe=D1", "/api/v1/track-record/", "/api/v1/screener/",
+         "/api/v1/me/", "/api/v1/billing/usage/"]
 PUBLIC = ["/api/v1/track-record/summary/", "/api/v1/ledger/", "/api/v1/ledger/verify/"]
 
 

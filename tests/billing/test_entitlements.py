@@ -95,10 +95,11 @@ def test_limit_amounts_are_singular_for_one_and_plural_otherwise():
 
 def test_every_counted_limit_and_feature_of_a_plan_has_words_for_subscribers():
     not_counted = {"api_requests_per_minute", "api_requests_per_day", "signal_delay_seconds", "engine_cadence_seconds"}
+    derived = {"has_api", "shows_live_scores"}  # properties
     by_type = {f.name: f.type for f in fields(Entitlements)}
 
     assert {name for name, kind in by_type.items() if kind == "int"} - not_counted == set(LIMIT_NOUNS)
-    assert {name for name, kind in by_type.items() if kind in ("bool", "frozenset[str]")} | {"has_api"} \
+    assert {name for name, kind in by_type.items() if kind in ("bool", "frozenset[str]")} | derived \
         == set(FEATURE_LABELS)
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from billing.models import Plan
 from signals.engine.strategy import COMPONENTS
 from signals.models import ScreenerRow, Strategy
 from tests.factories import TenantFactory
@@ -48,16 +49,22 @@ def test_two_tenants_on_different_plans_see_the_same_state_of_a_pair_they_both_h
     paid = {(r["symbol"], r["timeframe"]): r for r in client.get(URL, headers=premium).json()["results"]}
 
     for pair, row in free.items():
-        shown = {k: v for k, v in row.items() if k not in ("contributions", "hidden_fields")}
-        assert shown == {k: v for k, v in paid[pair].items() if k not in ("contributions", "hidden_fields")}
+        hidden = {*row["hidden_fields"], "hidden_fields"}
+        assert {k: v for k, v in row.items() if k not in hidden} == {k: v for k, v in paid[pair].items()
+                                                                    if k not in hidden}
 
 
-def test_a_plan_without_reasoning_gets_the_contributions_as_null_and_named(rows, alice_client, client, premium):
-    free_row = alice_client.get(URL).json()["results"][0]
-    paid_row = client.get(URL, headers=premium).json()["results"][0]
+def test_a_plan_without_reasoning_gets_the_contributions_as_null_and_named(rows, client, premium):
+    pro = {(row["symbol"], row["timeframe"]): row
+           for row in client.get(URL, headers=api_key_headers(TenantFactory(), plan="pro")).json()["results"]}
+    Plan.objects.filter(code="pro").update(shows_reasoning=False)
+    without = {(row["symbol"], row["timeframe"]): row
+               for row in client.get(URL, headers=api_key_headers(TenantFactory(), plan="pro")).json()["results"]}
 
-    assert free_row["contributions"] is None and free_row["hidden_fields"] == ["contributions"]
-    assert len(paid_row["contributions"]) == len(COMPONENTS) and paid_row["hidden_fields"] == []
+    assert len(pro["GOOG", "D1"]["contributions"]) == len(COMPONENTS) and pro["GOOG", "D1"]["hidden_fields"] == []
+    goog = without["GOOG", "D1"]
+    assert goog["contributions"] is None and goog["hidden_fields"] == ["contributions"]
+    assert goog["score"] == 0.62
 
 
 def test_a_row_says_what_the_engine_computed(rows, client, premium):

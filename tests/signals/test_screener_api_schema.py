@@ -75,3 +75,10 @@ def test_the_schema_with_the_screener_generates_and_validates_without_a_warning(
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
     assert "/api/v1/screener/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_the_refusal_of_a_hidden_field_to_a_delayed_plan_matches_the_schema(validate, alice_client):
+    response = alice_client.get(f"{URL}?leaning=long")
+
+    assert response.status_code == 403 and "403" in validate.responses
+    validate(response.json(), "403")

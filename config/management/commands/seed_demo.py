@@ -1,6 +1,13 @@
-"""Seed what `make run` shows a new user: plans, a demo tenant and login, an operator, market data.
+"""Seed what `make run` shows a new user: plans, a demo tenant and login, an operator, market data, and an
+API key with the command that follows the live feed with it.
 
 Idempotent: running it again changes nothing that is already there.
+
+The demo organisation is on Pro, granted by the operator without Stripe (billing.services.subscription_grant,
+what an operator does in the admin), so it sees signals as they are published and has API access; a new
+signup is on Free as always. Its API key is derived from SECRET_KEY (accounts.services.api_key_derived_ensure):
+only its hash is stored, yet each run prints the same key, so a client started with it keeps working
+across runs of `make run`.
 """
 
 import base64
@@ -10,10 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
-from accounts.services import user_signup
+from accounts.models import ApiKeyScope, Membership, User
+from accounts.services import api_key_derived_ensure, user_signup
 from alerts.demo_seed import alert_rules_demo_seed
-from billing.services import plan_catalogue_seed
+from billing.entitlements import tenant_entitlements
+from billing.models import Plan
+from billing.services import plan_catalogue_seed, subscription_grant
+from config.errors import Conflict
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
 from portfolios.demo_seed import portfolio_demo_seed
 from signals.confidence import model_train
@@ -23,12 +33,14 @@ from signals.selectors import strategy_active
 
 DEMO_EMAIL = "demo@beacon.local"
 DEMO_PASSWORD = "beacon-demo-password"  # demo data only; printed for the user of `make run`
+DEMO_PLAN = "pro"
+DEMO_KEY_NAME = "Demo live feed"
 OPERATOR_EMAIL = "admin@beacon.local"
 OPERATOR_PASSWORD = "beacon-admin-password"  # demo data only; the admin also needs the TOTP code
 
 
 class Command(BaseCommand):
-    help = "Seed demo data (idempotent) and print the demo and operator logins."
+    help = "Seed demo data (idempotent) and print the demo and operator logins, the demo API key and the feed command."
 
     def handle(self, *args, **options):
         plan_catalogue_seed()
@@ -45,6 +57,14 @@ class Command(BaseCommand):
                                                          full_name="Operator")
             device, _ = TOTPDevice.objects.get_or_create(user=operator, name="Operator authenticator",
                                                          defaults={"confirmed": True})
+            tenant = Membership.objects.select_related("tenant").filter(user=demo).earliest("pk").tenant
+            try:
+                plan = subscription_grant(tenant=tenant, plan=Plan.objects.get(code=DEMO_PLAN)).plan
+                plan_words = f"{plan.name} granted by the operator"
+            except Conflict:  # the demo bought a plan through Stripe (test keys): Stripe decides it
+                plan_words = f"{tenant_entitlements(tenant=tenant).plan_name} through Stripe"
+            demo_key = api_key_derived_ensure(tenant=tenant, name=DEMO_KEY_NAME, scope=ApiKeyScope.READ,
+                                              label=f"demo:{tenant.pk}")
         reports = market_demo_seed()
         rule = alert_rules_demo_seed(member=demo)
         portfolio = portfolio_demo_seed(member=demo)
@@ -69,7 +89,16 @@ class Command(BaseCommand):
             if strategy is not None:
                 self.stdout.write(confidence_status(strategy=strategy))
         secret = base64.b32encode(device.bin_key).decode()
-        self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
+        self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD} "
+                                             f"({tenant.name}, on {plan_words})"))
+        if demo_key is None:
+            self.stdout.write(self.style.WARNING(f"The demo API key “{DEMO_KEY_NAME}” was revoked; "
+                                                 "create a key on the API keys page."))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo API key (read): {demo_key[1]}\n"
+                f"Follow the live feed with it (in another shell, while this runs): "
+                f".venv/bin/python manage.py feed --key {demo_key[1]} --state-file var/feed.state"))
         self.stdout.write(self.style.SUCCESS(
             f"Admin login (http://127.0.0.1:8000/admin/): {OPERATOR_EMAIL} / {OPERATOR_PASSWORD}, "
             f"then a code from an authenticator app set up with the key {secret}"))
