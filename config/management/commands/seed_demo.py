@@ -68,10 +68,10 @@ class Command(BaseCommand):
         reports = market_demo_seed()
         rule = alert_rules_demo_seed(member=demo)
         portfolio = portfolio_demo_seed(member=demo)
-        for demo in DEMO_HISTORY:
-            report = reports[demo.symbol]
-            self.stdout.write(f"Market data {demo.symbol} {demo.timeframe}: {report.received} real bars before "
-                              f"{demo.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
+        for history in DEMO_HISTORY:
+            report = reports[history.symbol]
+            self.stdout.write(f"Market data {history.symbol} {history.timeframe}: {report.received} real bars before "
+                              f"{history.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
                               f"the replay plays the rest as live")
         if portfolio is not None:
             self.stdout.write(f"Demo paper portfolio “{portfolio.name}”: follows every signal, 1% of equity at risk, "
