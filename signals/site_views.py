@@ -12,12 +12,19 @@ from accounts.tenancy import tenant_required
 from billing.entitlements import tenant_entitlements
 from billing.plan_features import timeframes_locked
 from billing.selectors import plan_list_public
+from config.errors import NotEntitled
 from market.models import AssetClass
 from signals.engine.regime import REGIMES
 from signals.feed_selectors import publication_seq_latest
 from signals.ledger_selectors import ledger_entry_list, ledger_head_seq, ledger_verify_range
 from signals.models import Leaning
-from signals.screener_api import DEFAULT_ORDERING, ScreenerQuerySerializer, ScreenerRowSerializer
+from signals.screener_api import (
+    DEFAULT_ORDERING,
+    DEFAULT_ORDERING_WITHOUT_SCORES,
+    ScreenerQuerySerializer,
+    ScreenerRowSerializer,
+    parameters_hidden_refuse,
+)
 from signals.selectors import SCREENER_SORTS, screener_rows
 from signals.serializers import TIMEFRAMES, TrackRecordQuerySerializer
 from signals.site_forms import LedgerRangeForm
@@ -101,9 +108,16 @@ def screener(request):
         # A partial answers 200 so that htmx shows the message in place of the table.
         return render(request, template, {**context, "errors": _errors(query)}, status=200 if partial else 400)
     filters = {name: value for name, value in query.validated_data.items() if name != "ordering"}
-    ordering = query.validated_data["ordering"]
-    rows = list(screener_rows(tenant=request.tenant, filters=filters, ordering=ordering)[:SCREENER_MAX_ROWS])
-    data = ScreenerRowSerializer(rows, many=True, context={"request": request}).data
+    try:
+        parameters_hidden_refuse(query.validated_data, entitlements)
+    except NotEntitled as refusal:
+        errors = {name: " ".join(messages) for name, messages in refusal.fields.items()}
+        return render(request, template, {**context, "errors": errors}, status=200 if partial else 403)
+    ordering = query.validated_data.get("ordering") or (
+        DEFAULT_ORDERING if entitlements.shows_live_scores else DEFAULT_ORDERING_WITHOUT_SCORES)
+    rows = list(screener_rows(tenant=request.tenant, filters=filters, ordering=ordering,
+                              entitlements=entitlements)[:SCREENER_MAX_ROWS])
+    data = ScreenerRowSerializer(rows, many=True, context={"request": request, "entitlements": entitlements}).data
     return render(request, template, {
         **context, "ordering": ordering, "sorts": _sort_links(params, ordering),
         "hidden": data[0]["hidden_fields"] if data else [],

@@ -78,7 +78,7 @@ def test_sorting_orders_the_rows_and_links_keep_the_filters(rows, alice, tenant_
 def test_a_row_opens_the_instrument(rows, alice_client):
     page = alice_client.get(URL).content.decode()
 
-    assert 'data-href="/app/markets/#GOOG"' in page
+    assert 'data-href="/app/instruments/GOOG/"' in page
 
 
 @pytest.mark.parametrize(("query", "field"), [("ordering=price", "ordering"), ("asset_class=bonds", "asset_class"),
