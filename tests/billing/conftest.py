@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,30 +14,20 @@ from pathlib import Path
 import pytest
 import stripe
 
+from tests.servers import free_port, port_wait
+
 WEBHOOK_SECRET = "whsec_test_beacon"
 CATALOGUE_PRICES = {"price_pro_monthly": 4900, "price_pro_yearly": 49000, "price_premium_monthly": 14900,
                     "price_premium_yearly": 149000}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def localstripe_url():
-    port = _free_port()
+    port = free_port()
     binary = Path(sys.executable).parent / "localstripe"
     process = subprocess.Popen([str(binary), "--port", str(port), "--from-scratch"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    port_wait(port, seconds=20, what="localstripe")
     url = f"http://127.0.0.1:{port}"
     stripe.api_key, stripe.api_base = "sk_test_beacon", url
     product = stripe.Product.create(name="Beacon", type="service")

@@ -11,13 +11,13 @@ widths into var/e2e-artifacts/<test>/ (E2E_ARTIFACTS overrides the folder), with
 
 import os
 import re
-import socket
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.servers import free_port, port_wait
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls these tests make are sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -108,9 +108,7 @@ class AsgiServer:
     """
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "AsgiServer":
@@ -123,14 +121,8 @@ class AsgiServer:
                                                                                         port=self.port),
                              signal_handlers=False, verbosity=0)
         threading.Thread(target=self.server.run, name="e2e-daphne", daemon=True).start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("daphne did not start in a thread")
+        port_wait(self.port, what="daphne in a thread")
+        return self
 
     def stop(self) -> None:
         """Stop the feed hub (its database thread closes its connection, or the test database could not

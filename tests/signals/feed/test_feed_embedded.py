@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
+
+from tests.servers import free_port, port_wait
 
 ROOT = Path(__file__).resolve().parents[3]
 CREATE_KEY = """
@@ -21,12 +21,6 @@ from accounts.services import api_key_create
 tenant = Tenant.objects.create(name="Embedded", slug="embedded")
 print(api_key_create(tenant=tenant, name="feed", scope="read", created_by=None)[1])
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _follow(url: str, key: str) -> list[dict]:
@@ -43,18 +37,11 @@ def test_serve_embedded_answers_the_feed(tmp_path):
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
     key = subprocess.run([sys.executable, "-c", CREATE_KEY], cwd=ROOT, env=env, check=True, timeout=60,
                          capture_output=True, text=True).stdout.strip()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not listen"
-                time.sleep(0.3)
+        port_wait(port, seconds=60, what="serve")
         messages = asyncio.run(_follow(f"ws://127.0.0.1:{port}/ws/v1/feed/", key))
     finally:
         server.terminate()

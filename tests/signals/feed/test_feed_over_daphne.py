@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,17 +23,12 @@ from django.db import connection, connections
 from signals.feed_client import FeedClient
 from signals.feed_protocol import CLOSE_TOO_SLOW
 from signals.models import SignalPublication
+from tests.servers import free_port, port_wait
 from tests.signals.feed.conftest import signal_publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[3]
 SMALL_LIMITS = "DeliveryLimits(in_flight=8, ping_every=4, outbox=16, heartbeat_seconds=1, pong_deadline_seconds=5)"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Daphne:
@@ -56,14 +50,8 @@ class Daphne:
         self.process = subprocess.Popen(
             [sys.executable, "-c", "; ".join(code), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("daphne did not start")
+        port_wait(self.port, what="daphne")
+        return self
 
     def stop(self) -> None:
         if self.process is not None:
@@ -77,7 +65,7 @@ def daphne(transactional_db):
     servers: list[Daphne] = []
 
     def start(port: int | None = None, **kwargs) -> Daphne:
-        servers.append(Daphne(port or _free_port(), **kwargs).start())
+        servers.append(Daphne(port or free_port(), **kwargs).start())
         return servers[-1]
 
     yield start
