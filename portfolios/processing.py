@@ -170,7 +170,8 @@ def _positions_book(portfolio: Portfolio, fills: list[Fill], entries: list[CashE
         row.costs += commission[fill.order_id]
         if after is None or crossed:
             _trade_close(row, fill)
-            row.delete()
+            if row.pk is not None:  # opened by an earlier fill of this bar: never stored
+                row.delete()
             row = _position_open(portfolio, instrument, order, by_ref, fill, after) if crossed and after else None
             continue
         row.quantity, row.average_price, row.last_price = after.quantity, after.average_price, after.last_price

@@ -145,3 +145,19 @@ def test_a_member_reads_but_cannot_trade(bob_actor, portfolio, tape):
         order_place(actor=bob_actor, portfolio=portfolio, request=order("BTCUSD", "buy", 1))
     assert not PaperOrder.objects.exists()
     assert Portfolio.objects.get(pk=portfolio.pk).cash == 100_000
+
+
+def test_a_bracket_whose_entry_and_stop_fill_on_one_bar_closes_its_trade_in_that_bar(alice_actor, portfolio, tape):
+    """Found by make run: a position opened and stopped out by the same bar was never stored, and
+    deleting it raised, so the whole bar failed for every portfolio."""
+    btc = tape("BTCUSD")
+    btc.bar(100, 101, 99, 100)
+    order_place(actor=alice_actor, portfolio=portfolio, request=order(
+        "BTCUSD", "buy", 1, bracket=True, stop_loss=95, targets=[{"price": 115, "fraction": 1.0}]))
+
+    btc.bar(100, 101, 90, 92)  # entry at the open, then down through the stop
+
+    statuses = dict(PaperOrder.objects.filter(portfolio=portfolio).values_list("role", "status"))
+    assert statuses["entry"] == "filled" and statuses["stop"] == "filled"
+    assert Trade.objects.filter(portfolio=portfolio).count() == 1
+    assert not PaperPosition.objects.filter(portfolio=portfolio).exists()
