@@ -16,7 +16,8 @@ from config.celery_app import app as celery_app
 from market.arrays import BarArrays
 from market.models import Instrument
 from market.services import bars_ingest, instrument_catalogue_load
-from tests.signals.feed.test_feed_over_daphne import Daphne, _free_port
+from tests.servers import free_port
+from tests.signals.feed.test_feed_over_daphne import Daphne
 from watchlists.actors import Actor
 from watchlists.services import watchlist_create, watchlist_item_add
 
@@ -45,7 +46,7 @@ def close_bars(instrument, closes, *, first: int) -> None:
 
 @pytest.fixture
 def server():
-    daphne = Daphne(_free_port()).start()
+    daphne = Daphne(free_port()).start()
     yield f"http://127.0.0.1:{daphne.port}"
     daphne.stop()
 
