@@ -23,11 +23,11 @@ def _celery_tasks_registered():
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (rate-limit counters, heartbeat, usage)."""
-    from django.core.cache import cache
+    from tests.cache import cache_empty
 
-    cache.clear()
+    cache_empty()
     yield
-    cache.clear()
+    cache_empty()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0  # heartbeats and deadlines are checked this often
 POLL_SECONDS = 10.0  # a polled stream (engine status) is read this often while someone listens
-GROUP_RENEW_SECONDS = 3600  # channel layers forget a group member after a day (group_expiry)
+GROUP_RENEW_SECONDS = 30.0  # joined again this often: a restarted or flushed Redis forgets every group
 FILL_PAGE = 500
 RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
 RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket

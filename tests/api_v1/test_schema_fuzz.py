@@ -13,7 +13,6 @@ import json
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -28,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import api_key_create
 from market.services import instrument_catalogue_load
 from tests.alerts.conftest import subscribe
+from tests.cache import cache_empty
 from tests.factories import TenantFactory
 
 EXAMPLES_PER_OPERATION = 10
@@ -71,7 +71,7 @@ def errors_are_json(response) -> None:
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_within_its_schema_for_pro_and_free_keys(case, keys):
-    cache.clear()  # rate-limit counters: every example is judged on its input, not on the ones before it
+    cache_empty()  # rate-limit counters: every example is judged on its input, not on the ones before it
     for plan, key in keys.items():
         response = case.call(headers={"Authorization": f"Bearer {key}"})
         case.validate_response(response, checks=[not_a_server_error, status_code_conformance,

@@ -16,7 +16,6 @@ from datetime import timedelta
 import jsonschema
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import resolve
 from django.utils import timezone
 
@@ -31,6 +30,7 @@ from portfolios.processing import bar_closed_process
 from signals.models import SignalPublication
 from signals.publishing import publications_release_due
 from tests.api_v1.conftest import close, publish, subscribe
+from tests.cache import cache_empty
 from tests.signals.screener_setup import screener_rows_seed
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -177,10 +177,10 @@ def test_every_endpoint_answers_as_its_schema_says(client, world, pro_headers, f
     settings.API_PUBLIC_REQUESTS_PER_MINUTE = 0
     check.get("/api/v1/ledger/", status=429)
     Plan.objects.filter(code="pro").update(api_requests_per_minute=0)
-    cache.clear()  # the API reads plans cached for up to a minute: show this edit at once
+    cache_empty()  # the API reads plans cached for up to a minute: show this edit at once
     check.get("/api/v1/signals/", status=403, headers=pro_headers)
     Plan.objects.filter(code="pro").update(api_requests_per_minute=1)
-    cache.clear()  # a new minute's counters
+    cache_empty()  # a new minute's counters
     check.get("/api/v1/instruments/", status=200, headers=pro_headers)
     check.get("/api/v1/instruments/", status=429, headers=pro_headers)
 

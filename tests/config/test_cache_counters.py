@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from config.cache_counters import counters_add, counters_take
+from tests.cache import cache_empty
 
 LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}}
 
@@ -18,9 +19,9 @@ def backend(request, settings):
             pytest.skip("needs Redis (set REDIS_URL=redis://...)")
     else:
         settings.CACHES = LOCAL_MEMORY
-    cache.clear()
+    cache_empty()
     yield request.param
-    cache.clear()
+    cache_empty()
 
 
 def test_adding_starts_missing_counters_at_their_delta_and_answers_the_new_values(backend):

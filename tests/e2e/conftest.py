@@ -124,23 +124,35 @@ class AsgiServer:
         port_wait(self.port, what="daphne in a thread")
         return self
 
-    def stop(self) -> None:
-        """Stop the feed hub (its database thread closes its connection, or the test database could not
-        be dropped), then the reactor."""
+    def feed_hub_stop(self) -> None:
+        """Stop the server's feed hub: its database thread closes its connection (or the test database
+        could not be dropped), and no stream key it received lingers into the next test."""
         import asyncio
 
         from daphne.server import twisted_loop
-        from twisted.internet import reactor
 
         from signals.feed_hub import feed_hub_stop
 
         asyncio.run_coroutine_threadsafe(feed_hub_stop(), twisted_loop).result(timeout=30)
+
+    def stop(self) -> None:
+        from twisted.internet import reactor
+
+        self.feed_hub_stop()
         reactor.callFromThread(reactor.stop)
 
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker):
-    """The ASGI application (HTTP and the live feed's WebSocket) on the test database, for the session."""
+def _asgi_server_of_session(django_db_setup, django_db_blocker):
     server = AsgiServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def asgi_server(_asgi_server_of_session):
+    """The ASGI application (HTTP and the live feed's WebSocket) on the test database. Daphne serves
+    for the session; its feed hub is stopped after each test, so a stream key a page joined does not
+    outlive the test (one channel layer cannot receive on two event loops: the feed tests' own)."""
+    yield _asgi_server_of_session
+    _asgi_server_of_session.feed_hub_stop()

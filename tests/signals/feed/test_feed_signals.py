@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from billing.entitlements import Entitlements
 from billing.models import Plan
+from signals import feed_hub
 from signals.models import SignalPublication
 from signals.payloads import signal_payload_for_tier
-from tests.signals.feed.conftest import feed_client, next_message, nothing_arrives, publish, subscribe
+from tests.signals.feed.conftest import feed_client, layer_empty, next_message, nothing_arrives, publish, subscribe
 
 
 async def test_a_published_signal_arrives_as_an_envelope_whose_seq_is_its_publication_id(premium):
@@ -125,3 +129,20 @@ async def test_a_free_client_never_gets_a_premium_only_signal_and_gets_its_own_c
     assert await nothing_arrives(free_client)
     await premium_client.disconnect()
     await free_client.disconnect()
+
+
+@pytest.mark.redis
+async def test_the_feed_hears_its_streams_again_after_redis_forgets_its_groups(premium, monkeypatch):
+    """A Redis restart (or a FLUSHDB) drops every group membership; the hub joins its groups again
+    every GROUP_RENEW_SECONDS, so the feed resumes without a reconnect."""
+    monkeypatch.setattr(feed_hub, "GROUP_RENEW_SECONDS", 0.2)
+    _, key = premium
+    client = await feed_client(key)
+    await subscribe(client, ["signals"])
+    await layer_empty()  # what a restarted Redis holds: no group, no channel
+
+    await asyncio.sleep(0.5)
+    signal = await publish(symbol="EURUSD", timeframe="H1")
+
+    assert (await next_message(client))["data"]["signal_id"] == signal.pk
+    await client.disconnect()
