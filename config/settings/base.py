@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "AssetClassEnum": "market.models.AssetClass",
         "DirectionEnum": "signals.models.Direction",
         "SignalStatusEnum": [("open", "open"), ("closed", "closed")],
+        "RecordScopePlanEnum": [("plan", "plan")],
+        "RecordScopeAllEnum": [("all", "all")],
     },
     # The docs page's JavaScript is served from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
