@@ -81,7 +81,7 @@ def webhook_endpoint_update(*, destination: Destination, url: str | None = None,
 def webhook_secret_rotate(*, destination: Destination) -> Destination:
     """A new signing secret: the old one stops verifying at once."""
     destination.secret = webhook_secret_new()
-    destination.save(update_fields=["secret"])
+    destination.save(update_fields=["secret_encrypted"])
     return destination
 
 
@@ -93,8 +93,9 @@ def discord_webhook_add(*, tenant: Tenant, member: User, url: str, label: str = 
     if refusal is not None:
         raise InvalidInput(refusal, fields={"url": [refusal]})
     _ensure_room(tenant=tenant, member=member, channel=Channel.DISCORD)
-    return Destination.objects.create(tenant=tenant, member=member, channel=Channel.DISCORD, url=url,
-                                      label=label.strip()[:120] or discord_shown_url(url))
+    shown = discord_shown_url(url)
+    return Destination.objects.create(tenant=tenant, member=member, channel=Channel.DISCORD, url=shown,
+                                      discord_url=url, label=label.strip()[:120] or shown)
 
 
 def _b64url_bytes(value: str, *, field: str, length: int) -> str:
@@ -116,8 +117,9 @@ def push_subscription_save(*, tenant: Tenant, member: User, endpoint: str, p256d
     endpoint = _url_checked(endpoint, field="endpoint")
     existing = Destination.objects.for_tenant(tenant).filter(member=member, channel=Channel.PUSH, url=endpoint).first()
     if existing is not None:
-        Destination.objects.filter(pk=existing.pk).update(**keys, disabled_at=None, failing_since=None)
-        existing.refresh_from_db()
+        existing.push_p256dh, existing.push_auth = keys["push_p256dh"], keys["push_auth"]
+        existing.disabled_at = existing.failing_since = None
+        existing.save(update_fields=["push_p256dh", "push_auth_encrypted", "disabled_at", "failing_since"])
         return existing
     _ensure_room(tenant=tenant, member=member, channel=Channel.PUSH)
     return Destination.objects.create(tenant=tenant, member=member, channel=Channel.PUSH, url=endpoint,
