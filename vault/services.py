@@ -2,13 +2,15 @@
 
 `sealed_write(instance, "secret_encrypted", plaintext)` and `sealed_read(instance, "secret_encrypted")`
 are what models with a SealedTextField use; the column name and the row's tenant are bound into the
-ciphertext. An unwrapped data key is kept in this process (by its wrapped bytes, so a re-wrap or a new
-version is read afresh), and a plaintext on its instance: a delivery batch opens each destination once.
+ciphertext. An unwrapped data key is kept in this process for DATA_KEY_SECONDS (a delivery opens its
+destination's secret with no query and no unwrap), and a plaintext on its instance, so that a batch opens
+each destination once; secrets are sealed only when they are saved.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from functools import lru_cache
 
 from django.conf import settings
@@ -19,8 +21,11 @@ from vault.crypto import MasterKey, VaultError
 from vault.models import TenantKey
 
 DATA_KEYS_KEPT = 10_000  # unwrapped data keys kept per process (32 bytes each)
+# How long a process keeps an unwrapped data key: after a master key is withdrawn (or a tenant deleted),
+# running processes stop opening secrets with it within this time.
+DATA_KEY_SECONDS = 300.0
 
-_data_keys: dict[tuple[int, int, bytes], bytes] = {}
+_data_keys: dict[tuple[int, int], tuple[bytes, float]] = {}  # (tenant, version) -> (data key, kept until)
 _data_keys_lock = threading.Lock()
 
 
@@ -50,17 +55,18 @@ def data_keys_forget() -> None:
         _data_keys.clear()
 
 
+def _kept(tenant_id: int, version: int) -> bytes | None:
+    kept = _data_keys.get((tenant_id, version))
+    return kept[0] if kept is not None and kept[1] > time.monotonic() else None
+
+
 def _unwrapped(key: TenantKey) -> bytes:
-    wrapped = bytes(key.wrapped)
-    cache_key = (key.tenant_id, key.version, wrapped)
-    data_key = _data_keys.get(cache_key)
-    if data_key is None:
-        data_key = crypto.data_key_unwrap(master=master_key(key.master_key_id), wrapped=wrapped,
-                                          tenant_id=key.tenant_id, version=key.version)
-        with _data_keys_lock:
-            if len(_data_keys) >= DATA_KEYS_KEPT:
-                _data_keys.clear()
-            _data_keys[cache_key] = data_key
+    data_key = crypto.data_key_unwrap(master=master_key(key.master_key_id), wrapped=bytes(key.wrapped),
+                                      tenant_id=key.tenant_id, version=key.version)
+    with _data_keys_lock:
+        if len(_data_keys) >= DATA_KEYS_KEPT:
+            _data_keys.clear()
+        _data_keys[(key.tenant_id, key.version)] = (data_key, time.monotonic() + DATA_KEY_SECONDS)
     return data_key
 
 
@@ -86,6 +92,9 @@ def tenant_key_current(*, tenant_id: int) -> tuple[int, bytes]:
 
 def tenant_key(*, tenant_id: int, version: int) -> bytes:
     """The tenant's data key of that version; VaultError when it does not exist."""
+    kept = _kept(tenant_id, version)
+    if kept is not None:
+        return kept
     key = TenantKey.objects.filter(tenant_id=tenant_id, version=version).first()
     if key is None:
         raise VaultError(f"Tenant {tenant_id} has no data key {version}.")

@@ -87,13 +87,15 @@ def test_without_the_master_key_nothing_opens(master_keys, tenant_a, alice):
         Destination.objects.get(pk=endpoint.pk).secret  # noqa: B018
 
 
-def test_a_secret_is_opened_once_per_destination_however_many_times_it_is_read(
+def test_a_data_key_is_read_once_per_process_and_a_secret_opened_once_per_destination(
         master_keys, tenant_a, alice, django_assert_num_queries):
     secrets_of(tenant_a, alice)
-    endpoint = Destination.objects.get(tenant=tenant_a, channel="webhook")
+    endpoint, subscription = Destination.objects.filter(tenant=tenant_a, channel__in=["webhook", "push"]).order_by("pk")
+    data_keys_forget()
 
-    with django_assert_num_queries(1):  # the data key's row, once
-        assert {endpoint.secret for _ in range(100)} == {SIGNING_SECRET}
+    with django_assert_num_queries(1):  # the data key's row, once for every secret of the tenant
+        assert {endpoint.secret for _ in range(100)} == {SIGNING_SECRET} and subscription.push_auth == PUSH_AUTH
+    assert endpoint.__dict__["_vault_opened"] == {("secret_encrypted", endpoint.secret_encrypted): SIGNING_SECRET}
 
 
 def test_the_data_migration_sealed_rows_stored_before_the_vault(master_keys, tenant_a, alice, transactional_db):
