@@ -48,15 +48,19 @@ def metric_text(key: str, value: object) -> str:
     return f"{value:,.3f}"
 
 
+def metric_keys(keys: list[str]) -> list[str]:
+    """The keys in the documented order, then any other (a stored JSON object does not keep its order)."""
+    return [key for key in METRIC_LABELS if key in keys] + sorted(set(keys) - set(METRIC_LABELS))
+
+
 def metric_rows(metrics: dict[str, object], reasons: dict[str, str]) -> list[MetricRow]:
-    """Every metric the engine computed, labelled, in its order (a key without a label keeps its name)."""
-    return [MetricRow(key=key, label=METRIC_LABELS.get(key, key), text=metric_text(key, value),
-                      reason=reasons.get(key, "") if value is None else "")
-            for key, value in metrics.items()]
+    """Every metric the engine computed, labelled, in the documented order (an unknown key keeps its name)."""
+    return [MetricRow(key=key, label=METRIC_LABELS.get(key, key), text=metric_text(key, metrics[key]),
+                      reason=reasons.get(key, "") if metrics[key] is None else "")
+            for key in metric_keys(list(metrics))]
 
 
-def compare_rows(reports: list[dict[str, object] | None]) -> list[tuple[str, list[str]]]:
-    """(label, the figure of each report) for every metric any report has; "—" where a report lacks it."""
-    metrics = [(report or {}).get("metrics") or {} for report in reports]
-    keys = list(dict.fromkeys(key for each in metrics for key in each))
+def compare_rows(metrics: list[dict[str, object]]) -> list[tuple[str, list[str]]]:
+    """(label, the figure of each report's metrics) for every metric any has; "—" where one lacks it."""
+    keys = metric_keys(list(dict.fromkeys(key for each in metrics for key in each)))
     return [(METRIC_LABELS.get(key, key), [metric_text(key, each.get(key)) for each in metrics]) for key in keys]

@@ -167,7 +167,7 @@ def backtest_compare(request):
     done = [b for b in backtests if b.result]
     context: dict[str, object] = {"backtests": done, "compare_max": COMPARE_MAX}
     if len(done) >= 2:
-        context["rows"] = compare_rows([b.result for b in done])
+        context["rows"] = compare_rows([b.result["metrics"] for b in done])
         context["equity_chart"] = lines_chart(
             [(f"#{b.pk} {b}", _growth([value for _, value in b.result["equity"]])) for b in done],
             label="Return % over each backtest's range", baseline=0.0)

@@ -163,3 +163,13 @@ def test_another_tenant_gets_404_on_every_backtest_route_and_sees_none(goog, ali
     assert f"/app/backtests/{backtest.pk}/" not in index + compare and "No backtest yet" in index
     backtest.refresh_from_db()
     assert backtest.status == BacktestStatus.QUEUED
+
+
+def test_metrics_are_shown_in_the_documented_order_whatever_order_they_were_stored_in():
+    from backtests.presentation import METRIC_LABELS, metric_rows
+
+    stored = {"sqn": 1.5, "start": "2004-08-19T00:00:00+00:00", "kelly": None, "trades": 93}
+    rows = metric_rows(stored, {"kelly": "No losing trade."})
+    assert [r.key for r in rows] == [k for k in METRIC_LABELS if k in stored]
+    assert [(r.text, r.reason) for r in rows] == [("2004-08-19", ""), ("93", ""), ("1.500", ""),
+                                                  ("—", "No losing trade.")]
