@@ -36,8 +36,8 @@ def lines_chart(series: list[tuple[str, list[float]]], *, label: str,
     if baseline is not None:
         base = f'<line class="baseline" x1="0" x2="{WIDTH}" y1="{y(baseline)}" y2="{y(baseline)}"/>'
     return format_html(
-        '<figure class="chart"><svg role="img" aria-label="{label}" viewBox="0 0 {w} {h}" width="100%" height="{h}" '
-        'preserveAspectRatio="none">{base}{lines}</svg><figcaption class="muted">{label}: {names}; '
+        '<figure class="svg-chart"><svg role="img" aria-label="{label}" viewBox="0 0 {w} {h}" width="100%" '
+        'height="{h}" preserveAspectRatio="none">{base}{lines}</svg><figcaption class="muted">{label}: {names}; '
         'low {low}, high {high}</figcaption></figure>',
         label=label, w=WIDTH, h=HEIGHT, base=SafeString(base),
         lines=format_html_join("", '<polyline class="line line-{}" vector-effect="non-scaling-stroke" points="{}"/>',
