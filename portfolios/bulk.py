@@ -127,11 +127,7 @@ def orders_fill(*, instrument: Instrument, timeframe: str, bar: Bar, close_time:
     for fill in match.fills:
         row = by_key[fill.order_id]
         fills[row.portfolio_id].append(replace(fill, order_id=row.ref))
-    booked = sorted(set(fills) | {row.portfolio_id for row in changed if not row.is_open})
-    stored = _fills_book(instrument, bar, close_time, fx, portfolios, fills, rows)
-    # A booked portfolio's step counts its positions' swaps through the close, as book_on_bars does.
-    PaperPosition.objects.filter(portfolio_id__in=booked, swap_through__lt=close_time).update(swap_through=close_time)
-    return stored
+    return _fills_book(instrument, bar, close_time, fx, portfolios, fills, rows)
 
 
 def _fills_book(instrument: Instrument, bar: Bar, close_time: int, fx: dict[str, float],
@@ -245,8 +241,8 @@ def _swaps_charge(portfolios: list[Portfolio], rows: list[tuple], instruments: d
     a cash entry each, added to the position's costs and the portfolio's cash, in the portfolio's currency.
     Only instruments with a swap rate charge; a position no FX close converts waits for one."""
     market = market_for(instruments.values())
-    charging = {pk for pk, i in instruments.items() if i.pip_size and (
-        market.costs_of(i.symbol).swap_long_pips or market.costs_of(i.symbol).swap_short_pips)}
+    charging = {pk for pk, i in instruments.items()
+                if market.costs_of(i.symbol).charges_swap(market.instruments[i.symbol])}
     due = [r for r in rows if r[2] in charging and r[6] < close_time]
     if not due:
         return

@@ -94,8 +94,9 @@ def _orders_match(instrument: Instrument, timeframe: str, bar: Bar, close_time: 
     positions: dict[int, list[PaperPosition]] = defaultdict(list)
     for position in PaperPosition.objects.select_related("instrument").filter(portfolio_id__in=list(by_portfolio)):
         positions[position.portfolio_id].append(position)
-    held_instruments = {p.instrument.symbol: p.instrument for held in positions.values() for p in held}
-    market = market_for(({instrument.symbol: instrument} | held_instruments).values())
+    traded = {instrument.symbol: instrument} | {p.instrument.symbol: p.instrument for held in positions.values()
+                                                for p in held}
+    market = market_for(traded.values())
     broker_bar = bar_of(bar)
     fills: dict[int, list[PaperFill]] = {}
     booked: list[int] = []
@@ -111,7 +112,10 @@ def _orders_match(instrument: Instrument, timeframe: str, bar: Bar, close_time: 
         else:
             _orders_store(orders, step)
     # The step charged each booked portfolio's swaps up to the close (book_on_bars): one statement records it.
-    PaperPosition.objects.filter(portfolio_id__in=booked, swap_through__lt=close_time).update(swap_through=close_time)
+    charging = [i.pk for i in traded.values()
+                if market.costs_of(i.symbol).charges_swap(market.instruments[i.symbol])]
+    PaperPosition.objects.filter(portfolio_id__in=booked, instrument_id__in=charging,
+                                 swap_through__lt=close_time).update(swap_through=close_time)
     return fills
 
 
@@ -136,13 +140,15 @@ def _book(portfolio: Portfolio, step: BookStep, orders: list[PaperOrder], positi
     CashEntry.objects.bulk_create([CashEntry(portfolio=portfolio, kind=e.kind, amount=e.amount, symbol=e.symbol,
                                              order_ref=e.order_id, time=utc(e.time)) for e in step.cash_entries])
     held = {p.instrument.symbol: p for p in positions}
-    for entry in step.cash_entries:
-        if entry.kind == "swap" and entry.symbol in held:
-            held[entry.symbol].costs += entry.amount
-            held[entry.symbol].save(update_fields=["costs"])
-    row = held.get(instrument.symbol)
-    changes = position_fills_walk(portfolio_id=portfolio.pk, row=row, fills=step.fills,
+    changes = position_fills_walk(portfolio_id=portfolio.pk, row=held.get(instrument.symbol), fills=step.fills,
                                   entries=step.cash_entries, by_ref=by_ref, instrument=instrument, bar_close=bar.close)
+    after = held | {instrument.symbol: changes.kept}
+    for entry in step.cash_entries:
+        swapped = after.get(entry.symbol) if entry.kind == "swap" else None
+        if swapped is not None:
+            swapped.costs += entry.amount
+            if entry.symbol != instrument.symbol:
+                swapped.save(update_fields=["costs"])
     for trade in changes.trades:
         trade.save()
     for gone in changes.deleted:
