@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
 os.environ.pop("REDIS_URL", None)  # the in-memory channel layer and cache: the bench measures the database side
-TENANTS, PORTFOLIOS_EACH, POSITIONS, RUNS = 10, 100, 20, 2
+TENANTS, PORTFOLIOS_EACH, POSITIONS = 10, 100, 20
+RUNS = int(os.environ.get("RUNS", "2"))
 START = 1_704_067_200  # 2024-01-01 00:00 UTC
 
 

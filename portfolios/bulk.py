@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from django.db import connection, models
@@ -52,36 +51,35 @@ from portfolios.models import (
 )
 from portfolios.position_walk import POSITION_WALK_FIELDS, position_fills_walk
 
-PARAMETERS_PER_STATEMENT = 30_000  # below PostgreSQL's 65,535 and SQLite's 32,766 bind parameters
+SQLITE_PARAMETERS = 30_000  # bound parameters per statement: SQLite takes at most 32,766
 
 
 def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> None:
-    """Store `fields` of `rows` (saved rows of `model`) with one UPDATE ... FROM (VALUES ...) per batch.
-    Django's bulk_update writes a CASE of every row into every field, which costs seconds at thousands
-    of rows; this costs one pass."""
+    """Store `fields` of `rows` (saved rows of `model`) with one UPDATE ... FROM per batch. Django's
+    bulk_update writes a CASE of every row into every field, which costs seconds at thousands of rows.
+    PostgreSQL gets each column as one array (UNNEST), SQLite a VALUES list."""
     if not rows:
         return
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
-    # PostgreSQL types the VALUES by their first row (a NULL there is text): each value is cast to its column's
-    # type. SQLite needs no cast, and a cast to its DATETIME affinity would turn a date into a number.
-    cell = ", ".join(f"CAST(%s AS {c.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
-                     for c in columns)
     names = ", ".join(quote(c.column) for c in columns)
-    table = quote(meta.db_table)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     assignments = ", ".join(f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:])
-    batch = max(1, PARAMETERS_PER_STATEMENT // len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"CAST(%s AS {c.db_type(connection)}[])" for c in columns)
+            # Names come from the model's meta, quoted; every value is a bound parameter.
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM UNNEST({arrays}) AS v ({names}) "  # noqa: S608
+                           f"WHERE {table}.{pk} = v.{pk}", [[getattr(r, c.attname) for r in rows] for c in columns])
+            return
+        batch = max(1, SQLITE_PARAMETERS // len(columns))
+        cell = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(rows), batch):
             chunk = rows[start:start + batch]
-            params: list[Any] = []
-            for row in chunk:
-                params.extend(c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns)
-            values = ", ".join([f"({cell})"] * len(chunk))
-            # Names come from the model's meta, quoted; every value is a bound parameter.
-            cursor.execute(f"WITH v ({names}) AS (VALUES {values}) UPDATE {table} SET {assignments} FROM v "  # noqa: S608
-                           f"WHERE {table}.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}", params)
+            params = [c.get_db_prep_save(getattr(r, c.attname), connection) for r in chunk for c in columns]
+            cursor.execute(f"WITH v ({names}) AS (VALUES {', '.join([cell] * len(chunk))}) "  # noqa: S608
+                           f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.{pk}", params)
 
 
 # --- fills ------------------------------------------------------------------------------------------------
