@@ -55,12 +55,15 @@ def costs_of(instrument: InstrumentSpec) -> CostModel:
     return replace(costs, swap_long_pips=float(swap[0]), swap_short_pips=float(swap[1]))
 
 
-def order_from_row(row: PaperOrder) -> Order:
-    return Order(id=row.ref, symbol=row.instrument.symbol, side=Side(row.side), quantity=row.quantity,
+def order_from_row(row: PaperOrder, *, scope: str = "") -> Order:
+    """The broker's Order of the row; `scope` prefixes its refs (one broker call matching several portfolios'
+    orders tells them apart by it)."""
+    return Order(id=scope + row.ref, symbol=row.instrument.symbol, side=Side(row.side), quantity=row.quantity,
                  type=OrderType(row.type), limit_price=row.limit_price, stop_price=row.stop_price,
                  trail_amount=row.trail_amount, trail_percent=row.trail_percent,
                  time_in_force=TimeInForce(row.time_in_force), expires_at=row.expires_at, created_at=row.created_at,
-                 parent_id=row.parent_ref or None, bracket_id=row.bracket_ref or None, role=row.role,
+                 parent_id=scope + row.parent_ref if row.parent_ref else None,
+                 bracket_id=scope + row.bracket_ref if row.bracket_ref else None, role=row.role,
                  status=OrderStatus(row.status), filled_quantity=row.filled_quantity,
                  average_fill_price=row.average_fill_price, triggered=row.triggered, trail_anchor=row.trail_anchor,
                  session_day=row.session_day, closed_at=row.closed_at, reason=row.reason)

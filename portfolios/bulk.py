@@ -85,11 +85,6 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
 # --- fills ------------------------------------------------------------------------------------------------
 
 
-def _portfolio_key(portfolio_id: int, ref: str | None) -> str | None:
-    """An order's ref made unique across portfolios, so one broker call matches all of them."""
-    return f"{portfolio_id}/{ref}" if ref else None
-
-
 def orders_fill(*, instrument: Instrument, timeframe: str, bar: Bar, close_time: int,
                 fx: dict[str, float]) -> dict[int, list[PaperFill]]:
     """Match the open orders of the bar's instrument and timeframe in every portfolio and book what filled;
@@ -107,10 +102,9 @@ def orders_fill(*, instrument: Instrument, timeframe: str, bar: Bar, close_time:
         return {}
     for row in rows:
         row.instrument = instrument
-    by_key = {_portfolio_key(r.portfolio_id, r.ref): r for r in rows}
-    orders = [replace(order_from_row(r), id=_portfolio_key(r.portfolio_id, r.ref),
-                      parent_id=_portfolio_key(r.portfolio_id, r.parent_ref),
-                      bracket_id=_portfolio_key(r.portfolio_id, r.bracket_ref)) for r in rows]
+    # Refs are unique within a portfolio: scoped by it, one broker call matches every portfolio's orders.
+    orders = [order_from_row(r, scope=f"{r.portfolio_id}/") for r in rows]
+    by_key = {order.id: row for order, row in zip(orders, rows, strict=True)}
     spec = instrument_spec(instrument)
     market = market_for([instrument])
     match = orders_match(orders, bar_of(bar), instrument=spec, time=close_time, costs=market.costs_of(spec.symbol),
