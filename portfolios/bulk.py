@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 from django.db import connection, models
@@ -61,11 +62,12 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
     if not rows:
         return
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns = [meta.pk, *(cast(models.Field, meta.get_field(name)) for name in fields)]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(c.column) for c in columns)
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    assignments = ", ".join(f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:])
+    quoted = [quote(str(c.column)) for c in columns]
+    names = ", ".join(quoted)
+    table, pk = quote(meta.db_table), quoted[0]
+    assignments = ", ".join(f"{name} = v.{name}" for name in quoted[1:])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays = ", ".join(f"CAST(%s AS {c.db_type(connection)}[])" for c in columns)
@@ -141,10 +143,10 @@ def _fills_book(instrument: Instrument, bar: Bar, close_time: int, fx: dict[str,
     deleted: list[int] = []
     trades: list[Trade] = []
     for portfolio_id, made in fills.items():
-        portfolio, by_ref, row = portfolios[portfolio_id], orders[portfolio_id], held.get(portfolio_id)
-        if row is not None:
-            row.instrument = instrument
-        positions = {instrument.symbol: position_from_row(row)} if row is not None else {}
+        portfolio, by_ref, position = portfolios[portfolio_id], orders[portfolio_id], held.get(portfolio_id)
+        if position is not None:
+            position.instrument = instrument
+        positions = {instrument.symbol: position_from_row(position)} if position is not None else {}
         _, entries = fills_book(positions, made, market=market, currency=portfolio.currency, rates=rates,
                                 time=close_time)
         fill_rows += [PaperFill(portfolio=portfolio, order=by_ref[f.order_id], instrument=instrument, side=f.side.value,
@@ -153,8 +155,8 @@ def _fills_book(instrument: Instrument, bar: Bar, close_time: int, fx: dict[str,
                                 at_open=f.at_open) for f in made]
         entry_rows += [CashEntry(portfolio=portfolio, kind=e.kind, amount=e.amount, symbol=e.symbol,
                                  order_ref=e.order_id, time=utc(e.time)) for e in entries]
-        changes = position_fills_walk(portfolio_id=portfolio_id, row=row, fills=made, entries=entries, by_ref=by_ref,
-                                      instrument=instrument, bar_close=bar.close)
+        changes = position_fills_walk(portfolio_id=portfolio_id, row=position, fills=made, entries=entries,
+                                      by_ref=by_ref, instrument=instrument, bar_close=bar.close)
         kept += [changes.kept] if changes.kept is not None else []
         deleted += [r.pk for r in changes.deleted]
         trades += changes.trades

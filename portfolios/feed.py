@@ -46,11 +46,10 @@ def portfolio_updates_send(*, portfolio_ids: list[int], fills: dict[int, list[Pa
     if not portfolio_ids:
         return
     positions: dict[int, list[PositionFigures]] = {}
-    for portfolio_id, *figures in (PaperPosition.objects.filter(portfolio_id__in=portfolio_ids)
-                                   .order_by("instrument__symbol")
-                                   .values_list("portfolio_id", "instrument__symbol", "quantity", "average_price",
-                                                "last_price")):
-        positions.setdefault(portfolio_id, []).append(PositionFigures(*figures))
+    for portfolio_id, symbol, quantity, average_price, last_price in (
+            PaperPosition.objects.filter(portfolio_id__in=portfolio_ids).order_by("instrument__symbol")
+            .values_list("portfolio_id", "instrument__symbol", "quantity", "average_price", "last_price")):
+        positions.setdefault(portfolio_id, []).append(PositionFigures(symbol, quantity, average_price, last_price))
     messages = [(PORTFOLIOS.group(str(p.tenant_id)) if PORTFOLIOS.group else "",
                  portfolio_message(p, positions.get(p.pk, []), fills.get(p.pk, [])))
                 for p in Portfolio.objects.filter(pk__in=portfolio_ids)]
