@@ -12,8 +12,9 @@ holding the instrument whose bar closes. Medians over RUNS of portfolios.process
    fills, cash, positions) before the same marks.
 3. Baseline in the same run: case 2's portfolios processed one at a time as a plain per-portfolio loop would
    (book_on_bars, then its own equity sum and one equity point each), without the vectorised mark.
-Each run uses a new bar (the next hour) and new brackets; the setup is not timed. The feed sends after the
-commit go to the in-memory channel layer. Data are synthetic (seeded) and labelled so.
+Each run uses a new bar (the next hour) and new brackets; the setup is not timed; RUNS comes from the
+environment (default 2). The feed sends after the commit go to the in-memory channel layer. Data are
+synthetic (seeded) and labelled so.
 """
 
 from __future__ import annotations

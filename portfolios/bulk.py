@@ -21,7 +21,7 @@ from typing import cast
 
 import numpy as np
 from django.db import connection, models
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Greatest, Least
 
 from market.models import Bar, Instrument
@@ -85,6 +85,17 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
 
 
 # --- fills ------------------------------------------------------------------------------------------------
+
+
+def portfolios_lock(*, instrument: Instrument, timeframe: str) -> None:
+    """Lock every portfolio the bar can change (open orders on it, or a position in it) at once, in id order:
+    two bars processed at once each take their portfolios in one ascending sweep, so neither holds one the
+    other waits for while it waits for one the other holds."""
+    owners = PaperOrder.objects.filter(instrument=instrument, timeframe=timeframe, status__in=OPEN_ORDER_STATUSES)
+    holders = PaperPosition.objects.filter(instrument=instrument)
+    list(Portfolio.objects.select_for_update()
+         .filter(Q(pk__in=owners.values("portfolio_id")) | Q(pk__in=holders.values("portfolio_id")))
+         .order_by("pk").values_list("pk", flat=True))
 
 
 def orders_fill(*, instrument: Instrument, timeframe: str, bar: Bar, close_time: int,

@@ -65,6 +65,7 @@ def bar_closed_process(*, instrument_id: int, timeframe: str, bar_time: datetime
             return None
         close_time = epoch(bar_time) + Timeframe(timeframe).seconds
         fx = fx_closes_latest()
+        bulk.portfolios_lock(instrument=instrument, timeframe=timeframe)
         if per_portfolio:
             fills = _orders_match(instrument, timeframe, bar, close_time, fx)
         else:
