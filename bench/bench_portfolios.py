@@ -12,8 +12,9 @@ holding the instrument whose bar closes. Medians over RUNS of portfolios.process
    fills, cash, positions) before the same marks.
 3. Baseline in the same run: case 2's portfolios processed one at a time as a plain per-portfolio loop would
    (book_on_bars, then its own equity sum and one equity point each), without the vectorised mark.
-Each run uses a new bar (the next hour) and new brackets; the setup is not timed. The feed sends after the
-commit go to the in-memory channel layer. Data are synthetic (seeded) and labelled so.
+Each run uses a new bar (the next hour) and new brackets; the setup is not timed; RUNS comes from the
+environment (default 2). The feed sends after the commit go to the in-memory channel layer. Data are
+synthetic (seeded) and labelled so.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")
 os.environ.pop("REDIS_URL", None)  # the in-memory channel layer and cache: the bench measures the database side
-TENANTS, PORTFOLIOS_EACH, POSITIONS, RUNS = 10, 100, 20, 2
+TENANTS, PORTFOLIOS_EACH, POSITIONS = 10, 100, 20
+RUNS = int(os.environ.get("RUNS", "2"))
 START = 1_704_067_200  # 2024-01-01 00:00 UTC
 
 

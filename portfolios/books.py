@@ -4,13 +4,16 @@ Book, an Instrument its full InstrumentSpec, the market's FX closes a dict. Read
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 from market.arrays import InstrumentSpec
 from market.models import AssetClass, Bar, Instrument
 from market.timeframes import Timeframe
 from portfolios.broker.accounts import Account, Book, Market, Position
-from portfolios.broker.costs import cost_model_for
+from portfolios.broker.costs import CostModel, cost_model_for
 from portfolios.broker.fx import MissingRate, fx_rate
 from portfolios.broker.matching import Bar as BrokerBar
 from portfolios.broker.orders import Order, OrderStatus, OrderType, Side, TimeInForce
@@ -38,17 +41,29 @@ def instrument_spec(instrument: Instrument) -> InstrumentSpec:
 
 
 def market_for(instruments: Iterable[Instrument]) -> Market:
-    """The broker's market of these instruments, each with its venue's default costs."""
+    """The broker's market of these instruments, each with its venue's default costs (and swap rates)."""
     specs = {i.symbol: instrument_spec(i) for i in instruments}
-    return Market(instruments=specs, costs={symbol: cost_model_for(spec) for symbol, spec in specs.items()})
+    return Market(instruments=specs, costs={symbol: costs_of(spec) for symbol, spec in specs.items()})
 
 
-def order_from_row(row: PaperOrder) -> Order:
-    return Order(id=row.ref, symbol=row.instrument.symbol, side=Side(row.side), quantity=row.quantity,
+def costs_of(instrument: InstrumentSpec) -> CostModel:
+    """The venue's default costs with the swap rates of settings.PAPER_SWAP_PIPS (none: no swap)."""
+    costs = cost_model_for(instrument)
+    swap = settings.PAPER_SWAP_PIPS.get(instrument.symbol)
+    if swap is None:
+        return costs
+    return replace(costs, swap_long_pips=float(swap[0]), swap_short_pips=float(swap[1]))
+
+
+def order_from_row(row: PaperOrder, *, scope: str = "") -> Order:
+    """The broker's Order of the row; `scope` prefixes its refs (one broker call matching several portfolios'
+    orders tells them apart by it)."""
+    return Order(id=scope + row.ref, symbol=row.instrument.symbol, side=Side(row.side), quantity=row.quantity,
                  type=OrderType(row.type), limit_price=row.limit_price, stop_price=row.stop_price,
                  trail_amount=row.trail_amount, trail_percent=row.trail_percent,
                  time_in_force=TimeInForce(row.time_in_force), expires_at=row.expires_at, created_at=row.created_at,
-                 parent_id=row.parent_ref or None, bracket_id=row.bracket_ref or None, role=row.role,
+                 parent_id=scope + row.parent_ref if row.parent_ref else None,
+                 bracket_id=scope + row.bracket_ref if row.bracket_ref else None, role=row.role,
                  status=OrderStatus(row.status), filled_quantity=row.filled_quantity,
                  average_fill_price=row.average_fill_price, triggered=row.triggered, trail_anchor=row.trail_anchor,
                  session_day=row.session_day, closed_at=row.closed_at, reason=row.reason)

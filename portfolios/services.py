@@ -395,8 +395,13 @@ def order_place(*, actor: Actor, portfolio: Portfolio, request: OrderRequest,
 @transaction.atomic
 def order_cancel_by_subscriber(*, actor: Actor, order: PaperOrder) -> list[PaperOrder]:
     """Cancel an open order, with the exits of its bracket still waiting for it; the rows changed.
-    Cancelling a bracket's working exit leaves the others (cancel each, or the entry before it fills)."""
+    Cancelling a bracket's working exit leaves the others (cancel each, or the entry before it fills).
+
+    The portfolio is locked first, then the order, as a closed bar's processing locks them
+    (portfolios.bulk): an order is cancelled before or after a bar's fills, never in the middle,
+    and the two never wait on each other in a circle."""
     portfolio_ensure_writable(actor=actor)
+    Portfolio.objects.select_for_update().filter(pk=order.portfolio_id).first()
     order = PaperOrder.objects.select_for_update().select_related("instrument").get(pk=order.pk)
     if not order.is_open:
         raise InvalidInput(f"The order is {order.status} already.", fields={"order": [f"It is {order.status}."]})

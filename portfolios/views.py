@@ -71,7 +71,8 @@ def portfolio_detail(request, portfolio_id: int):
 
 
 def _ticket_initial(request) -> tuple[dict[str, Any], Signal | None]:
-    """The ticket's fields: from the signal named by ?signal= (one the plan sees), else a plain bracket."""
+    """The ticket's fields: from the signal named by ?signal= (one the plan sees), else a plain bracket. A
+    signal's bracket enters at the market; its entry is in the limit price, for a limit entry instead."""
     initial: dict[str, Any] = {"side": "buy", "order_type": "market", "time_in_force": "gtc", "bracket": True}
     raw = request.GET.get("signal", "")
     if not raw:
@@ -82,7 +83,8 @@ def _ticket_initial(request) -> tuple[dict[str, Any], Signal | None]:
         raise Http404("No such signal.")
     signal = publication.signal
     initial |= {"symbol": signal.instrument.symbol, "side": "buy" if signal.direction == "BUY" else "sell",
-                "timeframe": signal.timeframe, "stop_loss": signal.stop, "target_1": signal.target_1,
+                "timeframe": signal.timeframe, "limit_price": signal.entry, "stop_loss": signal.stop,
+                "target_1": signal.target_1,
                 "target_2": signal.target_2, "target_3": signal.target_3}
     return initial, signal
 

@@ -37,6 +37,11 @@ def upgrade_plan(*, entitlements: Entitlements) -> Plan | None:
     return None
 
 
+def plan_with_paper_portfolios() -> Plan | None:
+    """The first plan of the catalogue that includes paper portfolios (a signal's "Paper trade" upgrade path)."""
+    return plan_list_public().filter(paper_portfolios__gt=0).first()
+
+
 @dataclass(frozen=True)
 class SignalPage:
     """A page of the signal list: its items (API list items) and the paginator's page."""

@@ -114,6 +114,8 @@ def signal_page(request, signal_id: int):
         "plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "signal": detail,
         "instrument": signal.instrument, "band": band,
         "contributions": contribution_bars(detail["contributions"] or {}),
+        "paper_trading": entitlements.paper_portfolios > 0,
+        "paper_plan": None if entitlements.paper_portfolios > 0 else page_selectors.plan_with_paper_portfolios(),
         "chart": {"bars": bars, "precision": signal.instrument.price_precision, "tick": signal.instrument.tick_size,
                   "timeZone": request.user.time_zone, "direction": detail["direction"],
                   "signalTime": int(signal.bar_time.timestamp()), "entry": detail["entry"], "stop": detail["stop"],

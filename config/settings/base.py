@@ -277,6 +277,11 @@ LOGGING = {
 # --- billing --------------------------------------------------------------------------------
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 
+# --- paper portfolios ----------------------------------------------------------------------
+# Forex swap (overnight financing) of paper positions, per symbol: (long, short) in pips per unit per
+# night, signed (negative is paid), charged at 17:00 New York, Wednesdays x3. None given: no swap.
+PAPER_SWAP_PIPS: dict[str, tuple[float, float]] = {}
+
 # --- market ---------------------------------------------------------------------------------
 MARKET_SPIKE_ATR_MULTIPLE = env.float("MARKET_SPIKE_ATR_MULTIPLE", default=30.0)
 # Celery tasks sent once per closed bar with kwargs instrument_id, timeframe, time (epoch s), in this

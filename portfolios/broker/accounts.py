@@ -127,22 +127,7 @@ def book_on_bars(book: Book, bars: Mapping[str, Bar], *, time: int, market: Mark
             after = {o.id: o for o in match.orders}
             orders = [after.get(o.id, o) for o in orders]
             fills.extend(match.fills)
-    positions = dict(book.positions)
-    entries: list[CashEntry] = []
-    for fill in fills:
-        instrument = market.instruments[fill.symbol]
-        positions_fill = positions.get(fill.symbol)
-        position, realized = position_after_fill(positions_fill, fill)
-        if position is None:
-            positions.pop(fill.symbol, None)
-        else:
-            positions[fill.symbol] = position
-        to_account = float(fx_rate(instrument.quote_currency, currency, rates))
-        if realized:
-            entries.append(CashEntry("realized_pnl", realized * to_account, fill.symbol, time, fill.order_id))
-        if fill.commission:
-            paid = fill.commission * float(fx_rate(fill.commission_currency, currency, rates))
-            entries.append(CashEntry("commission", -paid, fill.symbol, time, fill.order_id))
+    positions, entries = fills_book(book.positions, fills, market=market, currency=currency, rates=rates, time=time)
     for symbol, position in list(positions.items()):
         instrument = market.instruments[symbol]
         latest = bars.get(symbol)
@@ -160,6 +145,28 @@ def book_on_bars(book: Book, bars: Mapping[str, Bar], *, time: int, market: Mark
     closed = [o for o in orders if not o.is_open]
     return BookStep(book=Book(account=account, positions=positions, orders=tuple(o for o in orders if o.is_open)),
                     fills=fills, closed_orders=closed, cash_entries=entries)
+
+
+def fills_book(positions: Mapping[str, Position], fills: Sequence[Fill], *, market: Market, currency: str,
+               rates: Mapping[str, Rate], time: int) -> tuple[dict[str, Position], list[CashEntry]]:
+    """The positions after `fills` (in order) and the cash they moved: realised P&L and commissions,
+    converted to `currency` at `rates` (FX closes), booked at `time`."""
+    after = dict(positions)
+    entries: list[CashEntry] = []
+    for fill in fills:
+        instrument = market.instruments[fill.symbol]
+        position, realized = position_after_fill(after.get(fill.symbol), fill)
+        if position is None:
+            after.pop(fill.symbol, None)
+        else:
+            after[fill.symbol] = position
+        to_account = float(fx_rate(instrument.quote_currency, currency, rates))
+        if realized:
+            entries.append(CashEntry("realized_pnl", realized * to_account, fill.symbol, time, fill.order_id))
+        if fill.commission:
+            paid = fill.commission * float(fx_rate(fill.commission_currency, currency, rates))
+            entries.append(CashEntry("commission", -paid, fill.symbol, time, fill.order_id))
+    return after, entries
 
 
 def unrealized_pnl(position: Position) -> float:

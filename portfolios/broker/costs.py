@@ -69,6 +69,10 @@ class CostModel:
     def half_spread(self, price: float, instrument: InstrumentSpec) -> float:
         return self.spread.at(price, instrument) / 2
 
+    def charges_swap(self, instrument: InstrumentSpec) -> bool:
+        """Whether a position held overnight pays or earns a swap (a forex pair with a swap rate)."""
+        return instrument.pip_size is not None and bool(self.swap_long_pips or self.swap_short_pips)
+
 
 @dataclass(frozen=True)
 class FillPolicy:

@@ -7,7 +7,9 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from billing.models import Plan
 from market.models import Instrument
+from portfolios.models import Portfolio
 from signals.models import ModelVersion
 from signals.publishing import publications_release_due
 from signals.services import signal_create, strategy_default_ensure
@@ -110,3 +112,39 @@ def test_a_signal_without_confidence_says_so_and_shows_no_number(client, catalog
 
     assert "No confidence is published for this signal." in page
     assert "chance of reaching target 1" not in page and "Calibration band" not in page
+
+
+def test_a_plan_with_paper_portfolios_gets_a_paper_trade_link_to_the_prefilled_ticket(client, catalogue, tenant_a,
+                                                                                     alice):
+    subscribe(tenant_a, "pro")
+    signal = publish("GOOG", timeframe="D1", confidence=None, entry=100.0)
+    daily_bars("GOOG", until=signal.bar_time + timedelta(days=1), count=30)
+    portfolio = Portfolio.objects.create(tenant=tenant_a, name="Main", cash=100_000, equity=100_000)
+    client.force_login(alice)
+
+    page = client.get(f"/app/signals/{signal.pk}/").content.decode()
+
+    link = f'href="/app/portfolios/order/?signal={signal.pk}">Paper trade</a>'
+    assert link in page
+    ticket = client.get(f"/app/portfolios/order/?signal={signal.pk}", follow=True)
+    assert ticket.redirect_chain == [(f"/app/portfolios/{portfolio.pk}/order/?signal={signal.pk}", 302)]
+    form = ticket.content.decode()
+    assert 'name="bracket" checked' in form and 'value="GOOG"' in form
+    for level in (signal.entry, signal.stop, signal.target_1, signal.target_2, signal.target_3):
+        assert f'value="{level}"' in form
+
+
+def test_a_plan_without_paper_portfolios_sees_paper_trading_locked_with_the_plan_that_has_it(client, catalogue,
+                                                                                             tenant_a, alice):
+    subscribe(tenant_a, "pro")
+    Plan.objects.filter(code__in=["free", "pro"]).update(paper_portfolios=0)
+    signal = publish("GOOG", timeframe="D1", confidence=None)
+    daily_bars("GOOG", until=signal.bar_time + timedelta(days=1), count=30)
+    client.force_login(alice)
+
+    page = client.get(f"/app/signals/{signal.pk}/").content.decode()
+
+    assert "/app/portfolios/order/" not in page
+    locked = re.search(r'<span class="locked" role="note">(.*?)</span>', page, re.S)
+    assert locked and "Paper trade: in Premium" in locked.group(1)
+    assert "#plan-premium" in locked.group(1)  # the way to upgrade to it
