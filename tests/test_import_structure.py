@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "market", "portfolios", "signals",
+FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "market", "news", "portfolios", "signals",
                "watchlists")
 
 # (module, imported name) -> why it is still imported inside a function. Empty: none is, and an entry
