@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from news.providers.base import NewsEntry
 
@@ -62,8 +63,9 @@ def _word(text: str, *, case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w$]){re.escape(text)}(?!\w)", 0 if case else re.I)
 
 
+@cache
 def _name_patterns(instrument: InstrumentNames) -> list[re.Pattern[str]]:
-    """How an article names a stock or a coin."""
+    """How an article names a stock or a coin (compiled once per instrument)."""
     code = instrument.symbol if instrument.asset_class == "stock" else instrument.base_currency
     patterns = [re.compile(rf"\${re.escape(code)}(?!\w)")]
     if len(code) >= 3:
