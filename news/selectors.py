@@ -58,6 +58,22 @@ def news_mentions_recent(*, instrument: Instrument, until: datetime | None = Non
     return list(mentions.order_by("-published_at", "-id")[:limit])
 
 
+@dataclass(frozen=True)
+class NewsPanel:
+    """What a page's news panel shows: an instrument's newest mentions published before `until`."""
+
+    mentions: list[NewsMention]
+    until: datetime
+    demo: bool  # some are recorded demo data
+
+
+def news_panel(*, instrument: Instrument, until: datetime, limit: int = 8) -> NewsPanel:
+    """The panel of `instrument` as of `until` (a page shows what was known then: the newest bar's close,
+    or the signal's bar close)."""
+    mentions = news_mentions_recent(instrument=instrument, until=until, limit=limit)
+    return NewsPanel(mentions=mentions, until=until, demo=any(m.item.is_demo for m in mentions))
+
+
 def news_scores_for(*, instrument_ids: list[int], since: datetime, until: datetime) -> dict[int, NewsScores]:
     """Per instrument id, its mentions published in [since, until), oldest first, as the engine reads them."""
     rows = (NewsMention.objects.filter(instrument_id__in=instrument_ids, published_at__gte=since,
