@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from config.outbound import TransportError
 from news.models import NewsFeed, NewsItem, NewsMention
@@ -14,6 +15,7 @@ class NewsFeedAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
     readonly_fields = ["last_polled_at", "last_error", "items_stored", "created_at"]
     actions = ["poll_now"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Poll the selected feeds now")
     def poll_now(self, request, queryset):
