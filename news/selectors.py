@@ -33,21 +33,20 @@ NEUTRAL_BAND = 0.15  # |sentiment| under this reads as neutral (Alpha Vantage's 
 
 
 def news_item_list(*, filters: NewsFilters) -> QuerySet[NewsItem]:
-    """News items, newest first, with their mentions; with an instrument, its sentiment is the filtered one."""
+    """News items, newest first, with their mentions; with an instrument, its sentiment is the filtered one
+    (one filter() call, so both conditions hold for the same mention)."""
     items = NewsItem.objects.prefetch_related("mentions__instrument")
     if filters.since is not None:
         items = items.filter(published_at__gte=filters.since)
-    prefix = ""
-    if filters.instrument:
-        items = items.filter(mentions__instrument__symbol=filters.instrument)
-        prefix = "mentions__"
+    prefix = "mentions__" if filters.instrument else ""
+    conditions: dict[str, object] = {"mentions__instrument__symbol": filters.instrument} if filters.instrument else {}
     if filters.sentiment == "positive":
-        items = items.filter(**{f"{prefix}sentiment__gte": NEUTRAL_BAND})
+        conditions[f"{prefix}sentiment__gte"] = NEUTRAL_BAND
     elif filters.sentiment == "negative":
-        items = items.filter(**{f"{prefix}sentiment__lte": -NEUTRAL_BAND})
+        conditions[f"{prefix}sentiment__lte"] = -NEUTRAL_BAND
     elif filters.sentiment == "neutral":
-        items = items.filter(**{f"{prefix}sentiment__gt": -NEUTRAL_BAND, f"{prefix}sentiment__lt": NEUTRAL_BAND})
-    return items.distinct().order_by("-published_at", "-id")
+        conditions.update({f"{prefix}sentiment__gt": -NEUTRAL_BAND, f"{prefix}sentiment__lt": NEUTRAL_BAND})
+    return items.filter(**conditions).distinct().order_by("-published_at", "-id")
 
 
 def news_mentions_recent(*, instrument: Instrument, until: datetime | None = None, limit: int = 8) -> list[NewsMention]:

@@ -50,6 +50,20 @@ def test_filters_by_instrument_sentiment_and_time(client, headers, stored):
                                                    "Google shares rise as search advertising revenue grows strongly"]
 
 
+def test_the_sentiment_filter_reads_the_filtered_instruments_own_sentiment(client, headers, stored):
+    news_entries_store(entries=[NewsEntry(url="https://n.example/euro", title="Euro gains as strong eurozone data "
+                                          "lifts confidence, the dollar slips", summary="", source="Wire",
+                                          published=utc("2024-03-13 12:00"))], provider="feed")
+
+    def titles(query):
+        return [i["title"][:10] for i in client.get(f"/api/v1/news/?{query}", headers=headers).json()["results"]]
+
+    # Good for the euro, so for EUR/USD; bad for the dollar, so for USD/JPY.
+    assert titles("instrument=EURUSD&sentiment=positive") == ["Euro gains"]
+    assert titles("instrument=USDJPY&sentiment=positive") == []
+    assert titles("instrument=USDJPY&sentiment=negative") == ["Euro gains"]
+
+
 def test_pages_follow_the_cursor(client, headers, stored):
     first = client.get("/api/v1/news/?limit=3", headers=headers).json()
     second = client.get(first["next"], headers=headers).json()
