@@ -7,7 +7,8 @@ The answer: {"items", "sentiment_score_definition", "relevance_score_definition"
 "url", "time_published" (YYYYMMDDTHHMMSS, taken as UTC), "summary", "source", "overall_sentiment_score",
 "ticker_sentiment": [{"ticker", "relevance_score", "ticker_sentiment_score"}, ...]}, ...]}; scores are
 sent as strings or numbers. Rate limits and errors arrive with HTTP 200 exactly as for the market
-endpoints, and are judged by the market provider's `check_answer`.
+endpoints, and are judged by the market provider's `check_answer`; a query the endpoint refuses
+({"Information": "Invalid inputs..."}, e.g. an unknown ticker or topic) fails at once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from news.providers.base import NewsEntry, TickerScore
 def av_time(epoch: int) -> str:
     """Epoch seconds as Alpha Vantage's time_from / time_to (YYYYMMDDTHHMM, UTC)."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y%m%dT%H%M")
+
+
+def check_news_answer(body: object) -> None:
+    """`check_answer`, after refusing at once a query the news endpoint calls invalid (no retry can help)."""
+    if isinstance(body, dict) and "feed" not in body:
+        text = str(body.get("Information", ""))
+        if "invalid inputs" in text.lower():
+            raise TransportError(f"Alpha Vantage refused the news query: {text}", permanent=True)
+    check_answer(body)
 
 
 class AlphaVantageNewsProvider:
@@ -45,8 +55,8 @@ class AlphaVantageNewsProvider:
             params["time_from"] = av_time(since)
         if until is not None:
             params["time_to"] = av_time(until)
-        body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=check_answer)
-        assert isinstance(body, dict)  # check_answer refused anything else
+        body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=check_news_answer)
+        assert isinstance(body, dict)  # check_news_answer refused anything else
         feed = body.get("feed", [])
         if not isinstance(feed, list):
             raise TransportError("Alpha Vantage news: 'feed' is not a list", permanent=True)

@@ -67,6 +67,16 @@ def test_a_rate_limit_that_lasts_fails_with_a_clear_error_and_stores_nothing(cat
     assert len(transport.calls) == 4 and slept == [60.0] * 3
 
 
+def test_a_query_the_endpoint_calls_invalid_fails_at_once_without_retrying():
+    slept = []
+    provider, transport = _provider([(_news, "alphavantage_news_invalid_inputs.json")], slept)
+
+    with pytest.raises(TransportError, match="refused the news query: Invalid inputs") as error:
+        provider.news(tickers=["NOPE"])
+
+    assert error.value.permanent and len(transport.calls) == 1 and slept == []
+
+
 def test_a_malformed_article_is_refused_whole():
     body = json.loads((FIXTURES / "alphavantage_news_sentiment.json").read_text())
     del body["feed"][1]["time_published"]
