@@ -14,6 +14,7 @@ from api.errors import endpoint_not_found
 from backtests import api as backtests_api
 from billing import api as billing_api
 from market import api as market_api
+from news import api as news_api
 from portfolios import api as portfolios_api
 from signals import api as signals_api
 from signals import screener_api
@@ -40,6 +41,7 @@ urlpatterns = [
     path("signals/<int:signal_id>/", signals_api.SignalDetailApi.as_view(), name="signal-detail"),
     path("instruments/", market_api.InstrumentListApi.as_view(), name="instrument-list"),
     path("instruments/<str:symbol>/bars/", market_api.BarListApi.as_view(), name="bar-list"),
+    path("news/", news_api.NewsListApi.as_view(), name="news-list"),
     path("track-record/", signals_api.TrackRecordApi.as_view(), name="track-record"),
     path("track-record/summary/", signals_api.TrackRecordSummaryApi.as_view(), name="track-record-summary"),
     path("track-record/chart-patterns/", signals_api.ChartPatternTrackRecordApi.as_view(),

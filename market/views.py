@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -7,6 +9,8 @@ from accounts.tenancy import tenant_required
 from api.entitlements import request_entitlements
 from market import chart_selectors
 from market.selectors import instrument_get, market_overview
+from market.timeframes import Timeframe
+from news.selectors import news_panel
 from signals.page_selectors import instrument_signals, upgrade_plan
 
 
@@ -30,6 +34,9 @@ def instrument(request, symbol: str):
         overlays = ["ema"]
     bars = chart_selectors.chart_bars(instrument=found, timeframe=timeframe, now=timezone.now()) if timeframe else None
     entitlements = request_entitlements(request)
+    # The news known at the newest bar's close (a replayed history's "now"), else now.
+    news_until = (datetime.fromtimestamp(int(bars.time[-1]) + Timeframe(timeframe).seconds, tz=UTC)
+                  if bars is not None and len(bars) and timeframe else timezone.now())
     return render(request, "market/instrument.html", {
         "instrument": found, "timeframes": timeframes, "timeframe": timeframe, "overlays": overlays,
         "overlay_choices": chart_selectors.OVERLAYS.items(), "plan": entitlements,
@@ -37,6 +44,7 @@ def instrument(request, symbol: str):
         "covered": any(entitlements.covers(symbol=found.symbol, asset_class=found.asset_class, timeframe=tf)
                        for tf in entitlements.timeframes),
         "signals": instrument_signals(entitlements=entitlements, symbol=found.symbol),
+        "news": news_panel(instrument=found, until=min(news_until, timezone.now())),
         "chart": None if bars is None else {
             "bars": chart_selectors.candle_rows(bars), "precision": found.price_precision, "tick": found.tick_size,
             "timeZone": request.user.time_zone,

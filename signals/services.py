@@ -20,6 +20,7 @@ from market.models import Instrument
 from market.resample import resample
 from market.selectors import bars_latest_arrays
 from market.timeframes import Timeframe
+from news.selectors import news_scores_for
 from signals.confidence import model_active
 from signals.engine.analysis import (
     Analysis,
@@ -30,6 +31,7 @@ from signals.engine.analysis import (
     analyse_many,
 )
 from signals.engine.outcomes import Outcome, SignalLevels, evaluate
+from signals.engine.sentiment import NewsScores, news_window_seconds
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append, ledger_append_many, lock_ledger
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
@@ -122,7 +124,8 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
             instrument = instruments[instrument_id]
             items.append((instrument_id, bars, instrument.spec,
                           _higher_bars(instrument, Timeframe(timeframe), bar_time, bars)))
-        for instrument_id, analysis in _analyse_each(items, timeframe, config, model, errors).items():
+        news = _news_for(items, Timeframe(timeframe))
+        for instrument_id, analysis in _analyse_each(items, timeframe, config, model, errors, news).items():
             computed += 1
             signal = None
             if analysis.draft is not None:
@@ -139,16 +142,27 @@ def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[i
     engine_run_record_chunk(run_id=run_id, computed=computed, signals=created, errors=errors)
 
 
+def _news_for(items: list[AnalysisItem[int]], timeframe: Timeframe) -> dict[int, NewsScores]:
+    """The scored news the engine may read for these items: published before the newest bar's close."""
+    if not items:
+        return {}
+    closes = [int(bars.time[-1]) + timeframe.seconds for _, bars, _, _ in items]
+    return news_scores_for(instrument_ids=[key for key, *_ in items],
+                           since=utc_from_epoch(min(closes) - news_window_seconds(timeframe.seconds)),
+                           until=utc_from_epoch(max(closes)))
+
+
 def _analyse_each(items: list[AnalysisItem[int]], timeframe: str, config: StrategyConfig,
-                  model: ConfidenceScorer | None, errors: list[tuple[int, str, str]]) -> dict[int, Analysis]:
+                  model: ConfidenceScorer | None, errors: list[tuple[int, str, str]],
+                  news: dict[int, NewsScores]) -> dict[int, Analysis]:
     """All items in one batch; if the batch fails, each alone, so one bad instrument fails alone."""
     try:
-        return analyse_many(items, timeframe=timeframe, strategy=config, model=model)
+        return analyse_many(items, timeframe=timeframe, strategy=config, model=model, news=news)
     except Exception:
         results: dict[int, Analysis] = {}
         for item in items:
             try:
-                results.update(analyse_many([item], timeframe=timeframe, strategy=config, model=model))
+                results.update(analyse_many([item], timeframe=timeframe, strategy=config, model=model, news=news))
             except Exception as error:
                 logger.exception("engine failed on instrument %s %s", item[0], timeframe)
                 errors.append((item[0], timeframe, f"{error.__class__.__name__}: {error}"))

@@ -8,7 +8,7 @@ does not include is shown locked with the way to upgrade, never as an error.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.http import Http404
 from django.shortcuts import render
@@ -20,6 +20,7 @@ from api.entitlements import request_entitlements
 from billing.usage import usage_on
 from market.models import AssetClass, Instrument
 from market.timeframes import Timeframe
+from news.selectors import news_panel
 from signals import page_selectors
 from signals.api import MAX_ID, signal_detail
 from signals.feed_selectors import engine_status
@@ -116,6 +117,9 @@ def signal_page(request, signal_id: int):
         "contributions": contribution_bars(detail["contributions"] or {}),
         "paper_trading": entitlements.paper_portfolios > 0,
         "paper_plan": None if entitlements.paper_portfolios > 0 else page_selectors.plan_with_paper_portfolios(),
+        # The news the engine could read for this signal: published before its bar closed.
+        "news": news_panel(instrument=signal.instrument, until=signal.bar_time + timedelta(
+            seconds=Timeframe(signal.timeframe).seconds)),
         "chart": {"bars": bars, "precision": signal.instrument.price_precision, "tick": signal.instrument.tick_size,
                   "timeZone": request.user.time_zone, "direction": detail["direction"],
                   "signalTime": int(signal.bar_time.timestamp()), "entry": detail["entry"], "stop": detail["stop"],

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "alerts",
     "portfolios",
     "backtests",
+    "news",
     "status",
     "vault",
 ]
@@ -152,6 +153,7 @@ CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine
 CELERY_TASK_ROUTES = {
     "signals.tasks.model_retrain": {"queue": "default"},
     "market.tasks.*": {"queue": "ingest"},
+    "news.tasks.*": {"queue": "ingest"},
     "signals.tasks.*": {"queue": "engine"},
     "alerts.tasks.*": {"queue": "alerts"},
     "portfolios.tasks.*": {"queue": "portfolios"},
@@ -299,6 +301,11 @@ MARKET_REPLAY_SECONDS_PER_BAR = env.int("MARKET_REPLAY_SECONDS_PER_BAR", default
 MARKET_CRYPTO_EXCHANGE = env("MARKET_CRYPTO_EXCHANGE", default="coinbaseexchange")
 # Timeframe -> seconds between polls of the live providers, e.g. MARKET_LIVE_POLLING=H1=300,D1=3600.
 MARKET_LIVE_POLLING = {k: int(v) for k, v in env.dict("MARKET_LIVE_POLLING", default={}).items()}
+# --- news: feeds and Alpha Vantage NEWS_SENTIMENT, polled every NEWS_POLL_SECONDS (0: not polled) ---------
+NEWS_POLL_SECONDS = env.int("NEWS_POLL_SECONDS", default=900)
+NEWS_FEED_MAX_BYTES = env.int("NEWS_FEED_MAX_BYTES", default=2_000_000)  # a feed's body past this is refused
+# Alpha Vantage news is polled only with ALPHA_VANTAGE_API_KEY set; topics narrow it (comma-separated).
+NEWS_ALPHAVANTAGE_TOPICS = env.list("NEWS_ALPHAVANTAGE_TOPICS", default=[])
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds a signature stays valid
 
 # --- alerts: deliveries (alert-deliveries) -----------------------------------------------------

@@ -37,7 +37,7 @@ def is_currency_pair(symbol: str) -> bool:
     return len(symbol) == 6 and symbol[:3] in CURRENCIES and symbol[3:] in CURRENCIES
 
 
-def _check(body: object) -> None:
+def check_answer(body: object) -> None:
     if not isinstance(body, dict):
         raise TransportError("Alpha Vantage answered with something that is not an object", permanent=True)
     if "Error Message" in body:
@@ -74,8 +74,8 @@ class AlphaVantageProvider:
         requests_ = self._requests(symbol, timeframe, asset_class, start, end)
         rows: list[BarRow] = []
         for params, series_key, zone in requests_:
-            body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=_check)
-            assert isinstance(body, dict)  # _check refused anything else
+            body = self.client.get_json(BASE_URL, params={**params, "apikey": self.api_key}, check=check_answer)
+            assert isinstance(body, dict)  # check_answer refused anything else
             rows += _rows(body.get(series_key, {}), zone)
         bars = bars_from_rows(rows)
         return bars.where((bars.time >= start) & (bars.time <= end))

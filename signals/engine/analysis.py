@@ -8,7 +8,7 @@ each pair's state at its newest bar, signal or not (what the screener shows). No
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeAlias, TypeVar
 
@@ -20,6 +20,7 @@ from signals.engine.chart_patterns import ChartPattern, newest_chart_patterns, r
 from signals.engine.confluence import (
     FEATURE_NAMES,
     MIN_BARS,
+    PHRASES,
     chart_patterns_note,
     feature_rows,
     indicator_values,
@@ -34,6 +35,7 @@ from signals.engine.indicators import supertrend
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
 from signals.engine.regime import regimes_at_last
+from signals.engine.sentiment import NewsScores, NewsSentiment, news_note, news_sentiment, news_window_seconds
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 
 
@@ -98,19 +100,23 @@ HIGHER_TRENDS = {1.0: "up", -1.0: "down"}
 
 
 def analyse(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str, strategy: StrategyConfig,
-            higher: BarArrays | None = None, model: ConfidenceScorer | None = None) -> SignalDraft | None:
+            higher: BarArrays | None = None, model: ConfidenceScorer | None = None,
+            news: NewsScores | None = None) -> SignalDraft | None:
     """The signal of the newest closed bar, or None (warm-up, score under the threshold, bad levels).
 
-    `model`, when given, has `confidence(X, cells)` returning P(target 1 before the stop) for each row.
+    `model`, when given, has `confidence(X, cells)` returning P(target 1 before the stop) for each row;
+    `news`, the instrument's scored news (only what was published before the bar closed counts).
     """
     return analyse_many([(None, bars, instrument, higher)], timeframe=timeframe, strategy=strategy,
-                        model=model)[None].draft
+                        model=model, news=None if news is None else {None: news})[None].draft
 
 
 def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | str, strategy: StrategyConfig,
-                 model: ConfidenceScorer | None = None) -> dict[_Key, Analysis]:
+                 model: ConfidenceScorer | None = None,
+                 news: Mapping[_Key, NewsScores] | None = None) -> dict[_Key, Analysis]:
     """`analyse` for many instruments of one timeframe: items are (key, bars, instrument, higher);
     returns {key: Analysis}, each pair's state at its newest bar with its signal draft, if any.
+    `news` holds the scored news of any of the keys (silent for the others).
 
     Each history's indicators are computed alone (TA-Lib and numpy over its bars), except the
     Supertrend recursion, which runs once per history length for all of them. The votes, scores,
@@ -132,6 +138,10 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     newest = {name: np.array([v[name][-1] for v in values]) for name in values[0]}
     votes = votes_from(newest)
     score, contributions = scores(votes, strategy)
+    window = news_window_seconds(timeframe.seconds)
+    sentiments = [news_sentiment((news or {}).get(key), at=int(bars.time[-1]) + timeframe.seconds,
+                                 window_seconds=window) for key, bars, _, _ in live]
+    score, contributions = _with_news(score, contributions, sentiments, strategy)
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
                             [instrument.asset_class == "forex" for _, _, instrument, _ in live], newest)
     states = _states(live, values, newest, score, contributions, strategy)
@@ -142,7 +152,7 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
             draft = _draft(bars, at=at, patterns=patterns[row], score=float(score[row]),
                            contributions=contributions[row],
                            features=features[row], regime=state.regime, instrument=instrument,
-                           timeframe=timeframe, strategy=strategy)
+                           timeframe=timeframe, strategy=strategy, news=sentiments[row])
             if draft is not None:
                 drafts[row] = draft
     scored = list(drafts)
@@ -155,6 +165,23 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     for row, ((key, *_), state) in enumerate(zip(live, states, strict=True)):
         results[key] = Analysis(state=state, draft=drafts.get(row))
     return results
+
+
+def _with_news(score: FloatArray, contributions: FloatArray, sentiments: list[NewsSentiment],
+               strategy: StrategyConfig) -> tuple[FloatArray, FloatArray]:
+    """The scores and contributions with the news vote weighed in by `news_weight` (a last column,
+    "news"); unchanged when that weight is 0."""
+    if strategy.news_weight <= 0:
+        return score, contributions
+    total = sum(strategy.weights.get(name, 0.0) for name in COMPONENTS)
+    share = strategy.news_weight / (total + strategy.news_weight)
+    news_part = np.array([s.vote for s in sentiments]) * share
+    return score * (1 - share) + news_part, np.column_stack([contributions * (1 - share), news_part])
+
+
+def _named(count: int) -> list[str]:
+    """The names of a row of `count` contributions: the components, then "news" when it is weighed in."""
+    return [*COMPONENTS, "news"][:count]
 
 
 def _states(live: Sequence[AnalysisItem[_Key]], values: list[dict[str, FloatArray]], newest: dict[str, FloatArray],
@@ -178,7 +205,7 @@ def _states(live: Sequence[AnalysisItem[_Key]], values: list[dict[str, FloatArra
 def _contributions(parts: list[float], *, finite: bool) -> dict[str, float | None]:
     """Each component's contribution by name, rounded as a draft's; `finite` (a finite score) says all are."""
     rounded = [round(value, 6) for value in parts]
-    return dict(zip(COMPONENTS, rounded if finite else map(_finite, rounded), strict=True))
+    return dict(zip(_named(len(parts)), rounded if finite else map(_finite, rounded), strict=True))
 
 
 def _leaning(score: float, threshold: float) -> str:
@@ -214,7 +241,7 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
 
 def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern], score: float,
            contributions: FloatArray, features: FloatArray, regime: str, instrument: InstrumentSpec,
-           timeframe: Timeframe, strategy: StrategyConfig) -> SignalDraft | None:
+           timeframe: Timeframe, strategy: StrategyConfig, news: NewsSentiment) -> SignalDraft | None:
     """The signal of the newest bar from its values `at` it, or None when its levels are degenerate."""
     direction = "BUY" if score > 0 else "SELL"
     known_levels = key_levels(bars.high, bars.low, at["atr"])
@@ -222,7 +249,8 @@ def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern
                         swing_high=at["swing_high"], instrument=instrument, strategy=strategy, key_levels=known_levels)
     if levels is None:
         return None
-    named = {name: round(float(value), 6) for name, value in zip(COMPONENTS, contributions, strict=True)}
+    names = _named(len(contributions))
+    named = {name: round(float(value), 6) for name, value in zip(names, contributions, strict=True)}
     context: dict[str, float | str] = {**at, "higher_timeframe": timeframe.higher.value if timeframe.higher else ""}
     patterns = recent_patterns(patterns, len(bars) - 1)
     bar_time = int(bars.time[-1])
@@ -233,7 +261,8 @@ def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern
         timeframe=timeframe.value,
         reasoning=_reasoning(bars, named, context, direction, levels, instrument, known_levels,
                              chart_patterns_note(patterns, direction=direction, timeframe=timeframe.value,
-                                                 precision=instrument.price_precision)),
+                                                 precision=instrument.price_precision),
+                             news_note(news, weighed=strategy.news_weight > 0)),
         contributions=named,
         features={name: float(value) for name, value in zip(FEATURE_NAMES, features, strict=True)},
         bar_time=bar_time, valid_for_seconds=strategy.validity_bars * timeframe.seconds,
@@ -242,11 +271,13 @@ def _draft(bars: BarArrays, *, at: dict[str, float], patterns: list[ChartPattern
 
 
 def _reasoning(bars: BarArrays, contributions: dict[str, float], context: dict[str, float | str], direction: str,
-               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level], patterns_note: str) -> str:
-    """The votes in words, then the chart patterns, then the reference levels around the entry."""
+               levels: Levels, instrument: InstrumentSpec, known_levels: list[Level], patterns_note: str,
+               news: str) -> str:
+    """The votes in words, then the chart patterns, the reference levels around the entry and the news."""
     support, resistance = nearest_levels(known_levels, float(bars.close[-1]))
     note = key_levels_note(direction=direction, entry=levels.entry, target_1=levels.targets[0],
                            atr=float(context["atr"]), support=support, resistance=resistance,
                            retracements=last_swing_retracements(bars.high, bars.low),
                            precision=instrument.price_precision)
-    return " ".join(filter(None, (reasoning(contributions, context, direction=direction), patterns_note, note)))
+    votes = {name: value for name, value in contributions.items() if name in PHRASES}
+    return " ".join(filter(None, (reasoning(votes, context, direction=direction), patterns_note, note, news)))

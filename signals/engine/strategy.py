@@ -42,6 +42,7 @@ class StrategyConfigDict(TypedDict):
     validity_bars: int
     risk_per_trade: float
     pattern_weights: NotRequired[dict[str, float]]  # DEFAULT_PATTERN_WEIGHTS when absent
+    news_weight: NotRequired[float]  # 0 when absent
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class StrategyConfig:
     validity_bars: int  # bars a signal stays valid
     risk_per_trade: float  # fraction of equity risked, for the position size
     pattern_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PATTERN_WEIGHTS))
+    # The news sentiment vote's weight beside the components' (signals.engine.sentiment). 0: it only
+    # shows in the reasoning; its out-of-sample value has not been measured (no news history).
+    news_weight: float = 0.0
 
     @classmethod
     def from_dict(cls, data: object) -> StrategyConfig:
@@ -104,6 +108,9 @@ class StrategyConfig:
             need("pattern_weights", not unknown, f"Unknown chart patterns: {', '.join(unknown)}.")
             need("pattern_weights", all(isinstance(w, int | float) and 0 <= w <= 1 for w in pattern_weights.values()),
                  "Weights are numbers in [0, 1].")
+        news_weight = data.get("news_weight", 0.0)
+        need("news_weight", isinstance(news_weight, int | float) and not isinstance(news_weight, bool)
+             and 0 <= news_weight <= 10, "A number in [0, 10].")
         targets = data.get("targets_r")
         need("targets_r", isinstance(targets, list) and len(targets) == 3
              and all(isinstance(t, int | float) and t > 0 for t in targets) and targets == sorted(targets)
@@ -115,14 +122,15 @@ class StrategyConfig:
                    stop_atr_multiple=float(data["stop_atr_multiple"]),
                    max_stop_atr_multiple=float(data["max_stop_atr_multiple"]), targets_r=tuple(data["targets_r"]),
                    validity_bars=data["validity_bars"], risk_per_trade=float(data["risk_per_trade"]),
-                   pattern_weights={**DEFAULT_PATTERN_WEIGHTS, **{k: float(v) for k, v in pattern_weights.items()}})
+                   pattern_weights={**DEFAULT_PATTERN_WEIGHTS, **{k: float(v) for k, v in pattern_weights.items()}},
+                   news_weight=float(news_weight))
 
     def to_dict(self) -> StrategyConfigDict:
         return {"name": self.name, "version": self.version, "timeframes": list(self.timeframes),
                 "weights": dict(self.weights), "threshold": self.threshold, "stop_atr_multiple": self.stop_atr_multiple,
                 "max_stop_atr_multiple": self.max_stop_atr_multiple, "targets_r": list(self.targets_r),
                 "validity_bars": self.validity_bars, "risk_per_trade": self.risk_per_trade,
-                "pattern_weights": dict(self.pattern_weights)}
+                "pattern_weights": dict(self.pattern_weights), "news_weight": self.news_weight}
 
 
 DEFAULT_CONFLUENCE: StrategyConfigDict = {
@@ -132,4 +140,5 @@ DEFAULT_CONFLUENCE: StrategyConfigDict = {
                 "chart_pattern": 1.0, "higher_trend": 1.5},
     "threshold": 0.45, "stop_atr_multiple": 1.5, "max_stop_atr_multiple": 3.0, "targets_r": [1.0, 2.0, 3.0],
     "validity_bars": 20, "risk_per_trade": 0.01, "pattern_weights": dict(DEFAULT_PATTERN_WEIGHTS),
+    "news_weight": 0.0,
 }

@@ -26,6 +26,7 @@ from alerts.firing import signal_published_evaluate
 from alerts.models import Delivery, Destination
 from billing.models import Plan
 from market.models import Bar
+from news.demo_seed import news_demo_seed
 from portfolios.processing import bar_closed_process
 from signals.models import SignalPublication
 from signals.publishing import publications_release_due
@@ -175,6 +176,9 @@ def test_every_endpoint_answers_as_its_schema_says(client, world, pro_headers, f
     check.get("/api/v1/ledger/verify/?to_seq=-1", status=400)
     check.get("/api/v1/screener/?ordering=-abs_score", status=200, headers=pro_headers)
     check.get("/api/v1/screener/?ordering=nope", status=400, headers=pro_headers)
+    news_demo_seed()
+    check.get("/api/v1/news/?instrument=EURUSD&sentiment=negative&limit=3", status=200, headers=pro_headers)
+    check.get("/api/v1/news/?sentiment=sideways", status=400, headers=pro_headers)
     settings.API_PUBLIC_REQUESTS_PER_MINUTE = 0
     check.get("/api/v1/ledger/", status=429)
     Plan.objects.filter(code="pro").update(api_requests_per_minute=0)

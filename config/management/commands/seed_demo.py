@@ -26,6 +26,7 @@ from billing.models import Plan
 from billing.services import plan_catalogue_seed, subscription_grant
 from config.errors import Conflict
 from market.demo_seed import DEMO_HISTORY, market_demo_seed
+from news.demo_seed import news_demo_seed
 from portfolios.demo_seed import portfolio_demo_seed
 from signals.confidence import model_train
 from signals.model_selectors import confidence_status
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             demo_key = api_key_derived_ensure(tenant=tenant, name=DEMO_KEY_NAME, scope=ApiKeyScope.READ,
                                               label=f"demo:{tenant.pk}")
         reports = market_demo_seed()
+        news = news_demo_seed()
         rule = alert_rules_demo_seed(member=demo)
         portfolio = portfolio_demo_seed(member=demo)
         backtests = backtest_demo_seed(member=demo)
@@ -75,6 +77,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Market data {history.symbol} {history.timeframe}: {report.received} real bars before "
                               f"{history.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
                               f"the replay plays the rest as live")
+        self.stdout.write(f"Demo news: {news.received} recorded demo items (illustrative headlines, not real "
+                          f"articles), {news.stored} new, scored by VADER and linked to the instruments they name")
         if portfolio is not None:
             self.stdout.write(f"Demo paper portfolio “{portfolio.name}”: follows every signal, 1% of equity at risk, "
                               f"at /app/portfolios/{portfolio.pk}/")
