@@ -45,7 +45,9 @@ def test_the_demo_seed_loads_real_history_and_holds_back_bars_for_the_replay(cat
     assert reports["GOOG"].stored == 2148 - 300
     assert reports["EURUSD"].stored == 5000 - 300
     assert reports["BTCUSD"].stored == 156 - 31
-    assert Instrument.objects.count() >= 39
+    assert reports["SPX"].stored == reports["IXIC"].stored == 5031 - 300
+    assert Instrument.objects.count() == 41
+    assert not Instrument.objects.filter(symbol__in=reports, is_synthetic=True).exists()
 
 
 def test_the_demo_seed_stores_the_history_before_replay_from_and_the_replay_starts_at_it(catalogue):
