@@ -89,6 +89,8 @@ def test_the_first_four_minutes_of_the_demo_replay_give_buy_and_sell_signals(
     assert sides[("GOOG", "BUY")] and sides[("GOOG", "SELL")]  # the 2008 slide, then the April rally
     assert sides[("EURUSD", "BUY")] and sides[("EURUSD", "SELL")]  # the turn of 20 September 2017
     assert sides[("BTCUSD", "BUY")]  # monthly BTCUSD never scores a SELL; it stops buying through 2018
+    for index in ("SPX", "IXIC"):  # the rise of July 2015, then the August sell-off
+        assert sides[(index, "BUY")] and sides[(index, "SELL")], index
     assert not Signal.objects.filter(valid_until__lte=F("created_at")).exists()
 
 
