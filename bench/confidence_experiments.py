@@ -2,7 +2,8 @@
 
 Every variant goes through the same purged walk-forward (5 folds) as `model_train`; figures are out of
 sample: Brier against the constant base rate, the Brier skill score (BSS) with its moving-block bootstrap
-95% interval, and log loss. The data are ALL the bundled real bars (GOOG D1, EURUSD H1, BTCUSD MN1), not
+95% interval, and log loss. The data are ALL the bundled real bars (GOOG D1, EURUSD H1, BTCUSD MN1, and the
+S&P 500 and NASDAQ Composite indices SPX D1 and IXIC D1, 1999-2018, see market/fixtures/README.md), not
 only the part `make run` seeds, so the figures here are not those of the demo's stored models.
 Run with `nice -n 10 .venv/bin/python bench/confidence_experiments.py` (about a minute on one core).
 """
@@ -48,6 +49,8 @@ HISTORIES = [
     (InstrumentSpec("GOOG", "stock", 0.01, 2), Timeframe.D1, "GOOG_D1.csv", "XNYS"),
     (InstrumentSpec("EURUSD", "forex", 0.00001, 5, pip_size=0.0001), Timeframe.H1, "EURUSD_H1.csv", "FOREX"),
     (InstrumentSpec("BTCUSD", "crypto", 0.01, 2), Timeframe.MN1, "BTCUSD_MN1.csv", "ALWAYS"),
+    (InstrumentSpec("SPX", "stock", 0.01, 2), Timeframe.D1, "SPX_D1.csv", "XNYS"),
+    (InstrumentSpec("IXIC", "stock", 0.01, 2), Timeframe.D1, "IXIC_D1.csv", "XNYS"),
 ]
 MIN_HISTORY_BARS = 120
 

@@ -1,4 +1,5 @@
-"""The instrument catalogue loaded by `load_instruments`: US stocks, forex majors and crosses, crypto."""
+"""The instrument catalogue loaded by `load_instruments`: US stocks and stock indices, forex majors and crosses,
+crypto."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ STOCKS = [
     _stock("V", "Visa Inc.", "NYSE"), _stock("XOM", "Exxon Mobil Corp.", "NYSE"),
     _stock("JNJ", "Johnson & Johnson", "NYSE"), _stock("KO", "The Coca-Cola Co.", "NYSE"),
 ]
+# US stock indices are in the stock class: index points to two decimals, the NYSE / NASDAQ sessions, one unit
+# a point (as a CFD on the index). Both have bundled real daily history (market/fixtures/README.md). IXIC is the
+# NASDAQ Composite, which the bundled file holds; NDX would be the NASDAQ-100, another index.
+STOCK_INDICES = [_stock("SPX", "S&P 500 index", "S&P DJI"), _stock("IXIC", "NASDAQ Composite index", "NASDAQ")]
 FOREX_MAJORS = [_forex(b, q) for b, q in [("EUR", "USD"), ("GBP", "USD"), ("USD", "JPY"), ("USD", "CHF"),
                                           ("AUD", "USD"), ("USD", "CAD"), ("NZD", "USD")]]
 FOREX_CROSSES = [_forex(b, q) for b, q in [("EUR", "GBP"), ("EUR", "JPY"), ("GBP", "JPY"), ("EUR", "CHF"),
@@ -60,4 +65,4 @@ CRYPTO = [
     _crypto("LTC", "Litecoin", 0.01, 2), _crypto("DOT", "Polkadot", 0.001, 3), _crypto("AVAX", "Avalanche", 0.01, 2),
     _crypto("LINK", "Chainlink", 0.001, 3),
 ]
-INSTRUMENTS = STOCKS + FOREX_MAJORS + FOREX_CROSSES + CRYPTO
+INSTRUMENTS = STOCKS + STOCK_INDICES + FOREX_MAJORS + FOREX_CROSSES + CRYPTO

@@ -3,7 +3,7 @@ that is seeded and the bars the replay (market.tasks.replay_tick) plays as live.
 
 Why these dates: the replay plays one bar per instrument every MARKET_REPLAY_SECONDS_PER_BAR (5 s),
 so a new user judges the engine by the first ~50 replayed bars (~4 minutes). The newest bars of the
-three files all trend up (GOOG 2012-13, EURUSD Jan 2018, BTCUSD 2022-24), and replaying them showed
+first three files all trend up (GOOG 2012-13, EURUSD Jan 2018, BTCUSD 2022-24), and replaying them showed
 BUY after BUY (first 50 bars: GOOG 16 BUY / 0 SELL, EURUSD 19 / 0, BTCUSD 11 / 0), so a user
 concluded that the engine only buys. Each `replay_from` below was chosen by running the engine the
 way the live path does (the default strategy, the newest 500 bars, the higher timeframe resampled
@@ -17,6 +17,11 @@ from them) on every bar of the file, to open on a stretch with a fall and a rise
   2018 and 2022 crashes and the recoveries. The engine gives no SELL on monthly BTCUSD anywhere in
   the file (its lowest score, -0.29 in 2022, stays inside the 0.45 threshold); what it shows is
   that it stops buying through both falls (first 50: 22 / 0, with 28 silent months; 86 bars).
+- SPX D1 and IXIC D1 (the S&P 500 and the NASDAQ Composite, from the arch package's example data, see
+  market/fixtures/README.md) from 2015-07-01: the August 2015 sell-off, the early-2016 slide, the 2016-18
+  rise and the fall of late 2018 (first 50 bars scored: SPX 6 BUY / 6 SELL, IXIC 6 / 3; first 150: SPX
+  15 / 18, IXIC 22 / 9; 882 bars, ~1 h 14 min). The 4,149 days before it (from 1999) are seeded, so the
+  confidence training of `make run` learns from the dot-com crash and 2008 as well.
 
 The replay runs to the end of each file, so the demo keeps going for hours.
 """
@@ -61,6 +66,8 @@ DEMO_HISTORY = [
     DemoHistory("GOOG", Timeframe.D1, "GOOG_D1.csv", replay_from=datetime(2008, 2, 25, tzinfo=UTC)),
     DemoHistory("EURUSD", Timeframe.H1, "EURUSD_H1.csv", replay_from=datetime(2017, 9, 20, tzinfo=UTC)),
     DemoHistory("BTCUSD", Timeframe.MN1, "BTCUSD_MN1.csv", replay_from=datetime(2017, 11, 1, tzinfo=UTC)),
+    DemoHistory("SPX", Timeframe.D1, "SPX_D1.csv", replay_from=datetime(2015, 7, 1, tzinfo=UTC)),
+    DemoHistory("IXIC", Timeframe.D1, "IXIC_D1.csv", replay_from=datetime(2015, 7, 1, tzinfo=UTC)),
 ]
 
 

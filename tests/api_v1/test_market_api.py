@@ -87,7 +87,7 @@ def test_the_catalogue_is_paged_by_symbol(client, pro_headers):
     first = client.get("/api/v1/instruments/", headers=pro_headers).json()
 
     symbols = [i["symbol"] for i in first["results"]]
-    assert symbols == sorted(symbols) and first["next"] is None  # 39 instruments fit one page
+    assert symbols == sorted(symbols) and first["next"] is None  # 41 instruments fit one page (of 50)
     assert len(symbols) == Instrument.objects.filter(active=True).count()
 
 

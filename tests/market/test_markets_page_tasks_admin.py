@@ -8,14 +8,16 @@ from market.periodic_tasks import periodic_tasks_sync
 from market.tasks import poll_live, replay_tick
 
 
-def test_the_markets_page_shows_the_three_real_histories(alice_client, catalogue):
+def test_the_markets_page_shows_the_five_real_histories(alice_client, catalogue):
     market_demo_seed(hold_back=10)
 
     page = alice_client.get("/app/markets/").content.decode()
 
-    for symbol in ("GOOG", "EURUSD", "BTCUSD"):
+    for symbol in ("GOOG", "EURUSD", "BTCUSD", "SPX", "IXIC"):
         assert f"<strong>{symbol}</strong>" in page
     assert "2138" in page  # GOOG daily bars stored
+    assert "5021" in page  # SPX and IXIC daily bars stored
+    assert "SYNTHETIC" not in page
 
 
 def test_the_replay_tick_adds_one_closed_bar_per_demo_instrument(catalogue, django_capture_on_commit_callbacks):
@@ -24,8 +26,8 @@ def test_the_replay_tick_adds_one_closed_bar_per_demo_instrument(catalogue, djan
 
     replay_tick.apply()
 
-    assert Bar.objects.count() == before + 3
-    assert BarClose.objects.count() == 3
+    assert Bar.objects.count() == before + 5  # GOOG, EURUSD, BTCUSD, SPX, IXIC
+    assert BarClose.objects.count() == 5
 
 
 def test_polling_without_a_configured_provider_logs_and_carries_on(catalogue, caplog):

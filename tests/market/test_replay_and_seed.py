@@ -45,7 +45,9 @@ def test_the_demo_seed_loads_real_history_and_holds_back_bars_for_the_replay(cat
     assert reports["GOOG"].stored == 2148 - 300
     assert reports["EURUSD"].stored == 5000 - 300
     assert reports["BTCUSD"].stored == 156 - 31
-    assert Instrument.objects.count() >= 39
+    assert reports["SPX"].stored == reports["IXIC"].stored == 5031 - 300
+    assert Instrument.objects.count() == 41
+    assert not Instrument.objects.filter(symbol__in=reports, is_synthetic=True).exists()
 
 
 def test_the_demo_seed_stores_the_history_before_replay_from_and_the_replay_starts_at_it(catalogue):
@@ -87,6 +89,8 @@ def test_the_first_four_minutes_of_the_demo_replay_give_buy_and_sell_signals(
     assert sides[("GOOG", "BUY")] and sides[("GOOG", "SELL")]  # the 2008 slide, then the April rally
     assert sides[("EURUSD", "BUY")] and sides[("EURUSD", "SELL")]  # the turn of 20 September 2017
     assert sides[("BTCUSD", "BUY")]  # monthly BTCUSD never scores a SELL; it stops buying through 2018
+    for index in ("SPX", "IXIC"):  # the rise of July 2015, then the August sell-off
+        assert sides[(index, "BUY")] and sides[(index, "SELL")], index
     assert not Signal.objects.filter(valid_until__lte=F("created_at")).exists()
 
 

@@ -47,7 +47,7 @@ def test_the_spike_multiple_is_configurable():
     assert _issues(rows, spike_atr_multiple=4) == [(20, "spike")]
 
 
-@pytest.mark.parametrize("name", ["GOOG_D1.csv", "EURUSD_H1.csv", "BTCUSD_MN1.csv"])
+@pytest.mark.parametrize("name", ["GOOG_D1.csv", "EURUSD_H1.csv", "BTCUSD_MN1.csv", "SPX_D1.csv", "IXIC_D1.csv"])
 def test_the_bundled_real_history_passes_every_rule(name):
     bars = BarArrays.from_csv(FIXTURES / name)
 

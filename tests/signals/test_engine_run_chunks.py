@@ -23,6 +23,6 @@ def test_a_run_computes_its_first_chunk_itself_and_fans_the_rest_out_to_workers(
         task_prerun.disconnect(record)
 
     run.refresh_from_db()
-    assert (run.chunks_total, run.chunks_done, run.pairs_computed) == (3, 3, 3)
-    assert len(chunk_tasks) == 2 and all(len(pairs) == 1 for pairs in chunk_tasks)
+    assert (run.chunks_total, run.chunks_done, run.pairs_computed) == (5, 5, 5)  # GOOG, EURUSD, BTCUSD, SPX, IXIC
+    assert len(chunk_tasks) == 4 and all(len(pairs) == 1 for pairs in chunk_tasks)
     assert run.finished_at is not None

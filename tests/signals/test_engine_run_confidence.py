@@ -1,5 +1,7 @@
 """Signals carry the confidence of the active model only if its skill over the base rate is proven out of sample."""
 
+from datetime import UTC, datetime
+
 import numpy as np
 
 from signals.confidence import model_train
@@ -40,11 +42,13 @@ def test_every_training_stores_both_kinds_with_their_out_of_sample_figures_and_s
     assert status.startswith("Signals carry the confidence" if active else "Signals carry no confidence")
 
 
-def test_training_learns_from_the_higher_timeframes_resampled_from_the_stored_history(market):
+def test_training_learns_from_every_stored_history_and_the_higher_timeframes_resampled_from_it(market):
     versions = model_train()
 
     groups = {g["group"] for g in versions[0].group_figures}
     assert {"forex H4", "forex D1", "stock W1"} <= groups  # EURUSD is stored as H1 only, GOOG as D1 only
+    # Samples from before GOOG's first bar (2004-08-19) come from the S&P 500 and NASDAQ Composite (from 1999).
+    assert versions[0].trained_from < datetime(2004, 8, 19, tzinfo=UTC)
 
 
 def _planted_version(version: int, *, active: bool) -> ModelVersion:

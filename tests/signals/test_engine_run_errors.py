@@ -20,6 +20,6 @@ def test_one_bad_instrument_fails_alone_and_its_error_is_recorded(market, monkey
         run = engine_run_start(tier="premium", now=NOW)
 
     run.refresh_from_db()
-    assert run.error_count == 1 and run.pairs_computed == 2 and run.finished_at is not None
+    assert run.error_count == 1 and run.pairs_computed == 4 and run.finished_at is not None
     error = EngineError.objects.get()
     assert error.instrument.symbol == "EURUSD" and "corrupt history" in error.error

@@ -35,7 +35,7 @@ def test_a_bar_closing_computes_its_pair_at_once_and_the_scheduled_run_finds_it_
     eurusd_signals = Signal.objects.filter(instrument=eurusd)
     assert {s.bar_time.timestamp() for s in eurusd_signals} <= set(history.time[-5:].tolist())
     assert scheduled.trigger == "schedule"
-    assert scheduled.pairs_wanted == 2  # GOOG D1 and BTCUSD MN1, whose bars closed without an event
+    assert scheduled.pairs_wanted == 4  # GOOG D1, BTCUSD MN1, SPX D1, IXIC D1: bars closed without an event
 
 
 def test_the_events_of_a_catch_up_compute_only_the_newest_bar(db, eager_tasks, django_capture_on_commit_callbacks):

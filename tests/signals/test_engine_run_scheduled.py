@@ -13,7 +13,7 @@ def test_a_tier_run_computes_each_pair_with_a_new_bar_once_and_records_the_run(m
         again = engine_run_start(tier="pro", now=NOW)  # same pairs, same bars: nothing to compute
 
     premium.refresh_from_db()
-    assert premium.pairs_wanted == 3 and premium.pairs_computed == 3 and premium.finished_at is not None
+    assert premium.pairs_wanted == 5 and premium.pairs_computed == 5 and premium.finished_at is not None
     assert premium.error_count == 0
     assert again.pairs_wanted == 0
     assert EngineRun.objects.count() == 2

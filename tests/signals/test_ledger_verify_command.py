@@ -12,7 +12,7 @@ from tests.signals.conftest import NOW
 def test_the_ledger_verify_command_names_the_first_broken_entry(market, django_capture_on_commit_callbacks, capsys):
     with django_capture_on_commit_callbacks(execute=True):
         engine_run_start(tier="premium", now=NOW)
-    assert LedgerEntry.objects.count() == 3
+    assert LedgerEntry.objects.count() == 5  # a signal on each of the five demo pairs
     call_command("ledger_verify")
     assert "Ledger intact" in capsys.readouterr().out
 

@@ -28,18 +28,20 @@ def test_each_signal_is_in_the_ledger_and_published_to_every_entitled_tier(marke
 
     signals = list(Signal.objects.all())
     assert {(s.instrument.symbol, s.timeframe) for s in signals} == {("GOOG", "D1"), ("EURUSD", "H1"),
-                                                                     ("BTCUSD", "MN1")}
+                                                                     ("BTCUSD", "MN1"), ("SPX", "D1"),
+                                                                     ("IXIC", "D1")}
     assert ledger_verify().ok
     assert LedgerEntry.objects.filter(kind="signal").count() == len(signals)
+    free_universe = Plan.objects.get(code="free").instruments  # GOOG, EURUSD and BTCUSD, not the indices
     for signal in signals:
         tiers = set(SignalPublication.objects.filter(signal=signal).values_list("tier", flat=True))
         assert "premium" in tiers
-        assert ("free" in tiers) == (signal.timeframe in ("D1", "MN1"))
+        assert ("free" in tiers) == (signal.timeframe in ("D1", "MN1") and signal.instrument.symbol in free_universe)
     premium = SignalPublication.objects.filter(tier="premium")
     assert not premium.filter(published_at=None).exists()  # published with the signal's commit
     messages = received(layer, channel, len(signals))
     assert sorted(m["seq"] for m in messages) == sorted(premium.values_list("id", flat=True))
-    assert {m["data"]["instrument"] for m in messages} == {"GOOG", "EURUSD", "BTCUSD"}
+    assert {m["data"]["instrument"] for m in messages} == {"GOOG", "EURUSD", "BTCUSD", "SPX", "IXIC"}
     assert all(m["type"] == "signal.published" and m["data"]["reasoning"] for m in messages)
     assert publications_release_due(now=NOW) == 0  # and never again
 

@@ -69,4 +69,4 @@ def test_two_tenants_on_the_same_plan_see_the_same_screener(market, client, tena
     first = client.get(URL, headers=api_key_headers(tenant_a, plan="pro")).json()
     second = client.get(URL, headers=api_key_headers(tenant_b, plan="pro")).json()
 
-    assert first == second and len(first["results"]) == 3
+    assert first == second and len(first["results"]) == 5  # GOOG, EURUSD, BTCUSD, SPX, IXIC

@@ -23,7 +23,6 @@ from signals.services import LOOKBACK_BARS, strategy_default_ensure
 from tests.signals.conftest import NOW
 
 STRATEGY = StrategyConfig.from_dict(DEFAULT_CONFLUENCE)
-CALENDARS = {"GOOG": "XNYS", "EURUSD": "FOREX", "BTCUSD": "ALWAYS"}
 
 
 def _engine_on_the_stored_bars(row: ScreenerRow):
@@ -34,7 +33,7 @@ def _engine_on_the_stored_bars(row: ScreenerRow):
                               until=row.bar_time)[instrument.pk]
     higher = None
     if timeframe.higher is not None:
-        higher = resample(bars, target=timeframe.higher, calendar=CALENDARS[instrument.symbol],
+        higher = resample(bars, target=timeframe.higher, calendar=instrument.calendar,
                           now=int(row.bar_time.timestamp()) + timeframe.seconds)
     return analyse_many([(instrument.pk, bars, instrument.spec, higher)], timeframe=timeframe,
                         strategy=STRATEGY)[instrument.pk]
@@ -48,8 +47,9 @@ def test_a_run_stores_the_state_of_every_pair_it_computed_in_one_statement(marke
     run.refresh_from_db()
     rows = ScreenerRow.objects.select_related("instrument")
     assert {(row.instrument.symbol, row.timeframe) for row in rows} == {("GOOG", "D1"), ("EURUSD", "H1"),
-                                                                       ("BTCUSD", "MN1")}
-    assert run.pairs_computed == 3
+                                                                       ("BTCUSD", "MN1"), ("SPX", "D1"),
+                                                                       ("IXIC", "D1")}
+    assert run.pairs_computed == 5
     upserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "signals_screenerrow"')]
     assert len(upserts) == 1
 
@@ -81,7 +81,7 @@ def test_pairs_without_a_signal_are_stored_too(market, django_capture_on_commit_
         engine_run_start(tier="premium", now=NOW)
 
     assert not Signal.objects.exists()
-    assert ScreenerRow.objects.count() == 3
+    assert ScreenerRow.objects.count() == 5
     assert set(ScreenerRow.objects.values_list("leaning", flat=True)) == {"neutral"}
     assert set(ScreenerRow.objects.values_list("last_signal", flat=True)) == {None}
 
