@@ -61,7 +61,7 @@ def test_the_hashed_style_is_the_attribution_style_lightweight_charts_injects():
 
     digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
 
-    assert settings.LIGHTWEIGHT_CHARTS_ATTRIBUTION_STYLE_HASH == f"'sha256-{digest}'"
+    assert f"'sha256-{digest}'" == settings.LIGHTWEIGHT_CHARTS_ATTRIBUTION_STYLE_HASH
     assert f"'sha256-{digest}'" in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
 
 
