@@ -59,3 +59,12 @@ def test_enrolling_an_authenticator_gives_a_new_session_key(alice_client, alice)
     assert _session_key(alice_client) != before
     assert not SessionStore().exists(before)
     assert alice_client.get("/app/").status_code == 200  # still signed in, with the new key
+
+
+def test_logging_out_ends_the_session_on_the_server(alice_client):
+    key = _session_key(alice_client)
+
+    alice_client.post("/accounts/logout/")
+
+    assert not SessionStore().exists(key)
+    assert alice_client.get("/app/").status_code == 302  # to the login page
