@@ -17,7 +17,8 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY --chown=beacon:beacon . .
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost VAULT_MASTER_KEYS=build-only:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    python manage.py collectstatic --noinput
 
 USER beacon
 EXPOSE 8000

@@ -46,7 +46,9 @@ class DeliveryAdmin(admin.ModelAdmin):
 class DestinationAdmin(admin.ModelAdmin):
     list_display = ["id", "tenant", "member", "channel", "label", "disabled_at", "failing_since"]
     list_filter = ["channel"]
-    exclude = ["secret"]  # a signing secret is the member's, not staff's, to see
+    # Secrets are the member's, not staff's, to see or change: the sealed columns stay out of the form, so
+    # neither the page nor the admin's change history (which names changed fields only) ever holds them.
+    exclude = ["secret_encrypted", "push_auth_encrypted", "discord_url_encrypted"]
 
 
 @admin.register(Notification)

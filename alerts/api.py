@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from accounts.models import ApiKey, Membership, User
 from accounts.tenancy import get_for_tenant_or_404
 from alerts import deliveries, destinations, notifications, selectors, services
+from alerts.destinations import WEBHOOK_SECRET_PREFIX
 from alerts.models import AlertEvent, AlertRule, Channel, Delivery, DeliveryAttempt, Destination, Notification
 from api.schema import ERROR_REF
 from config.errors import NotPermitted
@@ -211,8 +212,22 @@ def request_member(request) -> User:
     return creator
 
 
+def secret_masked(secret: str) -> str:
+    """A signing secret as lists and reads show it: its prefix and last four characters."""
+    return f"{WEBHOOK_SECRET_PREFIX}…{secret[-4:]}" if secret else ""
+
+
 class WebhookEndpointSerializer(serializers.ModelSerializer):
+    """An endpoint; its signing secret in full only in the answer that created it (context `secret_shown`),
+    masked everywhere else (the website's endpoint page shows it to its member)."""
+
     is_enabled = serializers.BooleanField(read_only=True, help_text="False once turned off (see disabled_reason).")
+    secret = serializers.SerializerMethodField(help_text=(
+        "Signs each request: see X-Beacon-Signature in docs/webhooks.md. In full only when the endpoint is "
+        "created; masked (whsec_…last four) afterwards."))
+
+    def get_secret(self, endpoint: Destination) -> str:
+        return endpoint.secret if self.context.get("secret_shown") else secret_masked(endpoint.secret)
 
     class Meta:
         model = Destination
@@ -220,8 +235,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
                   "last_success_at", "created_at"]
         read_only_fields = ["id", "secret", "is_enabled", "disabled_at", "disabled_reason", "failing_since",
                             "last_success_at", "created_at"]
-        extra_kwargs = {"url": {"help_text": "An https URL on a public address."},
-                        "secret": {"help_text": "Signs each request: see X-Beacon-Signature in docs/webhooks.md."}}
+        extra_kwargs = {"url": {"help_text": "An https URL on a public address."}}
 
 
 class WebhookEndpointInputSerializer(serializers.Serializer):
@@ -260,7 +274,7 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
 @extend_schema_view(
     list=extend_schema(summary="Your webhook endpoints"),
-    retrieve=extend_schema(summary="One webhook endpoint, with its signing secret", parameters=[ID]),
+    retrieve=extend_schema(summary="One webhook endpoint (its signing secret masked)", parameters=[ID]),
     create=extend_schema(summary="Add a webhook endpoint", request=WebhookEndpointInputSerializer,
                          responses={201: WebhookEndpointSerializer, 402: DESTINATIONS_LIMIT}),
     update=extend_schema(summary="Change an endpoint's URL and label", request=WebhookEndpointInputSerializer,
@@ -281,7 +295,8 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         data = self._input(request, partial=False)
         endpoint = destinations.webhook_endpoint_create(tenant=request.tenant, member=request_member(request),
                                                         url=data["url"], label=data.get("label", ""))
-        return Response(WebhookEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return Response(WebhookEndpointSerializer(endpoint, context={"secret_shown": True}).data,
+                        status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None):
         endpoint = self.get_object()

@@ -63,8 +63,11 @@ def webhook_secret_new() -> str:
 def webhook_endpoint_create(*, tenant: Tenant, member: User, url: str, label: str = "") -> Destination:
     """A new webhook endpoint of the member with its own signing secret; the URL must be https and public."""
     _ensure_room(tenant=tenant, member=member, channel=Channel.WEBHOOK)
-    return Destination.objects.create(tenant=tenant, member=member, channel=Channel.WEBHOOK, url=_url_checked(url),
-                                      label=label.strip()[:120], secret=webhook_secret_new())
+    endpoint = Destination(tenant=tenant, member=member, channel=Channel.WEBHOOK, url=_url_checked(url),
+                           label=label.strip()[:120])
+    endpoint.secret = webhook_secret_new()  # sealed by the vault for the tenant
+    endpoint.save(force_insert=True)
+    return endpoint
 
 
 def webhook_endpoint_update(*, destination: Destination, url: str | None = None, label: str | None = None
@@ -81,7 +84,7 @@ def webhook_endpoint_update(*, destination: Destination, url: str | None = None,
 def webhook_secret_rotate(*, destination: Destination) -> Destination:
     """A new signing secret: the old one stops verifying at once."""
     destination.secret = webhook_secret_new()
-    destination.save(update_fields=["secret"])
+    destination.save(update_fields=["secret_encrypted"])
     return destination
 
 
@@ -93,8 +96,12 @@ def discord_webhook_add(*, tenant: Tenant, member: User, url: str, label: str = 
     if refusal is not None:
         raise InvalidInput(refusal, fields={"url": [refusal]})
     _ensure_room(tenant=tenant, member=member, channel=Channel.DISCORD)
-    return Destination.objects.create(tenant=tenant, member=member, channel=Channel.DISCORD, url=url,
-                                      label=label.strip()[:120] or discord_shown_url(url))
+    shown = discord_shown_url(url)
+    webhook = Destination(tenant=tenant, member=member, channel=Channel.DISCORD, url=shown,
+                          label=label.strip()[:120] or shown)
+    webhook.discord_url = url  # the whole URL, token included, sealed by the vault; `url` is shown without
+    webhook.save(force_insert=True)
+    return webhook
 
 
 def _b64url_bytes(value: str, *, field: str, length: int) -> str:
@@ -111,17 +118,23 @@ def _b64url_bytes(value: str, *, field: str, length: int) -> str:
 @transaction.atomic
 def push_subscription_save(*, tenant: Tenant, member: User, endpoint: str, p256dh: str, auth: str) -> Destination:
     """Store (or refresh) a browser's push subscription for the member, as the service worker sent it."""
-    keys = {"push_p256dh": _b64url_bytes(p256dh, field="p256dh", length=65),
-            "push_auth": _b64url_bytes(auth, field="auth", length=16)}
+    p256dh = _b64url_bytes(p256dh, field="p256dh", length=65)
+    auth = _b64url_bytes(auth, field="auth", length=16)
     endpoint = _url_checked(endpoint, field="endpoint")
-    existing = Destination.objects.for_tenant(tenant).filter(member=member, channel=Channel.PUSH, url=endpoint).first()
-    if existing is not None:
-        Destination.objects.filter(pk=existing.pk).update(**keys, disabled_at=None, failing_since=None)
-        existing.refresh_from_db()
-        return existing
-    _ensure_room(tenant=tenant, member=member, channel=Channel.PUSH)
-    return Destination.objects.create(tenant=tenant, member=member, channel=Channel.PUSH, url=endpoint,
-                                      label="This browser", **keys)
+    subscription = Destination.objects.for_tenant(tenant).filter(member=member, channel=Channel.PUSH,
+                                                                 url=endpoint).first()
+    if subscription is None:
+        _ensure_room(tenant=tenant, member=member, channel=Channel.PUSH)
+        subscription = Destination(tenant=tenant, member=member, channel=Channel.PUSH, url=endpoint,
+                                   label="This browser")
+    subscription.push_p256dh = p256dh
+    subscription.push_auth = auth  # sealed by the vault for the tenant
+    subscription.disabled_at = subscription.failing_since = None
+    if subscription.pk is None:
+        subscription.save(force_insert=True)
+    else:  # the browser renewed its keys
+        subscription.save(update_fields=["push_p256dh", "push_auth_encrypted", "disabled_at", "failing_since"])
+    return subscription
 
 
 def push_subscription_remove(*, tenant: Tenant, member: User, endpoint: str) -> int:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from accounts.tenancy import TenantOwnedModel
 from alerts import conditions
 from market.models import TIMEFRAME_CHOICES
+from vault.fields import SealedTextField
+from vault.services import sealed_read, sealed_write
 
 
 class AlertKind(models.TextChoices):
@@ -236,10 +238,14 @@ class Destination(TenantOwnedModel):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     label = models.CharField(max_length=120, blank=True)
-    url = models.URLField(max_length=2000, blank=True, help_text="Webhook URL, push endpoint or Discord webhook URL.")
-    secret = models.CharField(max_length=80, blank=True, help_text="A webhook endpoint's signing secret.")
-    push_p256dh = models.CharField(max_length=120, blank=True)
-    push_auth = models.CharField(max_length=40, blank=True)
+    url = models.URLField(max_length=2000, blank=True, help_text=(
+        "Webhook URL, push endpoint, or a Discord webhook's URL without its token (the whole one is sealed)."))
+    # Secrets are sealed by the vault (docs/vault.md), bound to the tenant and the column: read and set
+    # them through the properties below, which open each once per instance.
+    secret_encrypted = SealedTextField(blank=True, help_text="A webhook endpoint's signing secret, sealed.")
+    push_p256dh = models.CharField(max_length=120, blank=True, help_text="The browser's public key (not a secret).")
+    push_auth_encrypted = SealedTextField(blank=True, help_text="A push subscription's auth secret, sealed.")
+    discord_url_encrypted = SealedTextField(blank=True, help_text="A Discord webhook's URL with its token, sealed.")
     chat_id = models.BigIntegerField(null=True, blank=True, help_text="The linked Telegram chat.")
     created_at = models.DateTimeField(default=timezone.now)
     failing_since = models.DateTimeField(null=True, blank=True, help_text="First failure since the last success.")
@@ -262,6 +268,31 @@ class Destination(TenantOwnedModel):
     @property
     def is_enabled(self) -> bool:
         return self.disabled_at is None
+
+    @property
+    def secret(self) -> str:
+        return sealed_read(self, "secret_encrypted")
+
+    @secret.setter
+    def secret(self, plaintext: str) -> None:
+        sealed_write(self, "secret_encrypted", plaintext)
+
+    @property
+    def push_auth(self) -> str:
+        return sealed_read(self, "push_auth_encrypted")
+
+    @push_auth.setter
+    def push_auth(self, plaintext: str) -> None:
+        sealed_write(self, "push_auth_encrypted", plaintext)
+
+    @property
+    def discord_url(self) -> str:
+        """The Discord webhook's URL with its token (what is posted to); `url` shows it without."""
+        return sealed_read(self, "discord_url_encrypted")
+
+    @discord_url.setter
+    def discord_url(self, plaintext: str) -> None:
+        sealed_write(self, "discord_url_encrypted", plaintext)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from accounts.forms import form_add_domain_error
 from accounts.tenancy import get_for_tenant_or_404, tenant_required
 from alerts import deliveries, destinations, digests, notifications, selectors, services
-from alerts.channels.discord import discord_shown_url
 from alerts.forms import AlertRuleForm
 from alerts.models import Channel, Delivery, Destination, Notification, RuleStatus
 from alerts.telegram_linking import telegram_update_handle
@@ -182,7 +181,7 @@ def destination_detail(request, destination_id: int):
     log = list(selectors.delivery_log(destination=destination)[:LOG_PAGE])
     response = render(request, "alerts/destination.html", {
         "destination": destination, "log": log,
-        "shown_url": discord_shown_url(destination.url) if destination.channel == Channel.DISCORD else destination.url,
+        "shown_url": destination.url,  # a Discord webhook's without its token
     })
     response["Cache-Control"] = "no-store"  # the page shows a signing secret
     return response

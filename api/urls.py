@@ -44,6 +44,8 @@ urlpatterns = [
     path("instruments/<str:symbol>/bars/", market_api.BarListApi.as_view(), name="bar-list"),
     path("track-record/", signals_api.TrackRecordApi.as_view(), name="track-record"),
     path("track-record/summary/", signals_api.TrackRecordSummaryApi.as_view(), name="track-record-summary"),
+    path("track-record/chart-patterns/", signals_api.ChartPatternTrackRecordApi.as_view(),
+         name="track-record-chart-patterns"),
     path("ledger/", signals_api.LedgerEntryListApi.as_view(), name="ledger-entry-list"),
     path("ledger/verify/", signals_api.LedgerVerifyApi.as_view(), name="ledger-verify"),
     *router.urls,

@@ -14,8 +14,8 @@ SECRET_PATTERNS = [
     re.compile(r"\b(whsec_)[A-Za-z0-9_\-]+"),
     # Telegram bot tokens ("<bot id>:<secret>"), alone or in a Bot API URL (".../bot<token>/sendMessage").
     re.compile(r"((?<![0-9])[0-9]{6,12}:)[A-Za-z0-9_\-]{30,}"),
-    # Discord webhook URLs carry their token after the webhook's id.
-    re.compile(r"(discord(?:app)?\.com/api/(?:v[0-9]+/)?webhooks/[0-9]+/)[A-Za-z0-9_\-]+"),
+    # Discord webhook URLs carry their token after the webhook's id (on whichever host: a test's, a proxy's).
+    re.compile(r"((?:discord(?:app)?\.com)?/api/(?:v[0-9]+/)?webhooks/[0-9]+/)[A-Za-z0-9_\-]+"),
     # Authorization headers.
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)[^\s'\",;]+"),
     # key=value pairs whose key names a secret.

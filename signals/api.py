@@ -26,7 +26,13 @@ from market.serializers import ErrorSerializer
 from signals import serializers
 from signals.ledger_selectors import ledger_entry_list, ledger_verify_range
 from signals.payloads import signal_payload_for_tier
-from signals.track_record_selectors import TrackRecordFilters, track_record_groups, track_record_summary
+from signals.track_record_selectors import (
+    TrackRecordFilters,
+    chart_pattern_name,
+    chart_pattern_track_records,
+    track_record_groups,
+    track_record_summary,
+)
 from signals.visible_selectors import (
     ORDERINGS,
     SignalFilters,
@@ -195,6 +201,25 @@ class TrackRecordApi(generics.GenericAPIView):
                                      entitlements=entitlements)
         return Response({"scope": "plan", "plan": entitlements.plan_code, "group_by": list(group_by),
                          "groups": [_figures(group, calibration=True) for group in groups]})
+
+
+class ChartPatternTrackRecordApi(generics.GenericAPIView):
+    serializer_class = serializers.ChartPatternTrackRecordSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="Track record of each chart pattern",
+        description="For each classical chart pattern, the record of your plan's closed signals it voted for (the "
+                    "pattern confirmed in the signal's direction at its bar): N, hit rate of target 1 with its "
+                    "Wilson 95% interval, average R and the rest, so no pattern has to be taken on faith. A signal "
+                    "with two such patterns counts in both.",
+        responses={200: serializers.ChartPatternTrackRecordSerializer, **KEY_ERRORS})
+    def get(self, request):
+        entitlements = request_entitlements(request)
+        groups = chart_pattern_track_records(entitlements=entitlements)
+        return Response({"scope": "plan", "plan": entitlements.plan_code, "patterns": [
+            {**_figures(group, calibration=True), "name": chart_pattern_name(group.key["chart_pattern"])}
+            for group in groups]})
 
 
 class PublicEndpoint:

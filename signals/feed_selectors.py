@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from billing.entitlements import Entitlements
@@ -40,13 +40,15 @@ def publication_seq_latest(*, tier: str) -> int:
 
 
 def engine_status(*, tier: str) -> dict:
-    """What the engine did for the tier lately: its newest finished run, the last hour's totals, and
+    """What the engine did for the tier lately: its newest finished run that computed the tier's pairs (its
+    scheduled runs, and bar-close runs of pairs its plan covers, recorded for the fastest such plan), the
+    last hour's totals, and
     whether beat is scheduling (runs stop without it). A tier that receives signals after a delay is not
     told how many signals its runs made (null, named in `hidden_fields`): it would learn of a signal
     before its time."""
     plan = Plan.objects.filter(code=tier).first()
     delayed = plan is None or plan.signal_delay_seconds > 0
-    runs = EngineRun.objects.filter(tier=tier)
+    runs = EngineRun.objects.filter(Q(tier=tier) | Q(tiers_served__contains=f",{tier},"))
     last = runs.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
     hour = runs.filter(started_at__gte=timezone.now() - timedelta(hours=1)).aggregate(
         runs=Count("id"), signals=Sum("signals_created"), errors=Sum("error_count"))

@@ -221,6 +221,10 @@ class EngineRun(models.Model):
     """One run of the engine for a tier: on the tier's schedule, or at once when a bar closes."""
 
     tier = models.CharField(max_length=32, db_index=True, help_text="Plan code.")
+    tiers_served = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="The plans whose pairs the run computed, comma-wrapped (',free,pro,'): a bar-close run is "
+                  "recorded for the fastest plan covering the pair but computes it for every plan covering it.")
     trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,11 +17,17 @@ from signals.models import EngineCursor, EngineError, EngineRun
 
 
 def engine_run_create(*, tier: str, trigger: str, started_at: datetime, pairs_wanted: int,
-                      chunks_total: int) -> EngineRun:
-    """Record a run of `chunks_total` chunks; a run with none is finished as soon as it is recorded."""
-    return EngineRun.objects.create(tier=tier, trigger=trigger, started_at=started_at, pairs_wanted=pairs_wanted,
-                                    chunks_total=chunks_total,
-                                    finished_at=None if chunks_total else timezone.now())
+                      chunks_total: int, tiers_served: list[str] | None = None) -> EngineRun:
+    """Record a run of `chunks_total` chunks for `tier`, computing pairs for `tiers_served` (the tier alone
+    by default); a run with none is finished as soon as it is recorded."""
+    return EngineRun.objects.create(tier=tier, tiers_served=tiers_served_text(tiers_served or [tier]),
+                                    trigger=trigger, started_at=started_at, pairs_wanted=pairs_wanted,
+                                    chunks_total=chunks_total, finished_at=None if chunks_total else timezone.now())
+
+
+def tiers_served_text(tiers: list[str]) -> str:
+    """',free,pro,': a plan's runs are those whose text contains ',<code>,'."""
+    return "," + ",".join(sorted(set(tiers))) + ","
 
 
 def pair_claim(*, strategy_id: int, instrument_id: int, timeframe: str, bar_time: datetime) -> bool:

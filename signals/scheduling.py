@@ -66,17 +66,18 @@ def engine_run_on_bar_close(*, instrument_id: int, timeframe: str, bar_time: dat
     pairs = pairs_with_new_closed_bar(strategy=strategy, instruments=[instrument], timeframes=[timeframe], now=now)
     if not pairs:
         return None
-    return _run(tier=plan.code, trigger=RunTrigger.BAR_CLOSE, strategy=strategy, pairs=pairs, now=now)
+    return _run(tier=plan.code, trigger=RunTrigger.BAR_CLOSE, strategy=strategy, pairs=pairs, now=now,
+                tiers_served=[plan.code for plan, _ in covering])
 
 
 def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, str, datetime]],
-         now: datetime) -> EngineRun:
+         now: datetime, tiers_served: list[str] | None = None) -> EngineRun:
     """Record a run, fan its chunks but the first out to workers as a group after the commit, and
     compute the first one here: a run of one chunk (a bar closing on a few pairs) then costs no
     broker round trip and no wait for a free worker."""
     chunks = [pairs[i:i + CHUNK_SIZE] for i in range(0, len(pairs), CHUNK_SIZE)]
     run = engine_run_create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
-                            chunks_total=len(chunks))
+                            chunks_total=len(chunks), tiers_served=tiers_served)
     if not chunks:
         return run
     jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]

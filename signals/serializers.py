@@ -240,6 +240,18 @@ class TrackRecordSerializer(serializers.Serializer):
     groups = TrackRecordGroupSerializer(many=True)
 
 
+class ChartPatternRecordSerializer(TrackRecordFiguresSerializer):
+    chart_pattern = serializers.CharField(help_text="The pattern's code, e.g. double_bottom.")
+    name = serializers.CharField(help_text="The pattern's name as the reasoning writes it.")
+    calibration = CalibrationBandSerializer(many=True)
+
+
+class ChartPatternTrackRecordSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["plan"], help_text="The signals published to your plan's tier.")
+    plan = serializers.CharField(help_text="Your plan's code.")
+    patterns = ChartPatternRecordSerializer(many=True)
+
+
 class TrackRecordSummaryGroupSerializer(TrackRecordFiguresSerializer):
     strategy = serializers.CharField()
     asset_class = serializers.CharField()

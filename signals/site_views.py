@@ -35,7 +35,14 @@ from signals.site_selectors import (
     track_record_overall,
     track_record_overall_public,
 )
-from signals.track_record_selectors import GROUPS, TrackRecordFilters, track_record_groups, track_record_summary
+from signals.track_record_selectors import (
+    GROUPS,
+    TrackRecordFilters,
+    chart_pattern_name,
+    chart_pattern_track_records,
+    track_record_groups,
+    track_record_summary,
+)
 
 SCREENER_MAX_ROWS = 500
 LEDGER_ENTRIES_SHOWN = 50
@@ -88,6 +95,8 @@ def track_record(request):
         **context, "plan_name": entitlements.plan_name, "dimensions": group_by, "as_of": timezone.now(),
         "overall": record_view(track_record_overall(filters=filters, entitlements=entitlements)),
         "rows": [record_view(group) for group in groups],
+        "pattern_rows": [(chart_pattern_name(group.key["chart_pattern"]), group.record)
+                         for group in chart_pattern_track_records(entitlements=entitlements)],
     })
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.core.cache import cache
 
 from billing.entitlements import Entitlements
+from signals.engine.chart_patterns import NAMES as CHART_PATTERN_NAMES
 from signals.engine.track_record import TrackRecord, track_record
 from signals.models import SignalOutcome
 
@@ -79,14 +80,18 @@ def track_record_summary(*, now: datetime) -> tuple[datetime, list[TrackRecordGr
     return summary
 
 
-def chart_pattern_track_records() -> list[TrackRecordGroup]:
+def chart_pattern_track_records(*, entitlements: Entitlements | None = None) -> list[TrackRecordGroup]:
     """The record of the signals each chart pattern voted for (a pattern confirmed in the signal's
-    direction at its bar), by pattern name ({"chart_pattern": name}), sorted by name. Out of sample like
-    every record here: outcomes recorded after the signals were published. One query."""
+    direction at its bar), by pattern name ({"chart_pattern": name}), sorted by name; with `entitlements`,
+    of the signals published to that plan's tier only. A signal with two such patterns counts in both.
+    Out of sample like every record here: outcomes recorded after the signals were published. One query."""
+    outcomes = SignalOutcome.objects.exclude(signal__chart_pattern_geometry=[])
+    if entitlements is not None:
+        outcomes = outcomes.filter(signal__publications__tier=entitlements.plan_code,
+                                   signal__publications__published_at__isnull=False)
     columns: dict[str, tuple[list, list, list]] = {}
-    rows = (SignalOutcome.objects.exclude(signal__chart_pattern_geometry=[]).order_by("closed_bar_time", "pk")
-            .values_list("r_multiple", "target_1_hit", "signal__confidence", "signal__direction",
-                         "signal__chart_pattern_geometry"))
+    rows = outcomes.order_by("closed_bar_time", "pk").values_list(
+        "r_multiple", "target_1_hit", "signal__confidence", "signal__direction", "signal__chart_pattern_geometry")
     for r, hit, confidence, direction, geometry in rows.iterator(chunk_size=5000):
         side = "up" if direction == "BUY" else "down"
         for name in sorted({pattern["name"] for pattern in geometry or [] if pattern.get("direction") == side}):
@@ -94,5 +99,10 @@ def chart_pattern_track_records() -> list[TrackRecordGroup]:
             rs.append(r)
             hits.append(hit)
             confidences.append(float("nan") if confidence is None else confidence)
-    return [TrackRecordGroup(key={"chart_pattern": name}, record=track_record(*columns[name]))
-            for name in sorted(columns)]
+    return [TrackRecordGroup(key={"chart_pattern": name}, record=track_record(*columns[name]),
+                             r_multiples=tuple(columns[name][0])) for name in sorted(columns)]
+
+
+def chart_pattern_name(code: str) -> str:
+    """A pattern's name as the reasoning writes it ("double_bottom": "Double bottom")."""
+    return CHART_PATTERN_NAMES.get(code, code.replace("_", " ").capitalize())

@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "market", "portfolios", "signals",
-               "watchlists")
+               "vault", "watchlists")
 
 # (module, imported name) -> why it is still imported inside a function. Empty: none is, and an entry
 # added here must say why the module cannot import it at its top.

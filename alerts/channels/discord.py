@@ -51,8 +51,8 @@ class DiscordChannel(Channel):
     kind = "discord"
 
     def send(self, *, delivery: Delivery, message: AlertMessage) -> None:
-        url = self.destination(delivery).url
-        shown = discord_shown_url(url)
+        destination = self.destination(delivery)
+        url, shown = destination.discord_url, destination.url
         response = self.post(f"{url}?wait=true", body=json.dumps(discord_payload(message)).encode(),
                              headers={"Content-Type": "application/json"}, shown_url=shown)
         if response.status_code in (401, 404):

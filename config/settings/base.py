@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portfolios",
     "backtests",
     "status",
+    "vault",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,13 @@ RATELIMIT_VIEW = "accounts.views.pages.ratelimited"
 # the proxy overwrites it, e.g. HTTP_X_FORWARDED_FOR); rate limits and the audit log read it.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 
+# --- Vault (docs/vault.md) --------------------------------------------------------------------
+# Master keys that wrap each tenant's data key, newest first: `<id>:<base64 of 32 random bytes>,...`
+# (`manage.py vault_master_key_new <id>` prints one). Older ones stay listed, for reading only, until
+# `manage.py vault_rotate` has re-wrapped every data key under the newest. Empty (development and tests
+# only): a key derived from SECRET_KEY is used; production settings refuse to start without real ones.
+VAULT_MASTER_KEYS = env.list("VAULT_MASTER_KEYS", default=[])
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -226,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "AssetClassEnum": "market.models.AssetClass",
         "DirectionEnum": "signals.models.Direction",
         "SignalStatusEnum": [("open", "open"), ("closed", "closed")],
+        "RecordScopePlanEnum": [("plan", "plan")],
+        "RecordScopeAllEnum": [("all", "all")],
     },
     # The docs page's JavaScript is served from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,11 +1,24 @@
 """Production: secrets must come from the environment, HTTPS everywhere, `check --deploy` clean."""
 
+from django.core.exceptions import ImproperlyConfigured
+
+from vault.crypto import master_keys_parse
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Tenants' secrets are sealed under keys wrapped by these: never the development key derived from SECRET_KEY.
+VAULT_MASTER_KEYS = env.list("VAULT_MASTER_KEYS", default=[])
+if not VAULT_MASTER_KEYS:
+    raise ImproperlyConfigured("Set VAULT_MASTER_KEYS (docs/vault.md): `python manage.py vault_master_key_new "
+                               "<id>` prints an entry.")
+try:
+    master_keys_parse(VAULT_MASTER_KEYS)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -20,6 +20,7 @@ from py_vapid import Vapid02
 
 from accounts.models import Role
 from accounts.services import api_key_create
+from alerts.channels.discord import discord_shown_url
 from alerts.channels.public_network import PublicSession
 from alerts.firing import claims_forget
 from alerts.models import AlertEvent, AlertRule, Channel, Destination
@@ -163,8 +164,10 @@ def destination(*, tenant, member, channel, **fields) -> Destination:
     defaults = {Channel.WEBHOOK: {"url": "https://hooks.example.com/beacon", "secret": "whsec_" + "ab" * 32},
                 Channel.TELEGRAM: {"chat_id": 424242, "label": "alice"},
                 Channel.DISCORD: {"url": "https://discord.com/api/webhooks/1234567890123456789/" + "T" * 68}}
-    return Destination.objects.create(tenant=tenant, member=member, channel=channel,
-                                      **{**defaults.get(channel, {}), **fields})
+    fields = {**defaults.get(channel, {}), **fields}
+    if channel == Channel.DISCORD:  # as discord_webhook_add stores it: the token sealed, the URL shown without
+        fields["discord_url"], fields["url"] = fields["url"], discord_shown_url(fields["url"])
+    return Destination.objects.create(tenant=tenant, member=member, channel=channel, **fields)
 
 
 @pytest.fixture

@@ -102,4 +102,4 @@ def test_only_a_discord_channel_webhook_url_can_be_added(premium_a, alice, url):
 def test_a_discord_webhook_url_is_added_with_its_token_left_out_of_its_label(premium_a, alice, url):
     added = discord_webhook_add(tenant=premium_a, member=alice, url=url)
 
-    assert added.url == url and TOKEN not in added.label
+    assert added.discord_url == url and TOKEN not in added.label and TOKEN not in added.url

@@ -168,6 +168,7 @@ def test_every_endpoint_answers_as_its_schema_says(client, world, pro_headers, f
     check.get("/api/v1/track-record/?group_by=asset_class", status=200, headers=pro_headers)
     check.get("/api/v1/track-record/?group_by=nope", status=400, headers=pro_headers)
     check.get("/api/v1/track-record/summary/", status=200)
+    check.get("/api/v1/track-record/chart-patterns/", status=200, headers=pro_headers)
     check.get("/api/v1/ledger/?limit=2", status=200)
     check.get("/api/v1/ledger/?from_seq=0", status=400)
     check.get("/api/v1/ledger/verify/", status=200)

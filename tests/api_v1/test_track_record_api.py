@@ -101,3 +101,33 @@ def test_free_record_counts_only_the_signals_released_to_free(client, free_heade
 
     assert before["groups"] == []  # nothing released to Free yet
     assert [(g["symbol"], g["timeframe"], g["count"]) for g in after["groups"]] == [("GOOG", "D1", 3)]
+
+
+def _publish_with_patterns(symbol, *patterns, **draft):
+    """A signal made by the real service with these chart patterns (name, direction) at its bar."""
+    from dataclasses import replace
+
+    from market.models import Instrument
+    from signals.services import signal_create, strategy_default_ensure
+    from tests.api_v1.conftest import a_draft
+
+    geometry = [{"name": name, "label": name, "timeframe": draft.get("timeframe", "D1"), "direction": direction,
+                 "confirmed_at": 0, "level": 1.0, "level_name": "neckline", "points": [], "lines": {}, "touches": 3,
+                 "volume_confirmed": None} for name, direction in patterns]
+    return signal_create(draft=replace(a_draft(**draft), chart_patterns=geometry),
+                         instrument=Instrument.objects.get(symbol=symbol), strategy=strategy_default_ensure())
+
+
+def test_each_chart_pattern_has_the_record_of_the_plans_signals_it_voted_for(client, pro_headers, free_headers):
+    close(_publish_with_patterns("GOOG", ("double_bottom", "up")), r_multiple=2.0)
+    close(_publish_with_patterns("GOOG", ("double_bottom", "up"), ("bear_flag", "down"), bar_time=_days_ago(12)),
+          r_multiple=-1.0)  # the bear flag voted against this BUY
+    close(_publish_with_patterns("EURUSD", ("bull_flag", "up"), timeframe="M15"), r_multiple=3.0)  # Premium only
+
+    pro = client.get("/api/v1/track-record/chart-patterns/", headers=pro_headers).json()
+    free = client.get("/api/v1/track-record/chart-patterns/", headers=free_headers).json()
+
+    assert pro["plan"] == "pro"
+    assert [(p["chart_pattern"], p["name"], p["count"], p["hit_rate"], p["average_r"]) for p in pro["patterns"]] == [
+        ("double_bottom", "Double bottom", 2, 0.5, 0.5)]
+    assert free["plan"] == "free" and free["patterns"] == []  # nothing released to Free yet

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+VAULT_MASTER_KEYS = "k1:" + "A" * 43 + "="  # production settings refuse to start without a master key
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -10,6 +11,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 20 + "A-long-random-production-secret-key-0123456789",
         "ALLOWED_HOSTS": "beacon.example.com",
+        "VAULT_MASTER_KEYS": VAULT_MASTER_KEYS,
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(
@@ -24,7 +26,8 @@ def test_check_deploy_is_clean_with_production_settings():
 def _settings_value(module: str, expression: str, **environment) -> str:
     """`expression` evaluated in a fresh interpreter with `module` as the settings and only `environment`."""
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", **environment}
+    env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", "VAULT_MASTER_KEYS": VAULT_MASTER_KEYS,
+           **environment}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr

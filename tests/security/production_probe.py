@@ -2,7 +2,7 @@
 sign in over HTTPS as a browser would and print, as JSON, the headers and cookies the site answered with.
 
     DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=... ALLOWED_HOSTS=beacon.example.com \
-        DATABASE_URL=... python -m tests.security.production_probe
+        VAULT_MASTER_KEYS=... DATABASE_URL=... python -m tests.security.production_probe
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def production(django_db_setup):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "a-long-random-production-secret-key-" + "0123456789" * 3,
         "ALLOWED_HOSTS": "beacon.example.com",
+        "VAULT_MASTER_KEYS": "k1:" + "A" * 43 + "=",  # production refuses to start without one (docs/vault.md)
         "DATABASE_URL": (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{name}"
                          if database["ENGINE"].endswith("postgresql") else f"sqlite:///{name}"),
         "DATABASE_POOL_MAX_SIZE": "0",

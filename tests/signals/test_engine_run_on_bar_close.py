@@ -8,7 +8,9 @@ from market.demo_seed import market_demo_seed
 from market.models import Instrument
 from market.providers.bundled import FIXTURES
 from market.services import bars_ingest
+from signals.feed_selectors import engine_status
 from signals.models import EngineCursor, EngineRun, Signal
+from signals.run_books import tiers_served_text
 from signals.scheduling import engine_run_on_bar_close, engine_run_start
 from tests.signals.conftest import NOW
 
@@ -60,3 +62,23 @@ def test_a_bar_closing_outside_every_plan_computes_nothing(db):
     assert engine_run_on_bar_close(instrument_id=eurusd.pk, timeframe="H1", bar_time=NOW) is None
     assert engine_run_on_bar_close(instrument_id=eurusd.pk, timeframe="M1", bar_time=NOW) is None
     assert not EngineRun.objects.exists()
+
+
+def test_a_bar_close_run_counts_in_the_engine_status_of_every_plan_covering_the_pair(
+        db, eager_tasks, django_capture_on_commit_callbacks):
+    market_demo_seed(hold_back=1)
+    Plan.objects.filter(code="free").update(instruments=["GOOG"])  # Free does not cover EURUSD
+    eurusd = Instrument.objects.get(symbol="EURUSD")
+    history = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv")
+    closes_at = datetime.fromtimestamp(int(history.time[-1]) + 3600, tz=UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        bars_ingest(instrument=eurusd, timeframe="H1", bars=history.tail(1), source="test", emit_events=True,
+                    now=closes_at)
+
+    run = EngineRun.objects.get(trigger="bar_close")
+    covering = {plan.code for plan in Plan.objects.exclude(code="free")}
+    assert run.tier == "premium" and run.tiers_served == tiers_served_text(sorted(covering))
+    for tier in covering:
+        status = engine_status(tier=tier)
+        assert status["last_run"]["trigger"] == "bar_close" and status["last_hour"]["runs"] == 1
+    assert engine_status(tier="free")["last_run"] is None

@@ -100,3 +100,19 @@ def test_bad_parameters_are_a_400_naming_the_field(client, record, alice, query,
 
     assert response.status_code == 400
     assert f"<li>{field}:" in response.content.decode()
+
+
+def test_members_see_each_chart_patterns_record_beside_the_groups(alice_client, tenant_a, db):
+    from tests.api_v1.test_track_record_api import _publish_with_patterns
+
+    instrument_catalogue_load()
+    subscribe(tenant_a, "pro")
+    for i, r in enumerate((2.0, -1.0, 1.0)):
+        close(_publish_with_patterns("GOOG", ("double_bottom", "up"), bar_time=_days_ago(10 - i), confidence=None),
+              r_multiple=r)
+    page = alice_client.get("/app/track-record/").content.decode()
+
+    assert "By chart pattern" in page
+    table = page[page.index('data-testid="pattern-record"'):]
+    assert "<td>Double bottom</td>" in table and "66.7%" in table
+    assert "By chart pattern" not in alice_client.get("/track-record/").content.decode()  # members' page only
