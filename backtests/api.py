@@ -86,6 +86,8 @@ class BacktestCreateSerializer(serializers.Serializer):
                                     help_text="default: the paper broker's costs of the venue; none: free.")
     fast = serializers.IntegerField(required=False, help_text="sma_cross only: the fast average's bars.")
     slow = serializers.IntegerField(required=False, help_text="sma_cross only: the slow average's bars.")
+    optimise = serializers.BooleanField(required=False, help_text="sma_cross only: also search fast x slow over "
+                                                                  "a grid (heatmap) and walk forward out of sample.")
 
 
 LIMIT = OpenApiResponse(ERROR_REF, description="Today's backtests are used up (code plan_limit).")

@@ -2,7 +2,8 @@
 
 {"strategy": "confluence" | "sma_cross", "symbol", "timeframe", "start", "end" (ISO dates, UTC),
  "cash" (> 0), "costs": "default" (the broker's costs of the instrument's venue) | "none",
- "fast", "slow" (sma_cross only: bars, 2 <= fast < slow <= 500)}
+ "fast", "slow" (sma_cross only: bars, 2 <= fast < slow <= 500),
+ "optimise" (sma_cross only, true or false: also search fast x slow over a grid and walk forward)}
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class BacktestParams:
     costs: str = "default"
     fast: int | None = None
     slow: int | None = None
+    optimise: bool | None = None  # True or absent (None), so a plain run's parameters read as before
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -97,10 +99,15 @@ def params_parse(data: object) -> BacktestParams:
     else:
         need("fast", fast is None, "Only for sma_cross.")
         need("slow", slow is None, "Only for sma_cross.")
-    unknown = sorted(set(data) - {"strategy", "symbol", "timeframe", "start", "end", "cash", "costs", "fast", "slow"})
+    optimise = data.get("optimise", False)
+    need("optimise", isinstance(optimise, bool), "true or false.")
+    if optimise is True:
+        need("optimise", strategy == "sma_cross", "Only for sma_cross (the confluence strategy has no grid).")
+    unknown = sorted(set(data) - {"strategy", "symbol", "timeframe", "start", "end", "cash", "costs", "fast", "slow",
+                                  "optimise"})
     need("params", not unknown, f"Unknown fields: {', '.join(map(str, unknown))}.")
     if errors:
         raise BacktestParamsError(errors)
     return BacktestParams(strategy=str(strategy), symbol=str(symbol).strip().upper(), timeframe=str(timeframe),
                           start=str(data["start"])[:10], end=str(data["end"])[:10], cash=float(cash),
-                          costs=str(costs), fast=fast, slow=slow)
+                          costs=str(costs), fast=fast, slow=slow, optimise=True if optimise else None)

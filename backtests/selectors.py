@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from backtests.models import Backtest, BacktestStatus
+from billing.entitlements import tenant_entitlements
+from billing.models import Plan
+from billing.selectors import plan_list_public
 
 
 def backtest_list(*, tenant) -> QuerySet[Backtest]:
@@ -31,3 +35,32 @@ def backtests_started_today(*, tenant, now: datetime | None = None) -> int:
 def backtest_cached(*, cache_key: str) -> Backtest | None:
     """A finished run with the same (strategy version, data, parameters): its result is the same."""
     return Backtest.objects.filter(cache_key=cache_key, status=BacktestStatus.DONE).order_by("-id").first()
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Today's backtests of a tenant against its plan, and the first plan that allows more."""
+
+    used: int
+    allowed: int
+    plan_name: str
+    upgrade: Plan | None
+
+    @property
+    def left(self) -> int:
+        return max(self.allowed - self.used, 0)
+
+
+def backtest_allowance(*, tenant) -> Allowance:
+    """How many backtests the tenant may still start today (the plan's backtests_per_day)."""
+    entitlements = tenant_entitlements(tenant=tenant)
+    upgrade = next((plan for plan in plan_list_public() if plan.backtests_per_day > entitlements.backtests_per_day),
+                   None)
+    return Allowance(used=backtests_started_today(tenant=tenant), allowed=entitlements.backtests_per_day,
+                     plan_name=entitlements.plan_name, upgrade=upgrade)
+
+
+def backtest_list_by_ids(*, tenant, ids: list[int]) -> list[Backtest]:
+    """The tenant's backtests among `ids`, in the order asked; another tenant's are left out."""
+    found = {b.pk: b for b in backtest_list(tenant=tenant).filter(pk__in=ids)}
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]

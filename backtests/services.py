@@ -20,9 +20,11 @@ from django.utils import timezone
 from backtests.engine.simulation import BacktestRun, BacktestSettings, backtest_run
 from backtests.engine.sizing import AllIn, FixedRisk
 from backtests.engine.strategies import BacktestCancelled, ConfluenceStrategy, Intent, SmaCross, Strategy
+from backtests.feed import backtest_finished_message, backtest_message_send, backtest_progress_message
 from backtests.metrics import backtest_metrics
 from backtests.models import Backtest, BacktestStatus
 from backtests.parameters import BacktestParams, BacktestParamsError, params_parse
+from backtests.research import monte_carlo_report, sma_optimisation_report, sma_walk_forward_report
 from backtests.selectors import backtest_cached, backtests_started_today
 from billing.entitlements import limit_ensure_available
 from config.errors import InvalidInput
@@ -39,8 +41,9 @@ from signals.selectors import strategy_active
 logger = logging.getLogger(__name__)
 MAX_BARS = 20_000
 RUN_TASK = "backtests.tasks.backtest_run"
-ENGINE_VERSION = "backtests-1"  # changes whenever the engine's results would change: old cache keys then miss
+ENGINE_VERSION = "backtests-2"  # changes whenever the engine's results would change: old cache keys then miss
 EQUITY_POINTS = 1_000  # the equity and drawdown curves stored, at most
+Progress = Callable[[float, str], bool]  # (fraction of the whole run done, stage) -> whether to stop
 
 
 def backtest_create(*, tenant, user, data: object) -> Backtest:
@@ -85,43 +88,92 @@ def _queue(backtest_id: int) -> None:
 
 
 def backtest_cancel(*, backtest: Backtest) -> bool:
-    """Ask a queued or running backtest to stop; whether it was still unfinished."""
-    return bool(Backtest.objects.filter(pk=backtest.pk, status__in=[BacktestStatus.QUEUED, BacktestStatus.RUNNING])
-                .update(status=BacktestStatus.CANCELLED, finished_at=timezone.now()))
+    """Ask a queued or running backtest to stop; whether it was still unfinished (then the tenant's
+    backtests stream hears backtest.cancelled after the commit)."""
+    cancelled = bool(Backtest.objects.filter(pk=backtest.pk, status__in=[BacktestStatus.QUEUED,
+                                                                         BacktestStatus.RUNNING])
+                     .update(status=BacktestStatus.CANCELLED, finished_at=timezone.now()))
+    if cancelled:
+        message = backtest_finished_message(backtest_id=backtest.pk, status=BacktestStatus.CANCELLED)
+        transaction.on_commit(lambda: backtest_message_send(tenant_id=backtest.tenant_id, message=message))
+    return cancelled
 
 
 def backtest_execute(*, backtest_id: int) -> None:
-    """Run a queued backtest (a no-op for any other): claim it, run the engine, store the result."""
+    """Run a queued backtest (a no-op for any other): claim it, run the engine, store the result; the
+    tenant's backtests stream hears its progress and its end."""
     if not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.QUEUED).update(
             status=BacktestStatus.RUNNING, started_at=timezone.now()):
         return
     backtest = Backtest.objects.select_related("instrument", "strategy").get(pk=backtest_id)
     params = params_parse(backtest.params)
+    progress = _progress_reporter(backtest_id, backtest.tenant_id)
     try:
-        run = _run(backtest, params, _progress_reporter(backtest_id))
-        result = backtest_result(run)
+        result = _report(backtest, params, progress)
     except BacktestCancelled:
-        logger.info("backtest %s cancelled", backtest_id)
+        logger.info("backtest %s cancelled", backtest_id)  # backtest_cancel told the feed
         return
     except Exception as error:  # recorded on the row for the subscriber; the task does not retry a bad run
         logger.exception("backtest %s failed", backtest_id)
-        Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
-            status=BacktestStatus.FAILED, error=f"{error.__class__.__name__}: {error}", finished_at=timezone.now())
+        text = f"{error.__class__.__name__}: {error}"
+        if Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
+                status=BacktestStatus.FAILED, error=text, finished_at=timezone.now()):
+            backtest_message_send(tenant_id=backtest.tenant_id, message=backtest_finished_message(
+                backtest_id=backtest_id, status=BacktestStatus.FAILED, error=text))
         return
-    Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
-        status=BacktestStatus.DONE, progress=100, result=result, finished_at=timezone.now())
+    if Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
+            status=BacktestStatus.DONE, progress=100, result=result, finished_at=timezone.now()):
+        backtest_message_send(tenant_id=backtest.tenant_id, message=backtest_finished_message(
+            backtest_id=backtest_id, status=BacktestStatus.DONE))
 
 
-def _progress_reporter(backtest_id: int) -> Callable[[float], bool]:
-    """progress(fraction done) -> whether to stop: stores the percent while the row is running; a row no
-    longer running (cancelled) answers stop."""
-    def progress(done: float) -> bool:
+def _progress_reporter(backtest_id: int, tenant_id: int) -> Progress:
+    """progress(fraction done, stage) -> whether to stop: stores the percent while the row is running and
+    sends it to the feed when it changed; a row no longer running (cancelled) answers stop."""
+    sent = {"percent": -1, "stage": ""}
+
+    def progress(done: float, stage: str) -> bool:
         percent = max(0, min(99, int(done * 100)))
-        return not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(progress=percent)
+        if not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(progress=percent):
+            return True
+        if (percent, stage) != (sent["percent"], sent["stage"]):
+            sent.update(percent=percent, stage=stage)
+            backtest_message_send(tenant_id=tenant_id, message=backtest_progress_message(
+                backtest_id=backtest_id, percent=percent, stage=stage))
+        return False
     return progress
 
 
-def _run(backtest: Backtest, params: BacktestParams, progress: Callable[[float], bool]) -> BacktestRun:
+def _within(progress: Progress, start: float, end: float) -> Progress:
+    """A stage's progress (0..1) as the whole run's, between `start` and `end`."""
+    return lambda done, stage: progress(start + (end - start) * done, stage)
+
+
+def _report(backtest: Backtest, params: BacktestParams, progress: Progress) -> dict[str, object]:
+    """The stored result: the run's report, with the grid and the walk-forward when asked to optimise."""
+    if not params.optimise:
+        return backtest_result(_run(backtest, params, progress))
+    run = _run(backtest, params, _within(progress, 0.0, 0.2))
+    result = backtest_result(run)
+    bars, spec, settings = _bars(backtest.instrument, params), backtest.instrument.spec, _sma_settings(params,
+                                                                                                       backtest)
+    grid = _within(progress, 0.2, 0.45)
+    result["optimisation"] = sma_optimisation_report(bars, instrument=spec, timeframe=params.timeframe,
+                                                     settings=settings,
+                                                     progress=lambda done: grid(done, "optimisation"))
+    walk = _within(progress, 0.45, 1.0)
+    result["walk_forward"] = sma_walk_forward_report(bars, instrument=spec, timeframe=params.timeframe,
+                                                     settings=settings,
+                                                     progress=lambda done: walk(done, "walk_forward"))
+    return result
+
+
+def _sma_settings(params: BacktestParams, backtest: Backtest) -> BacktestSettings:
+    costs = cost_model_for(backtest.instrument.spec) if params.costs == "default" else FREE
+    return BacktestSettings(cash=params.cash, costs=costs, sizing=AllIn())
+
+
+def _run(backtest: Backtest, params: BacktestParams, progress: Progress) -> BacktestRun:
     instrument: Instrument = backtest.instrument
     bars = _bars(instrument, params)
     if bars_hash(bars) != backtest.data_hash:
@@ -135,20 +187,20 @@ def _run(backtest: Backtest, params: BacktestParams, progress: Callable[[float],
         assert params.fast is not None and params.slow is not None
         sma = SmaCross(fast=params.fast, slow=params.slow)
         strategy, first_bar = sma, sma.warm_up()
-        settings = BacktestSettings(cash=params.cash, costs=costs, sizing=AllIn())
+        settings = _sma_settings(params, backtest)
         share = 0.0
     else:
         assert backtest.strategy is not None
         confluence = ConfluenceStrategy(config=StrategyConfig.from_dict(backtest.strategy.config))
         signals = confluence.signals(bars, instrument=spec, timeframe=Timeframe(params.timeframe),
-                                     should_stop=lambda i: progress(0.9 * i / n))
+                                     should_stop=lambda i: progress(0.9 * i / n, "signals"))
         intents = [confluence.intent_of(i, draft) for i, draft in signals]
         strategy, first_bar, share = confluence, MIN_BARS - 1, 0.9
         settings = BacktestSettings(cash=params.cash, costs=costs,
                                     sizing=FixedRisk(risk_per_trade=confluence.config.risk_per_trade))
     return backtest_run(bars, instrument=spec, timeframe=params.timeframe, strategy=strategy, settings=settings,
                         intents=intents, first_bar=first_bar,
-                        should_stop=lambda j: progress(share + (1 - share) * j / n))
+                        should_stop=lambda j: progress(share + (1 - share) * j / n, "simulation"))
 
 
 def backtest_result(run: BacktestRun) -> dict[str, object]:
@@ -167,6 +219,7 @@ def backtest_result(run: BacktestRun) -> dict[str, object]:
                     "pnl": round(t.pnl, 2), "return_pct": round(t.return_fraction * 100, 4),
                     "commission": round(t.commission, 2), "exit_reason": t.exit_reason} for t in run.trades],
         "signals": len(run.intents),
+        "monte_carlo": monte_carlo_report(run),
     }
 
 

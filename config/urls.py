@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("watchlists.urls")),
     path("", include("portfolios.urls")),
+    path("", include("backtests.urls")),
     path("", include("alerts.urls")),
     path("", include("signals.site_urls")),
     path("", include("status.urls")),

@@ -3,7 +3,7 @@
 An entry says which keys a subscriber receives (its tier, its tenant: built from who it is, never
 from what the client sends), how a web process gets a key's messages (a channel layer group that
 senders address, or a poll of the database), how to replay what a client missed, and which filters
-it understands. Backtest progress and portfolio updates join as entries here.
+it understands. Portfolio updates and backtest progress are entries here too.
 """
 
 from __future__ import annotations
@@ -90,13 +90,17 @@ PORTFOLIOS = FeedStream(  # a tenant's paper portfolios after fills and marks (p
     name="portfolios", keys=lambda subscriber: (str(subscriber.tenant_id),),
     group=lambda tenant_id: f"portfolios.{int(tenant_id)}",
 )
+BACKTESTS = FeedStream(  # a tenant's backtests: progress, then done, failed or cancelled (backtests.feed sends)
+    name="backtests", keys=lambda subscriber: (str(subscriber.tenant_id),),
+    group=lambda tenant_id: f"backtests.{int(tenant_id)}",
+)
 ENGINE = FeedStream(
     name="engine", keys=lambda subscriber: (subscriber.tier,),
     poll=lambda tier: envelope("engine.status", engine_status(tier=tier)),
 )
 
 STREAMS: dict[str, FeedStream] = {
-    stream.name: stream for stream in (SIGNALS, ALERTS, MARKET, ENGINE, PORTFOLIOS)}
+    stream.name: stream for stream in (SIGNALS, ALERTS, MARKET, ENGINE, PORTFOLIOS, BACKTESTS)}
 
 
 def stream_get(name: str) -> FeedStream:

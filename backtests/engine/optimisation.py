@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backtests.engine.simulation import BacktestSettings, backtest_run
-from backtests.engine.strategies import Strategy
+from backtests.engine.strategies import BacktestCancelled, Strategy
 from backtests.metrics import backtest_metrics
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
@@ -65,10 +65,13 @@ def optimise(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timefram
              make: Callable[[Params], Strategy], candidates: Sequence[Params], objective: str = "sqn",
              maximise: bool = True, constraint: Callable[[Params], bool] | None = None,
              settings: BacktestSettings | None = None, first_bar: Callable[[Strategy], int] | None = None,
-             ) -> Optimisation:
-    """Backtest every candidate that passes `constraint` and rank them by the metric `objective`."""
+             should_stop: Callable[[int], bool] | None = None) -> Optimisation:
+    """Backtest every candidate that passes `constraint` and rank them by the metric `objective`.
+    `should_stop(candidate index)` is asked before each candidate; True raises BacktestCancelled."""
     tried = []
-    for params in candidates:
+    for number, params in enumerate(candidates):
+        if should_stop is not None and should_stop(number):
+            raise BacktestCancelled(f"stopped at candidate {number} of {len(candidates)}")
         if constraint is not None and not constraint(params):
             continue
         strategy = make(params)

@@ -22,7 +22,7 @@ import numpy as np
 
 from backtests.engine.optimisation import Optimisation, Params, optimise
 from backtests.engine.simulation import BacktestRun, BacktestSettings, Trade, backtest_run
-from backtests.engine.strategies import Strategy
+from backtests.engine.strategies import BacktestCancelled, Strategy
 from market.arrays import BarArrays, InstrumentSpec
 from market.timeframes import Timeframe
 
@@ -66,15 +66,18 @@ def walk_forward(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Time
                  make: Callable[[Params], Strategy], candidates: Sequence[Params], train: int, test: int,
                  anchored: bool = False, warm_up: int = 0, objective: str = "sqn", maximise: bool = True,
                  constraint: Callable[[Params], bool] | None = None, settings: BacktestSettings | None = None,
-                 ) -> WalkForward:
-    """Optimise on each in-sample window, trade its best parameters out of sample, stitch the results."""
+                 should_stop: Callable[[int], bool] | None = None) -> WalkForward:
+    """Optimise on each in-sample window, trade its best parameters out of sample, stitch the results.
+    `should_stop(window index)` is asked before each window; True raises BacktestCancelled."""
     settings = settings or BacktestSettings()
     cash = settings.cash
     results: list[WindowResult] = []
     trades: list[Trade] = []
     equity = np.full(len(bars), np.nan)
     windows = walk_forward_windows(len(bars), train=train, test=test, anchored=anchored)
-    for window in windows:
+    for number, window in enumerate(windows):
+        if should_stop is not None and should_stop(number):
+            raise BacktestCancelled(f"stopped at window {number} of {len(windows)}")
         in_sample = _slice(bars, window.train_start, window.train_end)
         found: Optimisation = optimise(in_sample, instrument=instrument, timeframe=timeframe, make=make,
                                        candidates=candidates, objective=objective, maximise=maximise,

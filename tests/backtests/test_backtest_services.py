@@ -92,14 +92,14 @@ def test_a_cancelled_run_stops_and_stores_no_result(goog, tenant_a, alice, djang
     reports = []
     real = services._progress_reporter
 
-    def cancelled_after_the_first_report(backtest_id):
-        report = real(backtest_id)
+    def cancelled_after_the_first_report(backtest_id, tenant_id):
+        report = real(backtest_id, tenant_id)
 
-        def progress(done):
+        def progress(done, stage):
             reports.append(done)
             if len(reports) == 2:  # the subscriber presses cancel while the run is going
                 services.backtest_cancel(backtest=backtest)
-            return report(done)
+            return report(done, stage)
         return progress
 
     monkeypatch.setattr(services, "_progress_reporter", cancelled_after_the_first_report)

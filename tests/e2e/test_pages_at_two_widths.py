@@ -17,7 +17,7 @@ PUBLIC = ["/", "/pricing/", "/accounts/login/", "/accounts/signup/"]
 def _member_pages(world: dict) -> list[str]:
     return ["/app/", "/app/signals/", f"/app/signals/{world['closed'].pk}/", f"/app/signals/{world['open_eurusd'].pk}/",
             "/app/instruments/GOOG/?tf=D1&overlay=ema&overlay=bollinger&overlay=vwap", "/app/markets/",
-            "/app/watchlists/", "/accounts/settings/profile/"]
+            "/app/watchlists/", "/app/backtests/", "/app/backtests/new/", "/accounts/settings/profile/"]
 
 
 def _shoot(page, url: str, path: str) -> list[str]:

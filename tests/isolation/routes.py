@@ -98,6 +98,9 @@ ROUTES: dict[str, Owned | Public] = {
     "api-v1:backtest-detail": _pk("backtest"),
     "api-v1:backtest-trades": _pk("backtest"),
     "api-v1:backtest-cancel": _pk("backtest"),
+    "backtests:detail": _pk("backtest", "backtest_id"),
+    "backtests:status": _pk("backtest", "backtest_id"),
+    "backtests:cancel": _pk("backtest", "backtest_id"),
     # alerts
     "alerts:rule_change": _pk("alert_rule", "rule_id"),
     "alerts:destination": _pk("destination", "destination_id"),

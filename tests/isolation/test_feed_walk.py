@@ -26,7 +26,7 @@ from tests.signals.feed.conftest import (  # noqa: F401 (fixtures of the feed te
 
 # "shared": the same for every subscriber of a plan (or of every plan); "tenant": one tenant's own.
 STREAM_SCOPES = {"signals": "shared", "engine": "shared", "market": "shared", "alerts": "tenant",
-                 "portfolios": "tenant"}
+                 "portfolios": "tenant", "backtests": "tenant"}
 TENANT_STREAMS = sorted(name for name, scope in STREAM_SCOPES.items() if scope == "tenant")
 
 

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import ApiKeyScope, Membership, User
 from accounts.services import api_key_derived_ensure, user_signup
 from alerts.demo_seed import alert_rules_demo_seed
+from backtests.demo_seed import backtest_demo_seed
 from billing.entitlements import tenant_entitlements
 from billing.models import Plan
 from billing.services import plan_catalogue_seed, subscription_grant
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         reports = market_demo_seed()
         rule = alert_rules_demo_seed(member=demo)
         portfolio = portfolio_demo_seed(member=demo)
+        backtests = backtest_demo_seed(member=demo)
         for history in DEMO_HISTORY:
             report = reports[history.symbol]
             self.stdout.write(f"Market data {history.symbol} {history.timeframe}: {report.received} real bars before "
@@ -76,6 +78,10 @@ class Command(BaseCommand):
         if portfolio is not None:
             self.stdout.write(f"Demo paper portfolio “{portfolio.name}”: follows every signal, 1% of equity at risk, "
                               f"at /app/portfolios/{portfolio.pk}/")
+        for backtest in backtests:
+            self.stdout.write(f"Demo backtest {backtest} on {backtest.instrument.symbol} "
+                              f"{backtest.params['start']} to {backtest.params['end']}: {backtest.get_status_display()}"
+                              f", at /app/backtests/{backtest.pk}/")
         if rule is not None:
             self.stdout.write(f"Demo alert “{rule.name}” ({rule.summary}): in the app and by email (printed here)")
         if not ModelVersion.objects.exists():
