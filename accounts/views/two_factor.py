@@ -34,6 +34,9 @@ def two_factor_setup(request):
             device = two_factor.two_factor_verify_device_for_session(user=request.user)
             if device is not None:
                 otp_login(request, device)
+            # The session is now worth more (verified by a second factor): a new key, so an id that
+            # leaked before enrolment does not carry that over.
+            request.session.cycle_key()
             return render(request, "accounts/backup_codes.html", {"codes": codes})
         device = request.user.totpdevice_set.filter(confirmed=False).order_by("-id").first()
     else:

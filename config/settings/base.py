@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.FeedOriginCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +243,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# --- Content-Security-Policy (config/csp.py adds the live feed's ws:// or wss:// origin) ------------
+# Enforced, not report-only: no inline <script>, no style="" or on*="" attribute, no eval (htmx runs with
+# allowEval false). Page code lives in static/js, styles in static/css, values in data-* attributes.
+# The one inline style is the <style> element lightweight-charts adds for its attribution logo, allowed
+# by its hash (tests/security/test_csp_policy.py recomputes it from the vendored file).
+LIGHTWEIGHT_CHARTS_ATTRIBUTION_STYLE_HASH = "'sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", LIGHTWEIGHT_CHARTS_ATTRIBUTION_STYLE_HASH],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # A form may lead to Stripe: Checkout and the Portal answer a POST here with a redirect there,
+        # and browsers hold that redirect to form-action.
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
 }
 
 # --- i18n, static ---------------------------------------------------------------------------
