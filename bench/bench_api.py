@@ -103,6 +103,7 @@ def seed() -> dict[str, str]:
     from billing.models import Plan, Subscription
     from market.models import Instrument
     from market.services import instrument_catalogue_load
+    from signals.models import Signal, SignalPublication
     from signals.services import signal_create, strategy_default_ensure
     from tests.api_v1.conftest import a_draft
 
@@ -117,10 +118,9 @@ def seed() -> dict[str, str]:
                           instrument=instrument, strategy=strategy)
     copies = SIGNALS // BASE_SIGNALS - 1
     with connection.cursor() as cursor:
-        columns = ("instrument_id, asset_class, timeframe, direction, score, confidence, entry, stop, target_1, "
-                   "target_2, target_3, risk_reward, position_size_fraction, risk_per_trade, distances, regime, "
-                   "reasoning, contributions, success_rate, success_sample_size, success_source, avg_r, "
-                   "worst_loss_r, strategy_id, model_version_id")
+        # Every column but the key and the three times the copies shift (a column added later is copied too).
+        columns = ", ".join(field.column for field in Signal._meta.concrete_fields
+                            if field.column not in ("id", "bar_time", "created_at", "valid_until"))
         # Copies are newer than the originals (k minutes later), inserted oldest first, so the newest
         # signal also has the newest publication: both endpoints' first page holds the same signals.
         cursor.execute(f"""
@@ -151,7 +151,6 @@ def seed() -> dict[str, str]:
     Plan.objects.filter(code="premium").update(api_requests_per_minute=10**9, api_requests_per_day=10**9)
     Subscription.objects.create(tenant=tenant, plan=Plan.objects.get(code="premium"), status="active")
     _, plaintext = api_key_create(tenant=tenant, name="bench", scope="read", created_by=user)
-    from signals.models import Signal, SignalPublication
 
     print(f"bench_api: {Signal.objects.count():,} signals, {SignalPublication.objects.count():,} publications "
           f"seeded in {time.perf_counter() - started:.0f} s")
