@@ -145,14 +145,14 @@ class SignalListApi(generics.ListAPIView):
         # plan's throttle and its headers ran before, as for any request.
         entitlements = request_entitlements(request)
         key = signal_page_key(entitlements=entitlements, url=request.build_absolute_uri())
-        body = signal_page_cached(key)
+        body, version = signal_page_cached(key)
         if body is None:
             query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
             self.ordering = ORDERINGS[query.pop("ordering")]
             rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
             page = self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
             body = JSONRenderer().render(page.data)
-            signal_page_keep(key, body)
+            signal_page_keep(key, version=version, body=body)
         return HttpResponse(body, content_type="application/json")
 
 

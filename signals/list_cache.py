@@ -5,9 +5,9 @@ request's URL (filters, ordering, cursor, limit; host and scheme for the `next` 
 visible to the plan's tier with their outcomes. Published signals are never edited, so that last part
 changes only when a publication becomes visible (at once, or a delayed tier's release) or an outcome
 is recorded: each of those calls `signal_list_changed`, which gives the list a new version. A page is
-kept under its version, so a change makes every page kept before it unreachable at once; what is no
-longer reached expires after PAGE_CACHE_SECONDS, which also bounds how long a change written without
-the services (by hand, in SQL) can go unseen.
+kept with the version it was read at and served only while that is still the version, so a change
+makes every page kept before it stale at once; a page expires after PAGE_CACHE_SECONDS, which also
+bounds how long a change written without the services (by hand, in SQL) can go unseen.
 
 The version is a random token, not a counter: after Redis loses it (a restart, a flush) the next one
 can never name a page kept before.
@@ -16,6 +16,7 @@ can never name a page kept before.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import secrets
 
@@ -30,11 +31,12 @@ PAGE_CACHE_SECONDS = 60
 
 def signal_list_version() -> str:
     """The list's current version: a token that changes whenever a page could."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)  # add: a token another process set wins
-        version = cache.get(VERSION_KEY)
-    return version
+    return cache.get(VERSION_KEY) or _version_start()
+
+
+def _version_start() -> str:
+    cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)  # add: a token another process set wins
+    return cache.get(VERSION_KEY)
 
 
 def signal_list_changed() -> None:
@@ -52,25 +54,30 @@ def _version_new() -> None:
 
 
 def signal_page_key(*, entitlements: Entitlements, url: str) -> str:
-    """The cache key of the page `url` answers for a plan with `entitlements`, at the list's current
-    version (read before the page is, so a page kept under it is at least as new as the version)."""
-    plan = "|".join(f"{field.name}={_canonical(getattr(entitlements, field.name))}"
-                    for field in dataclasses.fields(entitlements))
-    digest = hashlib.sha256(f"{plan}\n{url}".encode()).hexdigest()
-    return f"signals:page:{signal_list_version()}:{digest}"
+    """The cache key of the page `url` answers for a plan with `entitlements`."""
+    return f"signals:page:{_plan_digest(entitlements)}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
-def _canonical(value) -> str:
-    # A frozenset's order differs between processes (string hashing is randomised): sort it, so that
-    # every web process computes the same key for the same plan.
-    return ",".join(sorted(value)) if isinstance(value, frozenset) else repr(value)
+@functools.lru_cache(maxsize=256)
+def _plan_digest(entitlements: Entitlements) -> str:
+    # Every field, sets sorted: a frozenset's order differs between processes (string hashing is
+    # randomised), and every web process must name the same plan's pages alike.
+    return hashlib.sha256("|".join(
+        f"{field.name}={sorted(value) if isinstance(value, frozenset) else value!r}"
+        for field in dataclasses.fields(entitlements) for value in [getattr(entitlements, field.name)]
+    ).encode()).hexdigest()
 
 
-def signal_page_cached(key: str) -> bytes | None:
-    """The encoded page kept under `key`, or None."""
-    return cache.get(key)
+def signal_page_cached(key: str) -> tuple[bytes | None, str]:
+    """The encoded page kept under `key` if it was kept at the list's current version (else None), and
+    that version; both in one round trip. A page made after this call is kept under this version: it
+    was read from the database after the version was, so it is at least as new."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or _version_start()
+    kept_version, body = found.get(key, (None, None))
+    return (body if kept_version == version else None), version
 
 
-def signal_page_keep(key: str, body: bytes) -> None:
-    """Keep the encoded page `body` under `key` for PAGE_CACHE_SECONDS."""
-    cache.set(key, body, PAGE_CACHE_SECONDS)
+def signal_page_keep(key: str, *, version: str, body: bytes) -> None:
+    """Keep the encoded page `body`, read at `version`, under `key` for PAGE_CACHE_SECONDS."""
+    cache.set(key, (version, body), PAGE_CACHE_SECONDS)
