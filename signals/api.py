@@ -140,20 +140,26 @@ class SignalListApi(generics.ListAPIView):
         parameters=[serializers.SignalFilterSerializer], examples=[LIST_EXAMPLE],
         responses={200: serializers.SignalListItemSerializer(many=True), 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
-        # A page is the same for every tenant whose plan has these entitlements until the list changes
-        # (signals.list_cache): it is encoded once and then served from the cache. Authentication, the
+        # A first page (no cursor: what programs poll) is the same for every tenant whose plan has these
+        # entitlements until the list changes (signals.list_cache): it is encoded once, then served from
+        # the cache. A page further on is read by a client once, so it is not kept. Authentication, the
         # plan's throttle and its headers ran before, as for any request.
         entitlements = request_entitlements(request)
+        if self.paginator.cursor_query_param in request.query_params:
+            return HttpResponse(self._encoded_page(request, entitlements), content_type="application/json")
         key = signal_page_key(entitlements=entitlements, url=request.build_absolute_uri())
         body, version = signal_page_cached(key)
         if body is None:
-            query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
-            self.ordering = ORDERINGS[query.pop("ordering")]
-            rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
-            page = self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
-            body = JSONRenderer().render(page.data)
+            body = self._encoded_page(request, entitlements)
             signal_page_keep(key, version=version, body=body)
         return HttpResponse(body, content_type="application/json")
+
+    def _encoded_page(self, request, entitlements) -> bytes:
+        query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
+        self.ordering = ORDERINGS[query.pop("ordering")]
+        rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
+        page = self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
+        return JSONRenderer().render(page.data)
 
 
 MAX_ID = 2**63 - 1  # the largest BIGINT

@@ -96,15 +96,18 @@ def test_a_plan_that_stops_covering_an_instrument_gets_pages_of_its_own(client, 
     assert _signal_ids(client.get(LIST, headers=pro_headers)) == []
 
 
-def test_each_page_of_the_cursor_and_each_host_is_cached_apart(client, pro_headers):
+def test_each_host_gets_its_own_first_page_and_pages_further_on_are_read_anew(client, pro_headers):
     signals = [publish(symbol, timeframe="D1") for symbol in ("GOOG", "EURUSD", "BTCUSD")]
-
     first = client.get(LIST + "?limit=2", headers=pro_headers).json()
     other_host = client.get(LIST + "?limit=2", headers=pro_headers, HTTP_HOST="localhost").json()
-    second = client.get(first["next"], headers=pro_headers).json()
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(first["next"], headers=pro_headers).json()
+        client.get(first["next"], headers=pro_headers)
 
     assert first["next"].startswith("http://testserver/") and other_host["next"].startswith("http://localhost/")
     assert [i["signal_id"] for i in first["results"] + second["results"]] == [s.pk for s in reversed(signals)]
+    assert len(queries.captured_queries) == 2  # the page further on, read once for each request
 
 
 def test_a_page_from_the_cache_is_metered_with_its_rate_limit_headers(client, pro_headers):
