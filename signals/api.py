@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.entitlements import request_entitlements
@@ -25,6 +26,7 @@ from api.throttling import PublicRateThrottle
 from market.serializers import ErrorSerializer
 from signals import serializers
 from signals.ledger_selectors import ledger_entry_list, ledger_verify_range
+from signals.list_cache import signal_page_cached, signal_page_keep, signal_page_key
 from signals.payloads import signal_payload_for_tier
 from signals.track_record_selectors import (
     TrackRecordFilters,
@@ -144,11 +146,26 @@ class SignalListApi(generics.ListAPIView):
         parameters=[serializers.SignalFilterSerializer], examples=[LIST_EXAMPLE],
         responses={200: serializers.SignalListItemSerializer(many=True), 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):
+        # A first page (no cursor: what programs poll) is the same for every tenant whose plan has these
+        # entitlements until the list changes (signals.list_cache): it is encoded once, then served from
+        # the cache. A page further on is read by a client once, so it is not kept. Authentication, the
+        # plan's throttle and its headers ran before, as for any request.
         entitlements = request_entitlements(request)
+        if self.paginator.cursor_query_param in request.query_params:
+            return HttpResponse(self._encoded_page(request, entitlements), content_type="application/json")
+        key = signal_page_key(entitlements=entitlements, url=request.build_absolute_uri())
+        body, version = signal_page_cached(key)
+        if body is None:
+            body = self._encoded_page(request, entitlements)
+            signal_page_keep(key, version=version, body=body)
+        return HttpResponse(body, content_type="application/json")
+
+    def _encoded_page(self, request, entitlements) -> bytes:
         query = _query(serializers.SignalFilterSerializer, request, entitlements=entitlements)
         self.ordering = ORDERINGS[query.pop("ordering")]
         rows = signal_list_visible(entitlements=entitlements, filters=SignalFilters(**query))
-        return self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
+        page = self.get_paginated_response(signal_list_items(_page(self, rows), entitlements))
+        return JSONRenderer().render(page.data)
 
 
 MAX_ID = 2**63 - 1  # the largest BIGINT

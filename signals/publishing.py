@@ -27,6 +27,7 @@ from django.utils import timezone
 from billing.entitlements import Entitlements, plans_covering
 from billing.models import Plan
 from config.channel_sender import group_send_many
+from signals.list_cache import signal_list_changed
 from signals.models import Signal, SignalPublication
 from signals.payloads import signal_payload_for_tier
 
@@ -53,6 +54,8 @@ def publications_schedule(*, signal: Signal) -> list[SignalPublication]:
     created = SignalPublication.objects.bulk_create(publications)
     by_tier = {plan.code: entitlements for plan, entitlements in entitled}
     visible = [p for p in created if p.published_at]
+    if visible:
+        signal_list_changed()
     messages = [(tier_group_name(p.tier), feed_message(p, by_tier[p.tier])) for p in visible]
     if messages:
         transaction.on_commit(lambda: group_send_many(messages), robust=True)
@@ -91,6 +94,7 @@ def _tier_release(*, tier: str, now) -> int:
                        .select_related("signal__instrument", "signal__strategy", "signal__model_version")
                        .order_by("id")[:RELEASE_BATCH])
             SignalPublication.objects.filter(pk__in=[p.pk for p in due]).update(published_at=now)
+            signal_list_changed()
         plan = Plan.objects.filter(code=tier).first()
         if plan is not None:
             entitlements = Entitlements.from_plan(plan)

@@ -34,6 +34,7 @@ from signals.engine.outcomes import Outcome, SignalLevels, evaluate
 from signals.engine.sentiment import NewsScores, news_window_seconds
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
 from signals.ledger import ledger_append, ledger_append_many, lock_ledger
+from signals.list_cache import signal_list_changed
 from signals.models import LedgerKind, Signal, SignalOutcome, Strategy
 from signals.payloads import outcome_ledger_payload, signal_ledger_payload
 from signals.publishing import publications_schedule
@@ -218,4 +219,6 @@ def outcomes_record(results: Sequence[tuple[Signal, Outcome]]) -> list[SignalOut
     ])
     ledger_append_many(kind=LedgerKind.OUTCOME,
                        entries=[(record.signal, outcome_ledger_payload(record)) for record in records])
+    if records:
+        signal_list_changed()  # a closed signal's status, result and R change on the API's list
     return records
