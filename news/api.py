@@ -44,7 +44,8 @@ class NewsListApi(generics.ListAPIView):
         summary="News with sentiment",
         description="Scored news items, newest first, a page at a time: follow `next`. Each names the instruments "
                     "it mentions with a relevance and a sentiment for each; `scorer` says what scored it (the "
-                    "provider, or VADER locally). Items with `is_demo` are recorded demo data.",
+                    "provider, or VADER locally). Items with `is_demo` are illustrative "
+                    "headlines written for the demo, not real articles.",
         parameters=[serializers.NewsFilterSerializer],
         responses={200: serializers.NewsItemSerializer(many=True), 400: BAD_INPUT, **KEY_ERRORS})
     def get(self, request):

@@ -1,6 +1,6 @@
-"""The demo's news: recorded demo items (illustrative headlines, not real articles; see the file's note),
+"""The demo's news: illustrative headlines written for the demo, not real articles (see the file's note),
 dated inside the bars the demo replays, stored through the same path as any feed's (scored by VADER,
-linked by name) under the provider "demo", which the pages and the API label as demo data."""
+linked by name) under the provider "demo", which the pages and the API label as illustrative demo headlines."""
 
 from __future__ import annotations
 

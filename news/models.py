@@ -11,7 +11,7 @@ from market.models import Instrument
 class Provider(models.TextChoices):
     ALPHAVANTAGE = "alphavantage", "Alpha Vantage NEWS_SENTIMENT"
     FEED = "feed", "RSS / Atom feed"
-    DEMO = "demo", "Recorded demo data"
+    DEMO = "demo", "Illustrative demo headlines (not real news)"
 
 
 class NewsFeed(models.Model):

@@ -63,7 +63,7 @@ class NewsPanel:
 
     mentions: list[NewsMention]
     until: datetime
-    demo: bool  # some are recorded demo data
+    demo: bool  # some are illustrative demo headlines, not real news
 
 
 def news_panel(*, instrument: Instrument, until: datetime, limit: int = 8) -> NewsPanel:

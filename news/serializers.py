@@ -41,5 +41,5 @@ class NewsItemSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
     sentiment = serializers.FloatField(help_text="The item's overall sentiment, -1..1.")
     scorer = serializers.CharField(help_text="What produced the sentiment: `alphavantage`, or `vader-3.3.2` (local).")
-    is_demo = serializers.BooleanField(help_text="Recorded demo data, not a live article.")
+    is_demo = serializers.BooleanField(help_text="An illustrative headline written for the demo, not a real article.")
     mentions = NewsMentionSerializer(many=True)

@@ -37,7 +37,7 @@ def test_the_demo_instruments_show_recorded_demo_news_labelled(client, catalogue
 
     page = client.get("/app/instruments/BTCUSD/").content.decode()
 
-    assert "Recorded demo data: illustrative headlines written for the demo, not real articles." in page
+    assert "Illustrative headlines written for the demo, not real articles." in page
     assert "Bitcoin" in page and "demo.beacon.invalid" not in page  # demo items are not links
 
 

@@ -77,8 +77,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Market data {history.symbol} {history.timeframe}: {report.received} real bars before "
                               f"{history.replay_from:%Y-%m-%d}, {report.stored} new, {report.quarantined} quarantined; "
                               f"the replay plays the rest as live")
-        self.stdout.write(f"Demo news: {news.received} recorded demo items (illustrative headlines, not real "
-                          f"articles), {news.stored} new, scored by VADER and linked to the instruments they name")
+        self.stdout.write(f"Demo news: {news.received} illustrative items (headlines written for the demo, not "
+                          f"real articles), {news.stored} new, scored by VADER and linked to the instruments they name")
         if portfolio is not None:
             self.stdout.write(f"Demo paper portfolio “{portfolio.name}”: follows every signal, 1% of equity at risk, "
                               f"at /app/portfolios/{portfolio.pk}/")
