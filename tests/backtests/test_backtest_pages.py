@@ -45,6 +45,8 @@ def test_a_member_starts_a_backtest_from_the_form_and_reads_the_engines_report(
     assert 'aria-label="Equity"' in page and 'aria-label="Drawdown %"' in page
     assert 'aria-label="Equity after each resampled trade"' in page and 'id="monte-carlo"' in page
     assert page.count('<td class="buy">long</td>') + page.count('<td class="sell">short</td>') == 93  # every trade
+    first = backtest.result["trades"][0]
+    assert f'<td class="num">{first["exit_price"]:,.2f}</td>' in page  # prices at GOOG's 2 decimals
     assert "feed.js" not in page  # a finished backtest follows no stream
     assert "<script>" not in page and " style=" not in page and not re.search(r"\son[a-z]+=", page)
 
