@@ -42,14 +42,28 @@ class TrackRecordFilters:
     timeframe: str | None = None
 
 
-def track_record_groups(*, group_by: Sequence[str] = GROUPS, filters: TrackRecordFilters = TrackRecordFilters(),
-                        entitlements: Entitlements | None = None) -> list[TrackRecordGroup]:
-    """The record of each group (by the dimensions of `group_by`, in GROUPS' order), sorted by key;
-    with `entitlements`, of the signals published to that plan's tier only. One query."""
+def _outcomes_seen_by(entitlements: Entitlements | None):
+    """Every outcome, or with `entitlements` those of the signals published to that plan's tier."""
     outcomes = SignalOutcome.objects.all()
     if entitlements is not None:
         outcomes = outcomes.filter(signal__publications__tier=entitlements.plan_code,
                                    signal__publications__published_at__isnull=False)
+    return outcomes
+
+
+def _column_append(columns: dict, key, r: float, hit: bool, confidence: float | None) -> None:
+    """Add one outcome to its group's columns (R, target-1 hit, confidence with NaN for none)."""
+    rs, hits, confidences = columns.setdefault(key, ([], [], []))
+    rs.append(r)
+    hits.append(hit)
+    confidences.append(float("nan") if confidence is None else confidence)
+
+
+def track_record_groups(*, group_by: Sequence[str] = GROUPS, filters: TrackRecordFilters = TrackRecordFilters(),
+                        entitlements: Entitlements | None = None) -> list[TrackRecordGroup]:
+    """The record of each group (by the dimensions of `group_by`, in GROUPS' order), sorted by key;
+    with `entitlements`, of the signals published to that plan's tier only. One query."""
+    outcomes = _outcomes_seen_by(entitlements)
     if filters.asset_class:
         outcomes = outcomes.filter(signal__asset_class=filters.asset_class)
     if filters.symbol:
@@ -62,10 +76,7 @@ def track_record_groups(*, group_by: Sequence[str] = GROUPS, filters: TrackRecor
             outcomes.order_by("closed_bar_time", "pk").values_list(*COLUMNS).iterator(chunk_size=5000)):
         values = {"strategy": f"{name} v{version}", "asset_class": asset_class, "symbol": symbol,
                   "timeframe": timeframe}
-        rs, hits, confidences = columns.setdefault(tuple(values[d] for d in dimensions), ([], [], []))
-        rs.append(r)
-        hits.append(hit)
-        confidences.append(float("nan") if confidence is None else confidence)
+        _column_append(columns, tuple(values[d] for d in dimensions), r, hit, confidence)
     return [TrackRecordGroup(key=dict(zip(dimensions, key, strict=True)), record=track_record(*columns[key]),
                              r_multiples=tuple(columns[key][0])) for key in sorted(columns)]
 
@@ -85,20 +96,14 @@ def chart_pattern_track_records(*, entitlements: Entitlements | None = None) -> 
     direction at its bar), by pattern name ({"chart_pattern": name}), sorted by name; with `entitlements`,
     of the signals published to that plan's tier only. A signal with two such patterns counts in both.
     Out of sample like every record here: outcomes recorded after the signals were published. One query."""
-    outcomes = SignalOutcome.objects.exclude(signal__chart_pattern_geometry=[])
-    if entitlements is not None:
-        outcomes = outcomes.filter(signal__publications__tier=entitlements.plan_code,
-                                   signal__publications__published_at__isnull=False)
+    outcomes = _outcomes_seen_by(entitlements).exclude(signal__chart_pattern_geometry=[])
     columns: dict[str, tuple[list, list, list]] = {}
     rows = outcomes.order_by("closed_bar_time", "pk").values_list(
         "r_multiple", "target_1_hit", "signal__confidence", "signal__direction", "signal__chart_pattern_geometry")
     for r, hit, confidence, direction, geometry in rows.iterator(chunk_size=5000):
         side = "up" if direction == "BUY" else "down"
         for name in sorted({pattern["name"] for pattern in geometry or [] if pattern.get("direction") == side}):
-            rs, hits, confidences = columns.setdefault(name, ([], [], []))
-            rs.append(r)
-            hits.append(hit)
-            confidences.append(float("nan") if confidence is None else confidence)
+            _column_append(columns, name, r, hit, confidence)
     return [TrackRecordGroup(key={"chart_pattern": name}, record=track_record(*columns[name]),
                              r_multiples=tuple(columns[name][0])) for name in sorted(columns)]
 
