@@ -33,8 +33,9 @@ async def messages_until_finished(client) -> list[dict]:
     return found
 
 
-async def test_a_running_backtest_reaches_its_tenants_sockets_and_never_another(feed_world, monkeypatch):
-    monkeypatch.setattr(services, "_queue", lambda backtest_id: None)  # the test runs the task itself
+async def alphas_backtest_watched_by_both(monkeypatch):
+    """Alpha's queued backtest (the test runs its task) and two sockets on the backtests stream: Alpha's, Bravo's."""
+    monkeypatch.setattr(services, "_queue", lambda backtest_id: None)
     alpha, alpha_key = await database_sync_to_async(tenant_with_key)(plan="pro", name="Alpha")
     _, bravo_key = await database_sync_to_async(tenant_with_key)(plan="pro", name="Bravo")
     await database_sync_to_async(goog_bars)()
@@ -42,6 +43,11 @@ async def test_a_running_backtest_reaches_its_tenants_sockets_and_never_another(
     alpha_client, bravo_client = await feed_client(alpha_key), await feed_client(bravo_key)
     await subscribe(alpha_client, ["backtests"])
     await subscribe(bravo_client, ["backtests"])
+    return backtest, alpha_client, bravo_client
+
+
+async def test_a_running_backtest_reaches_its_tenants_sockets_and_never_another(feed_world, monkeypatch):
+    backtest, alpha_client, bravo_client = await alphas_backtest_watched_by_both(monkeypatch)
 
     await database_sync_to_async(services.backtest_execute)(backtest_id=backtest.pk)
     messages = await messages_until_finished(alpha_client)
@@ -58,14 +64,7 @@ async def test_a_running_backtest_reaches_its_tenants_sockets_and_never_another(
 
 
 async def test_a_cancelled_backtest_is_announced_to_its_tenant_only(feed_world, monkeypatch):
-    monkeypatch.setattr(services, "_queue", lambda backtest_id: None)  # the test runs the task itself
-    alpha, alpha_key = await database_sync_to_async(tenant_with_key)(plan="pro", name="Alpha")
-    _, bravo_key = await database_sync_to_async(tenant_with_key)(plan="pro", name="Bravo")
-    await database_sync_to_async(goog_bars)()
-    backtest = await database_sync_to_async(queued_backtest)(alpha, SMA)
-    alpha_client, bravo_client = await feed_client(alpha_key), await feed_client(bravo_key)
-    await subscribe(alpha_client, ["backtests"])
-    await subscribe(bravo_client, ["backtests"])
+    backtest, alpha_client, bravo_client = await alphas_backtest_watched_by_both(monkeypatch)
 
     assert await database_sync_to_async(services.backtest_cancel)(backtest=backtest)
     message = await next_message(alpha_client)
