@@ -32,8 +32,12 @@ run: seed
 		$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000; \
 	fi
 
+# The suite runs on every core (pytest-xdist; each worker its own test database and Redis database),
+# a test file per worker at a time. PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=85 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term --cov-fail-under=85 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
