@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from market.models import Instrument
 from news.linking import InstrumentNames
 from news.models import NewsItem, NewsMention
-from signals.engine.sentiment import NewsScores
+from signals.engine.sentiment import NEUTRAL_BAND, NewsScores
 
 
 def instrument_names() -> list[InstrumentNames]:
@@ -27,9 +27,6 @@ class NewsFilters:
     instrument: str | None = None  # a symbol
     since: datetime | None = None
     sentiment: str | None = None  # "positive", "negative" or "neutral"
-
-
-NEUTRAL_BAND = 0.15  # |sentiment| under this reads as neutral (Alpha Vantage's own "Neutral" band)
 
 
 def news_item_list(*, filters: NewsFilters) -> QuerySet[NewsItem]:

@@ -45,6 +45,8 @@ from signals.track_record_selectors import (
 )
 
 SCREENER_MAX_ROWS = 500
+SENTIMENT_OPTIONS = [("positive", "Positive"), ("negative", "Negative"), ("neutral", "Neutral"),
+                     ("any", "Any fresh news"), ("none", "No fresh news")]
 LEDGER_ENTRIES_SHOWN = 50
 GROUP_OPTIONS = [(",".join(GROUPS), "Strategy, class, instrument, timeframe"),
                  ("strategy,asset_class", "Strategy and asset class"), ("asset_class", "Asset class"),
@@ -110,7 +112,7 @@ def screener(request):
     context = {"params": params, "ordering": params.get("ordering", DEFAULT_ORDERING),
                "entitlements": entitlements, "locks": _screener_locks(entitlements),
                "asset_classes": AssetClass.choices, "timeframes": sorted(entitlements.timeframes, key=TIMEFRAMES.index),
-               "leanings": Leaning.choices, "regimes": REGIMES}
+               "leanings": Leaning.choices, "regimes": REGIMES, "sentiments": SENTIMENT_OPTIONS}
     partial = request.htmx and not request.htmx.boosted
     template = "signals/_screener_table.html" if partial else "signals/screener.html"
     if not query.is_valid():

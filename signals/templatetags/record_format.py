@@ -8,6 +8,8 @@ from datetime import datetime
 from django import template
 from django.utils.dateparse import parse_datetime
 
+from signals.engine.sentiment import sentiment_label
+
 register = template.Library()
 MISSING = "–"
 
@@ -52,3 +54,9 @@ def words(value: str | None) -> str:
 def iso_time(text: str | None) -> datetime | None:
     """An ISO 8601 time as stored in JSON ("2026-12-03T06:00:00Z") as a datetime, for the `date` filter."""
     return parse_datetime(text) if text else None
+
+
+@register.filter
+def sentiment_word(vote: float | None) -> str:
+    """A news vote as a word: "positive", "negative" or "neutral" (signals.engine.sentiment.NEUTRAL_BAND)."""
+    return "" if vote is None else sentiment_label(vote)
