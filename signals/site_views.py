@@ -26,6 +26,7 @@ from signals.screener_api import (
     parameters_hidden_refuse,
 )
 from signals.selectors import SCREENER_SORTS, screener_rows
+from signals.sentiment_selectors import sentiment_value_active
 from signals.serializers import TIMEFRAMES, TrackRecordQuerySerializer
 from signals.site_forms import LedgerRangeForm
 from signals.site_selectors import (
@@ -99,6 +100,7 @@ def track_record(request):
         "rows": [record_view(group) for group in groups],
         "pattern_rows": [(chart_pattern_name(group.key["chart_pattern"]), group.record)
                          for group in chart_pattern_track_records(entitlements=entitlements)],
+        "news_value": sentiment_value_active(),
     })
 
 
