@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from market.models import Instrument
 from news.linking import InstrumentNames
-from news.models import NewsItem, NewsMention
+from news.models import NewsItem, NewsMention, Provider
 from signals.engine.sentiment import NEUTRAL_BAND, NewsScores
 
 
@@ -82,3 +82,8 @@ def news_scores_for(*, instrument_ids: list[int], since: datetime, until: dateti
     return {key: NewsScores(published=np.array([r[0] for r in values], dtype=np.int64),
                             sentiment=np.array([r[1] for r in values]), relevance=np.array([r[2] for r in values]))
             for key, values in grouped.items()}
+
+
+def news_demo_stored() -> bool:
+    """Whether any stored item is an illustrative demo headline (then no figure read from news is evidence)."""
+    return NewsItem.objects.filter(provider=Provider.DEMO).exists()

@@ -14,6 +14,7 @@ from billing.plan_features import timeframes_locked
 from billing.selectors import plan_list_public
 from config.errors import NotEntitled
 from market.models import AssetClass
+from news.selectors import news_demo_stored
 from signals.engine.regime import REGIMES
 from signals.feed_selectors import publication_seq_latest
 from signals.ledger_selectors import ledger_entry_list, ledger_head_seq, ledger_verify_range
@@ -100,7 +101,7 @@ def track_record(request):
         "rows": [record_view(group) for group in groups],
         "pattern_rows": [(chart_pattern_name(group.key["chart_pattern"]), group.record)
                          for group in chart_pattern_track_records(entitlements=entitlements)],
-        "news_value": sentiment_value_active(),
+        "news_value": sentiment_value_active(), "news_demo": news_demo_stored(),
     })
 
 

@@ -95,6 +95,18 @@ def test_members_see_the_measurement_on_the_track_record_page(alice_client, cata
     section = page[page.index('data-testid="news-value"'):]
     assert "<td>News agreed with the signal</td><td class=\"num\">3</td><td class=\"num\">66.7%</td>" in section
     assert "<td>Kept at news weight 1</td><td class=\"num\">6</td>" in section
-    assert "With the news at weight 1.0 instead of 0: <strong>+16.7 pts</strong>" in section
+    assert "With the news at weight 1 instead of 0: <strong>+16.7 pts</strong>" in section
     assert "Too few signals to conclude" in section and "2 signals withheld" in section
+    assert 'data-testid="news-value-demo"' not in section  # no illustrative demo item stored here
     assert 'data-testid="news-value"' not in alice_client.get("/track-record/").content.decode()  # members' page
+
+
+def test_with_the_demos_illustrative_news_the_page_says_the_figures_are_not_evidence(alice_client, catalogue):
+    from news.demo_seed import news_demo_seed
+
+    _resolved_signals(Instrument.objects.get(symbol="GOOG"))
+    news_demo_seed()
+
+    page = alice_client.get("/app/track-record/").content.decode()
+
+    assert "they are not evidence that news helps or hurts" in page[page.index('data-testid="news-value"'):]
