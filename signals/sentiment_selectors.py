@@ -13,7 +13,7 @@ from config.epoch import utc_from_epoch
 from market.timeframes import Timeframe
 from news.selectors import news_scores_for
 from signals.engine.sentiment import news_sentiment, news_window_seconds
-from signals.engine.sentiment_value import RESAMPLES, SentimentValue, sentiment_value
+from signals.engine.sentiment_value import RESAMPLES, Difference, HitRate, SentimentValue, sentiment_value
 from signals.engine.strategy import COMPONENTS, StrategyConfig
 from signals.models import SignalOutcome, Strategy
 from signals.selectors import strategy_active
@@ -68,13 +68,13 @@ def sentiment_value_active() -> tuple[Strategy, SentimentValue] | None:
 def sentiment_value_lines(value: SentimentValue) -> list[str]:
     """The measurement as lines of text (the model report's and the command's)."""
 
-    def rate(label: str, group) -> str:
+    def rate(label: str, group: HitRate) -> str:
         if group.rate is None:
             return f"    {label:<22} n={group.count}"
         return (f"    {label:<22} n={group.count:<5} target-1 hit rate {group.rate:.4f} "
                 f"(95% {group.low:.4f} to {group.high:.4f})")
 
-    def difference(label: str, d) -> str:
+    def difference(label: str, d: Difference) -> str:
         if d.value is None:
             return f"    {label}: n/a"
         return f"    {label}: {d.value:+.4f} (bootstrap 95% {d.low:+.4f} to {d.high:+.4f})"
