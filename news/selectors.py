@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from market.models import Instrument
 from news.linking import InstrumentNames
-from news.models import NewsItem, NewsMention
-from signals.engine.sentiment import NewsScores
+from news.models import NewsItem, NewsMention, Provider
+from signals.engine.sentiment import NEUTRAL_BAND, NewsScores
 
 
 def instrument_names() -> list[InstrumentNames]:
@@ -27,9 +27,6 @@ class NewsFilters:
     instrument: str | None = None  # a symbol
     since: datetime | None = None
     sentiment: str | None = None  # "positive", "negative" or "neutral"
-
-
-NEUTRAL_BAND = 0.15  # |sentiment| under this reads as neutral (Alpha Vantage's own "Neutral" band)
 
 
 def news_item_list(*, filters: NewsFilters) -> QuerySet[NewsItem]:
@@ -85,3 +82,8 @@ def news_scores_for(*, instrument_ids: list[int], since: datetime, until: dateti
     return {key: NewsScores(published=np.array([r[0] for r in values], dtype=np.int64),
                             sentiment=np.array([r[1] for r in values]), relevance=np.array([r[2] for r in values]))
             for key, values in grouped.items()}
+
+
+def news_demo_stored() -> bool:
+    """Whether any stored item is an illustrative demo headline (then no figure read from news is evidence)."""
+    return NewsItem.objects.filter(provider=Provider.DEMO).exists()

@@ -303,6 +303,9 @@ class ScreenerRow(models.Model):
     rsi = models.FloatField(null=True, help_text="RSI(14), 0..100.")
     atr_pct = models.FloatField(null=True, help_text="ATR(14) as % of the close.")
     contributions = models.JSONField(default=dict, help_text="Each component's part of the score.")
+    news_vote = models.FloatField(null=True, blank=True,
+                                  help_text="The news sentiment vote at the bar's close, -1..1; null: no fresh news.")
+    news_items = models.PositiveIntegerField(default=0, help_text="How many news items the vote counted.")
     last_signal = models.ForeignKey(Signal, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     help_text="The pair's newest signal (whatever tier it has reached).")
     computed_at = models.DateTimeField(default=timezone.now)

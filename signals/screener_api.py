@@ -15,8 +15,9 @@ from config.errors import NotEntitled
 from market.models import AssetClass
 from market.timeframes import Timeframe
 from signals.engine.regime import REGIMES
+from signals.engine.sentiment import NEUTRAL_BAND
 from signals.models import Direction, HigherTrend, Leaning
-from signals.selectors import SCREENER_ORDERINGS, screener_order_by, screener_rows
+from signals.selectors import SCREENER_ORDERINGS, SCREENER_SENTIMENTS, screener_order_by, screener_rows
 
 DEFAULT_ORDERING = "-abs_score"
 DEFAULT_ORDERING_WITHOUT_SCORES = "symbol"  # for a plan that does not see the live scores
@@ -35,6 +36,13 @@ class ScreenerQuerySerializer(serializers.Serializer):
     regime = serializers.ChoiceField(choices=REGIMES, required=False)
     min_abs_score = serializers.FloatField(min_value=0, max_value=1, required=False,
                                            help_text="Only rows whose |score| is at least this, 0 to 1.")
+    sentiment = serializers.ChoiceField(
+        choices=list(SCREENER_SENTIMENTS), required=False,
+        help_text=f"The news sentiment vote at the row's bar close: positive (>= {NEUTRAL_BAND}), negative "
+                  f"(<= -{NEUTRAL_BAND}), neutral (fresh news in between), any (any fresh news) or none "
+                  f"(no fresh news).",
+        error_messages={"invalid_choice": f"\"{{input}}\" is not a sentiment; "
+                                          f"use one of {', '.join(SCREENER_SENTIMENTS)}."})
     search = serializers.CharField(max_length=40, required=False, help_text="Part of the symbol or of its name.")
     ordering = serializers.ChoiceField(
         choices=SCREENER_ORDERINGS, required=False,
@@ -77,6 +85,10 @@ class ScreenerRowSerializer(TierMaskedSerializer):
     atr_pct = serializers.FloatField(allow_null=True, help_text="ATR(14) as % of the close.")
     contributions = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True,
                                           help_text="Each component's part of the score (they add up to it).")
+    news_vote = serializers.FloatField(
+        allow_null=True, help_text="The news sentiment vote at the bar's close, -1 to 1 (recent items decayed by "
+                                   "age, weighted by relevance); null when there was no fresh news.")
+    news_items = serializers.IntegerField(help_text="How many news items the vote counted (0: no fresh news).")
     last_signal = serializers.SerializerMethodField(
         help_text="The newest signal of the pair released to your plan (after its delay), or null.")
     computed_at = serializers.DateTimeField()
@@ -112,6 +124,7 @@ EXAMPLE_ROW = {
     "contributions": {"trend": 0.163043, "adx": 0.057065, "macd": 0.108696, "rsi": 0.018851, "stochastic": 0.0,
                       "bollinger": -0.006522, "supertrend": 0.108696, "ichimoku": 0.081522, "vwap": 0.054348,
                       "volume": 0.0, "structure": 0.0, "pattern": 0.0, "chart_pattern": 0.0, "higher_trend": 0.163043},
+    "news_vote": -0.4213, "news_items": 4,
     "last_signal": {"id": 4182, "direction": "BUY", "created_at": "2026-11-24T16:00:02Z"},
     "computed_at": "2026-11-24T16:00:02Z", "hidden_fields": [],
 }
@@ -129,7 +142,8 @@ EXAMPLE_ROW = {
 @api_view(["GET"])
 def screener(request):
     """The engine's newest state of each instrument and timeframe your plan covers: score, leaning,
-    regime, the higher timeframe's trend, RSI, ATR %, the last signal your plan has received; filtered,
+    regime, the higher timeframe's trend, RSI, ATR %, the news sentiment vote and its item count, the last
+    signal your plan has received; filtered,
     sorted (`ordering`, strongest |score| first by default) and paginated. A plan that receives signals
     after a delay sees the score, leaning and contributions as null (named in `hidden_fields`) and may not
     filter or sort by them (403 naming the parameter): they would tell it of a signal before its time."""

@@ -16,7 +16,8 @@ from signals.engine.analysis import PairState
 from signals.models import ScreenerRow
 
 COLUMNS = ("strategy_id", "instrument_id", "timeframe", "bar_time", "close", "change_pct", "score", "leaning",
-           "regime", "higher_trend", "rsi", "atr_pct", "contributions", "last_signal_id", "computed_at")
+           "regime", "higher_trend", "rsi", "atr_pct", "contributions", "news_vote", "news_items", "last_signal_id",
+           "computed_at")
 PAIR = COLUMNS[:3]
 UPDATES = {"last_signal_id": 'COALESCE(EXCLUDED."last_signal_id", "signals_screenerrow"."last_signal_id")'}
 UPSERT_SQL_HEAD = "".join(['INSERT INTO "signals_screenerrow" (', ", ".join(f'"{c}"' for c in COLUMNS), ") VALUES "])
@@ -35,7 +36,7 @@ def screener_rows_upsert(*, strategy_id: int, states: list[tuple[int, str, PairS
     now = timezone.now()
     rows = [(strategy_id, instrument_id, timeframe, utc_from_epoch(state.bar_time), state.close, state.change_pct,
              state.score, state.leaning, state.regime, state.higher_trend, state.rsi, state.atr_pct,
-             state.contributions, signal_id, now)
+             state.contributions, state.news_vote, state.news_items, signal_id, now)
             for instrument_id, timeframe, state, signal_id in states]
     by_column = {field.column: field for field in ScreenerRow._meta.concrete_fields}
     fields = [by_column[column] for column in COLUMNS]

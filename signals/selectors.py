@@ -13,6 +13,7 @@ from billing.entitlements import Entitlements, tenant_entitlements
 from config.sql import datetime_from_row
 from market.models import Instrument
 from market.timeframes import Timeframe
+from signals.engine.sentiment import NEUTRAL_BAND
 from signals.engine.track_record import TrackRecord, track_record
 from signals.models import ScreenerRow, Signal, SignalOutcome, Strategy
 
@@ -113,6 +114,16 @@ SCREENER_SORTS = {"score": F("score"), "abs_score": Abs("score"), "rsi": F("rsi"
 SCREENER_ORDERINGS = tuple(f"{sign}{name}" for name in SCREENER_SORTS for sign in ("", "-"))
 
 
+# The screener's sentiment filter: the news vote at the row's bar close against NEUTRAL_BAND (0.15).
+SCREENER_SENTIMENTS = {
+    "positive": Q(news_items__gt=0, news_vote__gte=NEUTRAL_BAND),
+    "negative": Q(news_items__gt=0, news_vote__lte=-NEUTRAL_BAND),
+    "neutral": Q(news_items__gt=0, news_vote__gt=-NEUTRAL_BAND, news_vote__lt=NEUTRAL_BAND),
+    "any": Q(news_items__gt=0),  # any fresh news, whatever its sentiment
+    "none": Q(news_items=0),  # no fresh news
+}
+
+
 def screener_order_by(ordering: str) -> tuple[str, str]:
     """What `screener_rows` orders by for `ordering` (e.g. "-abs_score"): its `sort_value`, then the id,
     both in its direction (a cursor paginator is given the same)."""
@@ -129,8 +140,9 @@ def screener_rows(*, tenant, filters: dict, ordering: str,
     `tier_signal_created_at` (None if none yet): a delayed tier never sees a signal before its time.
     One query.
 
-    `filters` may hold asset_class, timeframe, leaning, regime, min_abs_score (0..1) and search (part
-    of the symbol or the instrument's name). `entitlements`: the tenant's, when the caller read them."""
+    `filters` may hold asset_class, timeframe, leaning, regime, min_abs_score (0..1), sentiment (one of
+    SCREENER_SENTIMENTS) and search (part of the symbol or the instrument's name). `entitlements`: the
+    tenant's, when the caller read them."""
     entitlements = entitlements or tenant_entitlements(tenant=tenant)
     rows = ScreenerRow.objects.filter(strategy=Subquery(_strategies_active().values("pk")[:1]), instrument__active=True,
                                       instrument__asset_class__in=entitlements.asset_classes,
@@ -143,6 +155,8 @@ def screener_rows(*, tenant, filters: dict, ordering: str,
             rows = rows.filter(**{lookup: filters[name]})
     if filters.get("min_abs_score") is not None:
         rows = rows.filter(Q(score__gte=filters["min_abs_score"]) | Q(score__lte=-filters["min_abs_score"]))
+    if filters.get("sentiment"):
+        rows = rows.filter(SCREENER_SENTIMENTS[filters["sentiment"]])
     if filters.get("search"):
         rows = rows.filter(Q(instrument__symbol__icontains=filters["search"])
                            | Q(instrument__display_name__icontains=filters["search"]))

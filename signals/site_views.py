@@ -14,6 +14,7 @@ from billing.plan_features import timeframes_locked
 from billing.selectors import plan_list_public
 from config.errors import NotEntitled
 from market.models import AssetClass
+from news.selectors import news_demo_stored
 from signals.engine.regime import REGIMES
 from signals.feed_selectors import publication_seq_latest
 from signals.ledger_selectors import ledger_entry_list, ledger_head_seq, ledger_verify_range
@@ -26,6 +27,7 @@ from signals.screener_api import (
     parameters_hidden_refuse,
 )
 from signals.selectors import SCREENER_SORTS, screener_rows
+from signals.sentiment_selectors import sentiment_value_active
 from signals.serializers import TIMEFRAMES, TrackRecordQuerySerializer
 from signals.site_forms import LedgerRangeForm
 from signals.site_selectors import (
@@ -45,6 +47,8 @@ from signals.track_record_selectors import (
 )
 
 SCREENER_MAX_ROWS = 500
+SENTIMENT_OPTIONS = [("positive", "Positive"), ("negative", "Negative"), ("neutral", "Neutral"),
+                     ("any", "Any fresh news"), ("none", "No fresh news")]
 LEDGER_ENTRIES_SHOWN = 50
 GROUP_OPTIONS = [(",".join(GROUPS), "Strategy, class, instrument, timeframe"),
                  ("strategy,asset_class", "Strategy and asset class"), ("asset_class", "Asset class"),
@@ -97,6 +101,7 @@ def track_record(request):
         "rows": [record_view(group) for group in groups],
         "pattern_rows": [(chart_pattern_name(group.key["chart_pattern"]), group.record)
                          for group in chart_pattern_track_records(entitlements=entitlements)],
+        "news_value": sentiment_value_active(), "news_demo": news_demo_stored(),
     })
 
 
@@ -110,7 +115,7 @@ def screener(request):
     context = {"params": params, "ordering": params.get("ordering", DEFAULT_ORDERING),
                "entitlements": entitlements, "locks": _screener_locks(entitlements),
                "asset_classes": AssetClass.choices, "timeframes": sorted(entitlements.timeframes, key=TIMEFRAMES.index),
-               "leanings": Leaning.choices, "regimes": REGIMES}
+               "leanings": Leaning.choices, "regimes": REGIMES, "sentiments": SENTIMENT_OPTIONS}
     partial = request.htmx and not request.htmx.boosted
     template = "signals/_screener_table.html" if partial else "signals/screener.html"
     if not query.is_valid():

@@ -74,6 +74,8 @@ class PairState:
     rsi: float | None  # RSI(14), 0..100
     atr_pct: float | None  # ATR(14) as % of the close
     contributions: dict[str, float | None]  # each component's part of the score: they add up to it
+    news_vote: float | None = None  # the news sentiment vote at the bar's close, -1..1; None: no fresh news
+    news_items: int = 0  # how many news items it counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,7 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     score, contributions = _with_news(score, contributions, sentiments, strategy)
     features = feature_rows(votes, score, np.array([int(bars.time[-1]) for _, bars, _, _ in live]),
                             [instrument.asset_class == "forex" for _, _, instrument, _ in live], newest)
-    states = _states(live, values, newest, score, contributions, strategy)
+    states = _states(live, values, newest, score, contributions, strategy, sentiments)
     drafts: dict[int, SignalDraft] = {}  # by row, the leaning pairs whose levels are not degenerate
     for row, ((_, bars, instrument, _), state) in enumerate(zip(live, states, strict=True)):
         if state.leaning != "neutral":
@@ -185,8 +187,10 @@ def _named(count: int) -> list[str]:
 
 
 def _states(live: Sequence[AnalysisItem[_Key]], values: list[dict[str, FloatArray]], newest: dict[str, FloatArray],
-            score: FloatArray, contributions: FloatArray, strategy: StrategyConfig) -> list[PairState]:
-    """Each live history's PairState from the values of its newest bar, computed column by column."""
+            score: FloatArray, contributions: FloatArray, strategy: StrategyConfig,
+            sentiments: list[NewsSentiment]) -> list[PairState]:
+    """Each live history's PairState from the values of its newest bar, computed column by column, with
+    the news sentiment at its close."""
     close = newest["close"]
     previous = np.array([bars.close[-2] for _, bars, _, _ in live])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -194,12 +198,14 @@ def _states(live: Sequence[AnalysisItem[_Key]], values: list[dict[str, FloatArra
         atr_pct = np.round(newest["atr"] / close * 100, 4).tolist()
     columns = zip(live, close.tolist(), change_pct, score.tolist(), atr_pct, np.round(newest["rsi"], 2).tolist(),
                   newest["higher_trend"].tolist(), contributions.tolist(),
-                  regimes_at_last([(v["close"], v["adx"], v["atr"], v["sma50"]) for v in values]), strict=True)
+                  regimes_at_last([(v["close"], v["adx"], v["atr"], v["sma50"]) for v in values]), sentiments,
+                  strict=True)
     return [PairState(bar_time=int(bars.time[-1]), close=last_close, change_pct=_finite(change),
                       score=_finite(round(raw_score, 6)), leaning=_leaning(raw_score, strategy.threshold),
                       regime=regime, higher_trend=HIGHER_TRENDS.get(higher, ""), rsi=_finite(rsi), atr_pct=_finite(atr),
-                      contributions=_contributions(parts, finite=math.isfinite(raw_score)))
-            for (_, bars, _, _), last_close, change, raw_score, atr, rsi, higher, parts, regime in columns]
+                      contributions=_contributions(parts, finite=math.isfinite(raw_score)),
+                      news_vote=None if news.silent else news.vote, news_items=news.items)
+            for (_, bars, _, _), last_close, change, raw_score, atr, rsi, higher, parts, regime, news in columns]
 
 
 def _contributions(parts: list[float], *, finite: bool) -> dict[str, float | None]:

@@ -17,6 +17,8 @@ import numpy as np
 from market.arrays import FloatArray, IntArray
 
 MIN_WINDOW_SECONDS = 6 * 3600
+# A vote (or an item's sentiment) under this in size reads as neutral: Alpha Vantage's own "Neutral" band.
+NEUTRAL_BAND = 0.15
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,16 @@ def with_news(score: float, component_weights: float, news_weight: float, vote: 
     return (score * component_weights + news_weight * vote) / (component_weights + news_weight)
 
 
+def sentiment_label(vote: float) -> str:
+    """"positive" at NEUTRAL_BAND or more, "negative" at -NEUTRAL_BAND or less, else "neutral"."""
+    return "positive" if vote >= NEUTRAL_BAND else "negative" if vote <= -NEUTRAL_BAND else "neutral"
+
+
 def news_note(sentiment: NewsSentiment, *, weighed: bool) -> str:
     """The reasoning's sentence: "News sentiment negative: 4 items in the last 6 h, mean -0.42." ("" when silent)."""
     if sentiment.silent:
         return ""
-    leaning = "positive" if sentiment.vote >= 0.15 else "negative" if sentiment.vote <= -0.15 else "neutral"
+    leaning = sentiment_label(sentiment.vote)
     hours = sentiment.window_seconds / 3600
     window = f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
     items = f"{sentiment.items} item{'s' * (sentiment.items != 1)}"

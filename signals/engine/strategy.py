@@ -59,7 +59,8 @@ class StrategyConfig:
     risk_per_trade: float  # fraction of equity risked, for the position size
     pattern_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PATTERN_WEIGHTS))
     # The news sentiment vote's weight beside the components' (signals.engine.sentiment). 0: it only
-    # shows in the reasoning; its out-of-sample value has not been measured (no news history).
+    # shows in the reasoning, as its out-of-sample value has not been shown: `manage.py sentiment_value`
+    # (signals.engine.sentiment_value) measures it on resolved signals; the demo's news is illustrative.
     news_weight: float = 0.0
 
     @classmethod

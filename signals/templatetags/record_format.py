@@ -8,6 +8,8 @@ from datetime import datetime
 from django import template
 from django.utils.dateparse import parse_datetime
 
+from signals.engine.sentiment import sentiment_label
+
 register = template.Library()
 MISSING = "–"
 
@@ -52,3 +54,23 @@ def words(value: str | None) -> str:
 def iso_time(text: str | None) -> datetime | None:
     """An ISO 8601 time as stored in JSON ("2026-12-03T06:00:00Z") as a datetime, for the `date` filter."""
     return parse_datetime(text) if text else None
+
+
+@register.filter
+def sentiment_word(vote: float | None) -> str:
+    """A news vote as a word: "positive", "negative" or "neutral" (signals.engine.sentiment.NEUTRAL_BAND)."""
+    return "" if vote is None else sentiment_label(vote)
+
+
+@register.filter
+def signed_points(fraction: float | None) -> str:
+    """A difference of two rates in percentage points (0.1667 -> "+16.7 pts"), or the dash."""
+    return MISSING if fraction is None else f"{100 * fraction:+.1f} pts"
+
+
+@register.filter
+def news_value_rows(value) -> list[tuple[str, object]]:
+    """The groups of a SentimentValue (signals.engine.sentiment_value) as (label, HitRate), in reading order."""
+    return [("News agreed with the signal", value.agree), ("News disagreed", value.disagree),
+            ("News neutral", value.neutral), ("No fresh news", value.no_news),
+            ("All (news weight 0)", value.without), (f"Kept at news weight {value.weight:g}", value.with_news)]

@@ -24,6 +24,9 @@ ROWS = [
     ("EURUSD", "M15", 0.47, "long", "trending_up", 58.2, 0.05, 0.02),
     ("AAPL", "W1", None, "neutral", "ranging", 50.0, 2.0, 0.0),  # an undefined score (flat prices)
 ]
+# The news vote at the row's bar close and how many items it counted; the other rows had no fresh news.
+NEWS = {("GOOG", "D1"): (0.42, 3), ("BTCUSD", "MN1"): (-0.31, 2), ("EURUSD", "H1"): (0.05, 1),
+        ("ETHUSD", "D1"): (0.15, 1)}
 FREE_PAIRS = {("GOOG", "D1"), ("BTCUSD", "MN1")}
 PRO_PAIRS = FREE_PAIRS | {("EURUSD", "H1"), ("ETHUSD", "D1")}
 PREMIUM_PAIRS = {(symbol, timeframe) for symbol, timeframe, *_ in ROWS}
@@ -38,9 +41,15 @@ def screener_rows_seed() -> None:
     for symbol, timeframe, score, leaning, regime, rsi, atr_pct, change_pct in ROWS:
         parts = {name: (None if score is None else round(score / len(COMPONENTS), 6)) for name in COMPONENTS}
         state = PairState(bar_time=BAR_TIME, close=100.0, change_pct=change_pct, score=score, leaning=leaning,
-                          regime=regime, higher_trend="up", rsi=rsi, atr_pct=atr_pct, contributions=parts)
+                          regime=regime, higher_trend="up", rsi=rsi, atr_pct=atr_pct, contributions=parts,
+                          **_news(symbol, timeframe))
         states.append((ids[symbol], timeframe, state, None))
     screener_rows_upsert(strategy_id=strategy.pk, states=states)
+
+
+def _news(symbol: str, timeframe: str) -> dict:
+    vote, items = NEWS.get((symbol, timeframe), (None, 0))
+    return {"news_vote": vote, "news_items": items}
 
 
 def api_key_headers(tenant, *, plan: str) -> dict:

@@ -13,9 +13,9 @@ from market.services import bars_ingest, instrument_catalogue_load
 from market.timeframes import Timeframe
 from news.models import NewsItem, NewsMention
 from signals.engine.analysis import analyse
-from signals.engine.sentiment import NewsScores
+from signals.engine.sentiment import NewsScores, news_sentiment
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig
-from signals.models import Signal
+from signals.models import ScreenerRow, Signal
 from signals.services import LOOKBACK_BARS
 
 START, STEPS = 700, 24
@@ -69,3 +69,10 @@ def test_live_signals_read_only_the_news_published_before_their_bar_closed(db, e
     # this close is left out: with it there would be 13).
     assert all("News sentiment positive: 12 items in the last 6 h, mean +0.20 (not weighed in the score)." in r
                for r in reasons)
+    # The screener's row holds the vote at the newest close, with the same count (the filter reads it).
+    row = ScreenerRow.objects.get(instrument=eurusd, timeframe="H1")
+    last_close = int(history.time[START + STEPS - 1]) + 3600
+    known = news.published < last_close
+    vote = news_sentiment(NewsScores(news.published[known], news.sentiment[known], news.relevance[known]),
+                          at=last_close, window_seconds=6 * 3600)
+    assert (row.news_vote, row.news_items) == (vote.vote, 12) and row.news_vote > 0

@@ -7,7 +7,7 @@ import pytest
 
 from market.arrays import BarArrays
 from market.timeframes import Timeframe
-from signals.engine.analysis import analyse
+from signals.engine.analysis import analyse, analyse_many
 from signals.engine.sentiment import NewsScores, news_note, news_sentiment, news_votes
 from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig, StrategyConfigError
 from tests.market.conftest import FIXTURES
@@ -130,3 +130,18 @@ def test_the_news_weight_is_validated_and_absent_means_zero():
     with pytest.raises(StrategyConfigError) as error:
         StrategyConfig.from_dict({**DEFAULT_CONFLUENCE, "news_weight": -1})
     assert error.value.fields == {"news_weight": ["A number in [0, 10]."]}
+
+
+def test_the_pairs_state_carries_the_news_vote_at_its_close_and_none_without_fresh_news():
+    bars = BarArrays.from_csv(FIXTURES / "EURUSD_H1.csv").upto(700)
+    close = int(bars.time[-1]) + HOUR
+    news = NewsScores(published=np.array([close - 2 * HOUR, close - HOUR, close], dtype=np.int64),
+                      sentiment=np.array([-0.4, -0.2, 0.9]), relevance=np.ones(3))  # the last: too late
+
+    states = analyse_many([("news", bars, EURUSD, None), ("quiet", bars, EURUSD, None)], timeframe="H1",
+                          strategy=STRATEGY, news={"news": news})
+
+    expected = news_sentiment(news, at=close, window_seconds=6 * HOUR)
+    assert (states["news"].state.news_vote, states["news"].state.news_items) == (expected.vote, 2)
+    assert expected.vote < -0.2
+    assert (states["quiet"].state.news_vote, states["quiet"].state.news_items) == (None, 0)

@@ -74,7 +74,8 @@ def test_a_row_says_what_the_engine_computed(rows, client, premium):
         "symbol": "GOOG", "name": "Alphabet Inc. Class C", "asset_class": "stock", "timeframe": "D1",
         "bar_time": "2025-11-24T16:00:00Z", "close": 100.0, "change_pct": 1.2, "score": 0.62, "leaning": "long",
         "regime": "trending_up", "higher_timeframe": "W1", "higher_trend": "up", "rsi": 64.1, "atr_pct": 1.8,
-        "contributions": None, "last_signal": None, "computed_at": None, "hidden_fields": []}
+        "contributions": None, "news_vote": 0.42, "news_items": 3, "last_signal": None, "computed_at": None,
+        "hidden_fields": []}
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -87,8 +88,14 @@ def test_a_row_says_what_the_engine_computed(rows, client, premium):
     ("search=eur", {("EURUSD", "H1"), ("EURUSD", "M15")}),
     ("search=bitcoin", {("BTCUSD", "MN1")}),  # the instrument's name
     ("asset_class=forex&leaning=long", {("EURUSD", "M15")}),
+    ("sentiment=positive", {("GOOG", "D1"), ("ETHUSD", "D1")}),  # ETHUSD's 0.15 is on the band: positive
+    ("sentiment=negative", {("BTCUSD", "MN1")}),
+    ("sentiment=neutral", {("EURUSD", "H1")}),
+    ("sentiment=any", {("GOOG", "D1"), ("BTCUSD", "MN1"), ("EURUSD", "H1"), ("ETHUSD", "D1")}),
+    ("sentiment=none", {("EURUSD", "M15"), ("AAPL", "W1")}),
+    ("sentiment=negative&asset_class=stock", set()),
     ("timeframe=M1", set()),
-    ("search=&timeframe=&min_abs_score=&ordering=", PREMIUM_PAIRS),  # a form's empty fields filter nothing
+    ("search=&timeframe=&min_abs_score=&ordering=&sentiment=", PREMIUM_PAIRS),  # a form's empty fields filter nothing
 ])
 def test_filters_narrow_the_rows(rows, client, premium, query, expected):
     assert set(_pairs(client.get(f"{URL}?{query}", headers=premium))) == expected
@@ -96,6 +103,7 @@ def test_filters_narrow_the_rows(rows, client, premium, query, expected):
 
 def test_a_filter_cannot_reach_past_the_plan(rows, alice_client):
     assert _pairs(alice_client.get(f"{URL}?timeframe=M15")) == []
+    assert _pairs(alice_client.get(f"{URL}?sentiment=neutral")) == []  # EURUSD H1's news: a Pro pair
     assert set(_pairs(alice_client.get(f"{URL}?asset_class=crypto"))) == {("BTCUSD", "MN1")}
 
 
@@ -148,6 +156,7 @@ def test_pages_follow_the_ordering_to_the_end_and_back(rows, client, premium, or
     ("asset_class=bonds", "asset_class"),
     ("leaning=up", "leaning"),
     ("regime=calm", "regime"),
+    ("sentiment=bullish", "sentiment"),
     ("search=" + "x" * 41, "search"),
     ("limit=0", "limit"),
     ("cursor=not-a-cursor", "cursor"),
@@ -167,6 +176,23 @@ def test_an_unknown_ordering_says_which_fields_sort(rows, client, premium):
     message = client.get(f"{URL}?ordering=price", headers=premium).json()["error"]["fields"]["ordering"][0]
 
     assert "price" in message and "-abs_score" in message and "symbol" in message
+
+
+def test_a_bad_sentiment_says_which_values_filter(rows, client, premium):
+    message = client.get(f"{URL}?sentiment=bullish", headers=premium).json()["error"]["fields"]["sentiment"][0]
+
+    assert message == '"bullish" is not a sentiment; use one of positive, negative, neutral, any, none.'
+
+
+def test_a_plan_that_hides_the_live_scores_may_still_filter_by_news_sentiment(rows, alice_client):
+    # Free (delayed) hides the score, but the news vote is read from the news every plan is shown: it tells
+    # of no signal before its time.
+    response = alice_client.get(f"{URL}?sentiment=negative")
+
+    assert _pairs(response) == [("BTCUSD", "MN1")]
+    row = response.json()["results"][0]
+    assert row["score"] is None and "score" in row["hidden_fields"]
+    assert (row["news_vote"], row["news_items"]) == (-0.31, 2)
 
 
 def test_answers_through_a_key_carry_the_rate_limit_headers(rows, client, premium):

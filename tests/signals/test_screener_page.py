@@ -81,8 +81,39 @@ def test_a_row_opens_the_instrument(rows, alice_client):
     assert 'data-href="/app/instruments/GOOG/"' in page
 
 
+def test_the_sentiment_filter_narrows_the_table_and_the_column_says_the_news(rows, alice, tenant_a, client):
+    subscribe(tenant_a, "pro")
+    client.force_login(alice)
+
+    positive = client.get(URL + "?sentiment=positive", headers=HTMX).content.decode()
+    quiet = client.get(URL + "?sentiment=none").content.decode()
+
+    assert set(_pairs(positive)) == {("GOOG", "D1"), ("ETHUSD", "D1")}
+    assert '<span class="buy">positive +0.42</span> <small class="muted">3 items</small>' in positive
+    assert '<span class="buy">positive +0.15</span> <small class="muted">1 item</small>' in positive
+    assert set(_pairs(quiet)) == set() and "No instrument matches these filters." in quiet  # Pro's rows all had news
+    every = client.get(URL).content.decode()
+    assert '<span class="sell">negative -0.31</span>' in every and '<span class="">neutral +0.05</span>' in every
+    assert '<option value="positive">Positive</option>' in every
+    assert '<option value="none" selected>No fresh news</option>' in quiet
+
+
+def test_a_row_without_fresh_news_says_so_and_each_tenant_filters_its_own_rows(rows, client, charlie, tenant_b,
+                                                                               alice):
+    subscribe(tenant_b, "premium")
+    client.force_login(charlie)
+    premium = client.get(URL + "?sentiment=none").content.decode()
+    client.force_login(alice)  # another tenant, on Free
+    free = client.get(URL + "?sentiment=none").content.decode()
+
+    assert set(_pairs(premium)) == {("EURUSD", "M15"), ("AAPL", "W1")}
+    assert premium.count('<span class="muted">no fresh news</span>') == 2
+    assert _pairs(free) == []  # Free's two pairs both had news, and Premium's quiet ones are not Free's
+
+
 @pytest.mark.parametrize(("query", "field"), [("ordering=price", "ordering"), ("asset_class=bonds", "asset_class"),
-                                              ("min_abs_score=2", "min_abs_score"), ("regime=calm", "regime")])
+                                              ("min_abs_score=2", "min_abs_score"), ("regime=calm", "regime"),
+                                              ("sentiment=bullish", "sentiment")])
 def test_a_bad_parameter_is_named_in_a_400_or_in_the_partial(rows, alice_client, query, field):
     page = alice_client.get(f"{URL}?{query}")
     partial = alice_client.get(f"{URL}?{query}", headers=HTMX)

@@ -1,11 +1,13 @@
 """Every confidence model version's out-of-sample figures beside the base rate, which is active and why;
-then each chart pattern's record (hit rate and sample size of the signals it voted for)."""
+then each chart pattern's record (hit rate and sample size of the signals it voted for), and the news
+sentiment component's value (hit rate with and without it)."""
 
 from django.core.management.base import BaseCommand
 
 from signals.engine.chart_patterns import NAMES
 from signals.model_selectors import ModelVersionRow, confidence_status, model_version_rows
 from signals.models import Strategy
+from signals.sentiment_selectors import sentiment_report_lines
 from signals.track_record_selectors import chart_pattern_track_records
 
 
@@ -59,3 +61,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {NAMES[group.key['chart_pattern']]}: n={record.count}, target-1 hit rate "
                               f"{record.hit_rate:.4f} (95% {record.hit_rate_low:.4f} to {record.hit_rate_high:.4f}), "
                               f"average R {record.average_r:+.2f}")
+        self.stdout.write("\n".join(sentiment_report_lines()))
