@@ -33,7 +33,7 @@ from backtests.research import (
     sma_walk_forward_report,
 )
 from backtests.selectors import backtest_bars, backtest_cached, backtests_started_today, bars_hash
-from billing.entitlements import limit_ensure_available
+from billing.entitlements import limit_ensure_available, tenant_entitlements
 from config.errors import InvalidInput
 from market.models import Instrument
 from market.selectors import instrument_get
@@ -53,11 +53,16 @@ Progress = Callable[[float, str], bool]  # (fraction of the whole run done, stag
 
 def backtest_create(*, tenant, user, data: object) -> Backtest:
     """A queued backtest of `data` (backtests.parameters), or a done one reusing a cached result.
-    InvalidInput names every wrong field; PlanLimitReached when today's backtests are used up."""
+    InvalidInput names every wrong field (a search budget over the plan's trials too); PlanLimitReached when
+    today's backtests are used up."""
     try:
         params = params_parse(data)
     except BacktestParamsError as error:
         raise InvalidInput("Some parameters are not valid.", fields=error.fields) from None
+    trials = tenant_entitlements(tenant=tenant).optimisation_trials
+    if params.budget is not None and params.budget > trials:
+        raise InvalidInput("Some parameters are not valid.", fields={
+            "budget": [f"Your plan allows up to {trials} trials per optimisation."]})
     instrument = instrument_get(symbol=params.symbol)
     if instrument is None:
         raise InvalidInput("Some parameters are not valid.", fields={"symbol": [f"No instrument {params.symbol}."]})
