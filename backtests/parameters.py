@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -125,7 +126,8 @@ def params_parse(data: object) -> BacktestParams:
                           method=method, budget=budget, objective=objective)
 
 
-def _search_fields(data: dict, optimise: bool, need) -> tuple[str | None, int | None, str | None]:
+def _search_fields(data: dict[str, object], optimise: bool,
+                   need: Callable[[str, bool, str], None]) -> tuple[str | None, int | None, str | None]:
     """(method, budget, objective) of an optimised run, defaults filled in; all None for a plain run."""
     method, budget, objective = data.get("method"), data.get("budget"), data.get("objective")
     if not optimise:
@@ -141,5 +143,5 @@ def _search_fields(data: dict, optimise: bool, need) -> tuple[str | None, int | 
     elif method in METHODS:
         need("budget", isinstance(budget, int) and not isinstance(budget, bool) and 1 <= budget <= MAX_BUDGET,
              f"A whole number of trials in 1..{MAX_BUDGET}.")
-    ok = isinstance(budget, int) and not isinstance(budget, bool)
-    return str(method), budget if ok and method != "grid" else None, str(objective)
+    trials = budget if isinstance(budget, int) and not isinstance(budget, bool) and method != "grid" else None
+    return str(method), trials, str(objective)

@@ -30,6 +30,7 @@ from backtests.engine.strategies import BacktestCancelled
 METHODS = ("grid", "random", "bayesian")
 ASKS_PER_TRIAL = 10
 Evaluate = Callable[[list[Params]], list[Candidate]]
+Key = tuple[tuple[str, int | float | str], ...]
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -75,12 +76,13 @@ def _study(space: Space, feasible: list[Params], *, method: str, evaluate: Evalu
     study = optuna.create_study(direction="maximize" if maximise else "minimize", sampler=sampler,
                                 storage=optuna.storages.InMemoryStorage())
     allowed = {_key(p) for p in feasible}
-    known: dict[tuple, Candidate] = {}
+    known: dict[Key, Candidate] = {}
     tried: list[Candidate] = []
     asks = 0
     while len(tried) < budget and asks < ASKS_PER_TRIAL * budget:
         _check(should_stop, len(tried), budget)
-        trials, fresh = [], []
+        trials: list[tuple[optuna.Trial, Params]] = []
+        fresh: list[Params] = []
         while len(trials) < batch and len(tried) + len(fresh) < budget and asks < ASKS_PER_TRIAL * budget:
             trial = study.ask()
             asks += 1
@@ -101,7 +103,8 @@ def _suggest(trial: optuna.Trial, name: str, values: Sequence[int | float | str]
     step = _int_step(values)
     if step is not None:
         return trial.suggest_int(name, int(values[0]), int(values[-1]), step=step)
-    return trial.suggest_categorical(name, list(values))
+    choice = trial.suggest_categorical(name, list(values))
+    return choice if choice is not None else values[0]  # the values hold no None: never taken
 
 
 def _int_step(values: Sequence[int | float | str]) -> int | None:
@@ -120,7 +123,7 @@ def _tell(study: optuna.Study, trial: optuna.Trial, candidate: Candidate | None)
         study.tell(trial, candidate.value)
 
 
-def _key(params: Mapping[str, int | float | str]) -> tuple:
+def _key(params: Mapping[str, int | float | str]) -> Key:
     return tuple(sorted(params.items()))
 
 
