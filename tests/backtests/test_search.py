@@ -5,8 +5,10 @@ import pytest
 
 from backtests.engine.optimisation import OptimisationError, optimise, parameter_grid
 from backtests.engine.search import search
-from backtests.engine.strategies import BacktestCancelled, SmaCross
+from backtests.engine.strategies import BacktestCancelled, ConfluenceStrategy, SmaCross
 from market.arrays import BarArrays, InstrumentSpec
+from market.synthetic import synthetic_bars
+from signals.engine.strategy import DEFAULT_CONFLUENCE, StrategyConfig, StrategyConfigError
 from tests.market.conftest import FIXTURES
 
 GOOG = InstrumentSpec("GOOG", "stock", 0.01, 2, venue="NASDAQ", calendar="XNYS")
@@ -104,3 +106,29 @@ def test_an_unknown_method_or_a_missing_budget_is_refused_by_field():
         search(SPACE, method="random", evaluate=evaluate_here())
 
     assert list(method.value.fields) == ["method"] and list(budget.value.fields) == ["budget"]
+
+
+def test_the_confluence_strategy_is_tuned_on_its_threshold_and_stop_multiple_and_searched():
+    bars = synthetic_bars(count=1200, seed=4)
+    spec = InstrumentSpec("SYN", "crypto", 0.01, 2)
+    base = ConfluenceStrategy(config=StrategyConfig.from_dict(DEFAULT_CONFLUENCE), mode="vectorised")
+    loose, strict = base.tuned({"threshold": 0.3}), base.tuned({"threshold": 0.6, "stop_atr_multiple": 2.0})
+
+    assert (strict.config.threshold, strict.config.stop_atr_multiple, strict.config.weights) == (
+        0.6, 2.0, base.config.weights)
+    assert len(strict.intents(bars, instrument=spec, timeframe="H1")) < len(loose.intents(bars, instrument=spec,
+                                                                                           timeframe="H1"))
+    with pytest.raises(StrategyConfigError) as refused:
+        base.tuned({"threshold": 1.5, "weights": {}})
+    assert set(refused.value.fields) == {"weights"}  # unknown names first; then each value's own range
+    with pytest.raises(StrategyConfigError) as out_of_range:
+        base.tuned({"threshold": 1.5})
+    assert list(out_of_range.value.fields) == ["threshold"]
+
+    def evaluate(batch):
+        return optimise(bars, instrument=spec, timeframe="H1", make=base.tuned, candidates=batch,
+                        objective="return_pct").candidates
+
+    found = search({"threshold": [0.3, 0.4, 0.5, 0.6], "stop_atr_multiple": [1.0, 1.5, 2.0]}, method="bayesian",
+                   evaluate=evaluate, objective="return_pct", budget=6, seed=1, batch=3)
+    assert len(found.candidates) == 6 and found.best is not None
