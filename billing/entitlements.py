@@ -36,6 +36,7 @@ LIMIT_NOUNS: dict[str, tuple[str, str]] = {
     "active_alerts": ("active alert", "active alerts"),
     "paper_portfolios": ("paper portfolio", "paper portfolios"),
     "backtests_per_day": ("backtest a day", "backtests a day"),
+    "optimisation_trials": ("trial per optimisation", "trials per optimisation"),
     "websocket_connections": ("live feed connection", "live feed connections"),
 }
 FEATURE_LABELS: dict[str, str] = {  # {value} is the label of the value asked for, for set features
