@@ -17,6 +17,7 @@ raises there too); one claimed STALE_SECONDS ago by a process that died is queue
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import time
@@ -49,7 +50,7 @@ def chunks_evaluator(*, backtest: Backtest, settings: BacktestSettings, should_s
     bars = backtest_bars(instrument=backtest.instrument, params=params)
     here = sma_evaluator(bars, instrument=backtest.instrument.spec, timeframe=params.timeframe, settings=settings,
                          objective=params.objective or "sqn")
-    numbers = iter(range(BacktestChunk.objects.filter(backtest=backtest).count(), 10**9))
+    numbers = itertools.count(BacktestChunk.objects.filter(backtest=backtest).count())
 
     def evaluate(batch: list[Params]) -> list[Candidate]:
         chunks = [BacktestChunk.objects.create(backtest=backtest, number=next(numbers), params=batch[i:i + CHUNK_SIZE])
