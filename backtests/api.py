@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from api.schema import ERROR_REF
 from backtests import selectors, services
 from backtests.models import Backtest
-from backtests.parameters import COSTS, STRATEGIES
+from backtests.parameters import COSTS, MAX_BUDGET, METHODS, OBJECTIVES, STRATEGIES
 from config.errors import NotPermitted
 from market.timeframes import Timeframe
 from watchlists.actors import actor_of_request
@@ -46,9 +46,15 @@ class BacktestSerializer(serializers.ModelSerializer):
 class BacktestReportSerializer(BacktestSerializer):
     equity = serializers.SerializerMethodField(help_text="[bar open time (epoch s), equity] at most 1,000 points.")
     drawdown_pct = serializers.SerializerMethodField(help_text="[bar open time (epoch s), drawdown %] (<= 0).")
+    optimisation = serializers.SerializerMethodField(
+        help_text="An optimised run's search (in sample): method, budget, objective, every trial {params, value} "
+                  "in the order tried, the best, and the heatmap (xs fast, ys slow, rows[y][x], null where none).")
 
     class Meta(BacktestSerializer.Meta):
-        fields = [*BacktestSerializer.Meta.fields, "equity", "drawdown_pct"]
+        fields = [*BacktestSerializer.Meta.fields, "equity", "drawdown_pct", "optimisation"]
+
+    def get_optimisation(self, backtest) -> dict | None:
+        return backtest.result.get("optimisation") if backtest.result else None
 
     def get_equity(self, backtest) -> list[list[float]] | None:
         return backtest.result["equity"] if backtest.result else None
@@ -86,8 +92,15 @@ class BacktestCreateSerializer(serializers.Serializer):
                                     help_text="default: the paper broker's costs of the venue; none: free.")
     fast = serializers.IntegerField(required=False, help_text="sma_cross only: the fast average's bars.")
     slow = serializers.IntegerField(required=False, help_text="sma_cross only: the slow average's bars.")
-    optimise = serializers.BooleanField(required=False, help_text="sma_cross only: also search fast x slow over "
-                                                                  "a grid (heatmap) and walk forward out of sample.")
+    optimise = serializers.BooleanField(required=False, help_text="sma_cross only: also search fast x slow "
+                                                                  "(heatmap) and walk forward out of sample.")
+    method = serializers.ChoiceField(choices=list(METHODS), required=False,
+                                     help_text="With optimise: grid (default; every pair of a fixed grid), random or "
+                                               "bayesian (Optuna's TPE), over wider ranges, with a budget.")
+    budget = serializers.IntegerField(required=False, help_text="random and bayesian only: the parameter sets to "
+                                                                f"try, 1..{MAX_BUDGET} and within the plan's trials.")
+    objective = serializers.ChoiceField(choices=list(OBJECTIVES), required=False,
+                                        help_text="With optimise: the metric maximised (default sqn).")
 
 
 LIMIT = OpenApiResponse(ERROR_REF, description="Today's backtests are used up (code plan_limit).")

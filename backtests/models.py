@@ -52,3 +52,30 @@ class Backtest(TenantOwnedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+
+class BacktestChunkStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class BacktestChunk(models.Model):
+    """A batch of an optimisation's parameter sets, evaluated by whichever process claims it first: a worker
+    on the `backtests` queue, or the run that asked for it while it waits (so a run never waits on a busy
+    queue). `candidates` are the engine's results of `params`, in the same order, once done."""
+
+    backtest = models.ForeignKey(Backtest, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField(help_text="In the order the search asked for them, over the whole run.")
+    params = models.JSONField(help_text="The parameter sets to backtest.")
+    status = models.CharField(max_length=8, choices=BacktestChunkStatus.choices, default=BacktestChunkStatus.QUEUED)
+    candidates = models.JSONField(null=True, blank=True, help_text="[{params, value, metrics}] once done.")
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process that ran it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["backtest", "number"]
+        constraints = [models.UniqueConstraint(fields=["backtest", "number"], name="backtest_chunk_number_unique")]
+
+    def __str__(self) -> str:
+        return f"backtest #{self.backtest_id} chunk {self.number}"

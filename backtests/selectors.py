@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from backtests.models import Backtest, BacktestStatus
+from backtests.parameters import BacktestParams
 from billing.entitlements import tenant_entitlements
 from billing.models import Plan
 from billing.selectors import plan_list_public
+from market.arrays import BarArrays
+from market.models import Instrument
+from market.selectors import bar_list_closed
+
+MAX_BARS = 20_000
 
 
 def backtest_list(*, tenant) -> QuerySet[Backtest]:
@@ -64,3 +72,21 @@ def backtest_list_by_ids(*, tenant, ids: list[int]) -> list[Backtest]:
     """The tenant's backtests among `ids`, in the order asked; another tenant's are left out."""
     found = {b.pk: b for b in backtest_list(tenant=tenant).filter(pk__in=ids)}
     return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
+def backtest_bars(*, instrument: Instrument, params: BacktestParams) -> BarArrays:
+    """The closed bars a backtest runs over (its timeframe and range, at most MAX_BARS)."""
+    rows = bar_list_closed(instrument=instrument, timeframe=params.timeframe, now=timezone.now(),
+                           start=params.start_time, end=params.end_time, limit=MAX_BARS)
+    times = np.array([int(row[0].timestamp()) for row in rows], dtype=np.int64)
+    prices = np.array([row[1:] for row in rows], dtype=np.float64).reshape(len(rows), 5)
+    return BarArrays(time=times, open=prices[:, 0].copy(), high=prices[:, 1].copy(), low=prices[:, 2].copy(),
+                     close=prices[:, 3].copy(), volume=prices[:, 4].copy())
+
+
+def bars_hash(bars: BarArrays) -> str:
+    """SHA-256 of the bars' times and prices (what a cached result depends on)."""
+    digest = hashlib.sha256()
+    for column in (bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume):
+        digest.update(np.ascontiguousarray(column).tobytes())
+    return digest.hexdigest()

@@ -17,20 +17,26 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from backtests.chunks import chunks_evaluator
 from backtests.engine.simulation import BacktestRun, BacktestSettings, backtest_run
-from backtests.engine.sizing import AllIn, FixedRisk
+from backtests.engine.sizing import FixedRisk
 from backtests.engine.strategies import BacktestCancelled, ConfluenceStrategy, Intent, SmaCross, Strategy
 from backtests.feed import backtest_finished_message, backtest_message_send, backtest_progress_message
 from backtests.metrics import backtest_metrics
 from backtests.models import Backtest, BacktestStatus
 from backtests.parameters import BacktestParams, BacktestParamsError, params_parse
-from backtests.research import monte_carlo_report, sma_optimisation_report, sma_walk_forward_report
-from backtests.selectors import backtest_cached, backtests_started_today
-from billing.entitlements import limit_ensure_available
+from backtests.research import (
+    monte_carlo_report,
+    sma_optimisation_report,
+    sma_search,
+    sma_settings,
+    sma_walk_forward_report,
+)
+from backtests.selectors import backtest_bars, backtest_cached, backtests_started_today, bars_hash
+from billing.entitlements import limit_ensure_available, tenant_entitlements
 from config.errors import InvalidInput
-from market.arrays import BarArrays
 from market.models import Instrument
-from market.selectors import bar_list_closed, instrument_get
+from market.selectors import instrument_get
 from market.timeframes import Timeframe
 from portfolios.broker.costs import FREE, cost_model_for
 from signals.engine.confluence import MIN_BARS
@@ -39,24 +45,28 @@ from signals.models import Strategy as StrategyRow
 from signals.selectors import strategy_active
 
 logger = logging.getLogger(__name__)
-MAX_BARS = 20_000
 RUN_TASK = "backtests.tasks.backtest_run"
-ENGINE_VERSION = "backtests-2"  # changes whenever the engine's results would change: old cache keys then miss
+ENGINE_VERSION = "backtests-3"  # changes whenever the engine's results would change: old cache keys then miss
 EQUITY_POINTS = 1_000  # the equity and drawdown curves stored, at most
 Progress = Callable[[float, str], bool]  # (fraction of the whole run done, stage) -> whether to stop
 
 
 def backtest_create(*, tenant, user, data: object) -> Backtest:
     """A queued backtest of `data` (backtests.parameters), or a done one reusing a cached result.
-    InvalidInput names every wrong field; PlanLimitReached when today's backtests are used up."""
+    InvalidInput names every wrong field (a search budget over the plan's trials too); PlanLimitReached when
+    today's backtests are used up."""
     try:
         params = params_parse(data)
     except BacktestParamsError as error:
         raise InvalidInput("Some parameters are not valid.", fields=error.fields) from None
+    trials = tenant_entitlements(tenant=tenant).optimisation_trials
+    if params.budget is not None and params.budget > trials:
+        raise InvalidInput("Some parameters are not valid.", fields={
+            "budget": [f"Your plan allows up to {trials} trials per optimisation."]})
     instrument = instrument_get(symbol=params.symbol)
     if instrument is None:
         raise InvalidInput("Some parameters are not valid.", fields={"symbol": [f"No instrument {params.symbol}."]})
-    bars = _bars(instrument, params)
+    bars = backtest_bars(instrument=instrument, params=params)
     needed = _bars_needed(params)
     if len(bars) < needed:
         raise InvalidInput("Some parameters are not valid.", fields={
@@ -155,27 +165,23 @@ def _report(backtest: Backtest, params: BacktestParams, progress: Progress) -> d
         return backtest_result(_run(backtest, params, progress))
     run = _run(backtest, params, _within(progress, 0.0, 0.2))
     result = backtest_result(run)
-    bars, spec, settings = _bars(backtest.instrument, params), backtest.instrument.spec, _sma_settings(params,
-                                                                                                       backtest)
-    grid = _within(progress, 0.2, 0.45)
-    result["optimisation"] = sma_optimisation_report(bars, instrument=spec, timeframe=params.timeframe,
-                                                     settings=settings,
-                                                     progress=lambda done: grid(done, "optimisation"))
+    bars, spec = backtest_bars(instrument=backtest.instrument, params=params), backtest.instrument.spec
+    settings = sma_settings(params, spec)
+    search_progress = _within(progress, 0.2, 0.45)
+    evaluate = chunks_evaluator(backtest=backtest, settings=settings,
+                                should_stop=lambda: not Backtest.objects.filter(
+                                    pk=backtest.pk, status=BacktestStatus.RUNNING).exists())
+    found = sma_search(params, evaluate=evaluate, progress=lambda done: search_progress(done, "optimisation"))
+    result["optimisation"] = sma_optimisation_report(found, method=params.method or "grid", budget=params.budget)
     walk = _within(progress, 0.45, 1.0)
-    result["walk_forward"] = sma_walk_forward_report(bars, instrument=spec, timeframe=params.timeframe,
-                                                     settings=settings,
+    result["walk_forward"] = sma_walk_forward_report(bars, instrument=spec, params=params, settings=settings,
                                                      progress=lambda done: walk(done, "walk_forward"))
     return result
 
 
-def _sma_settings(params: BacktestParams, backtest: Backtest) -> BacktestSettings:
-    costs = cost_model_for(backtest.instrument.spec) if params.costs == "default" else FREE
-    return BacktestSettings(cash=params.cash, costs=costs, sizing=AllIn())
-
-
 def _run(backtest: Backtest, params: BacktestParams, progress: Progress) -> BacktestRun:
     instrument: Instrument = backtest.instrument
-    bars = _bars(instrument, params)
+    bars = backtest_bars(instrument=instrument, params=params)
     if bars_hash(bars) != backtest.data_hash:
         raise ValueError("the bars of this range changed since the backtest was asked for")
     spec = instrument.spec
@@ -187,7 +193,7 @@ def _run(backtest: Backtest, params: BacktestParams, progress: Progress) -> Back
         assert params.fast is not None and params.slow is not None
         sma = SmaCross(fast=params.fast, slow=params.slow)
         strategy, first_bar = sma, sma.warm_up()
-        settings = _sma_settings(params, backtest)
+        settings = sma_settings(params, spec)
         share = 0.0
     else:
         assert backtest.strategy is not None
@@ -223,14 +229,6 @@ def backtest_result(run: BacktestRun) -> dict[str, object]:
     }
 
 
-def bars_hash(bars: BarArrays) -> str:
-    """SHA-256 of the bars' times and prices (what a cached result depends on)."""
-    digest = hashlib.sha256()
-    for column in (bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume):
-        digest.update(np.ascontiguousarray(column).tobytes())
-    return digest.hexdigest()
-
-
 def cache_key(*, strategy_version: str, data_hash: str, params: BacktestParams) -> str:
     """SHA-256 of (strategy version, data hash, parameters)."""
     text = json.dumps([strategy_version, data_hash, params.as_dict()], sort_keys=True)
@@ -242,15 +240,6 @@ def _strategy_version(params: BacktestParams, row: StrategyRow | None) -> str:
         return f"{params.strategy}:{ENGINE_VERSION}"
     config = json.dumps(row.config, sort_keys=True)
     return f"confluence:{row.name}:v{row.version}:{hashlib.sha256(config.encode()).hexdigest()}:{ENGINE_VERSION}"
-
-
-def _bars(instrument: Instrument, params: BacktestParams) -> BarArrays:
-    rows = bar_list_closed(instrument=instrument, timeframe=params.timeframe, now=timezone.now(),
-                           start=params.start_time, end=params.end_time, limit=MAX_BARS)
-    times = np.array([int(row[0].timestamp()) for row in rows], dtype=np.int64)
-    prices = np.array([row[1:] for row in rows], dtype=np.float64).reshape(len(rows), 5)
-    return BarArrays(time=times, open=prices[:, 0].copy(), high=prices[:, 1].copy(), low=prices[:, 2].copy(),
-                     close=prices[:, 3].copy(), volume=prices[:, 4].copy())
 
 
 def _bars_needed(params: BacktestParams) -> int:

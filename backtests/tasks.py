@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from backtests import services
+from backtests import chunks, services
 
 
 @shared_task(name=services.RUN_TASK, acks_late=True, ignore_result=True)
 def backtest_run(*, backtest_id: int) -> None:
     """Run one queued backtest (claimed once: a second delivery is a no-op)."""
     services.backtest_execute(backtest_id=backtest_id)
+
+
+@shared_task(name=chunks.CHUNK_TASK, acks_late=True, ignore_result=True)
+def backtest_chunk_run(*, chunk_id: int) -> None:
+    """Evaluate one chunk of an optimisation's parameter sets (claimed once: a second delivery is a no-op)."""
+    chunks.backtest_chunk_execute(chunk_id=chunk_id)

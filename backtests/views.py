@@ -20,8 +20,9 @@ from accounts.tenancy import tenant_required
 from backtests import selectors, services
 from backtests.charts import heat_rows, lines_chart
 from backtests.models import Backtest
-from backtests.parameters import COSTS, STRATEGIES
-from backtests.presentation import compare_rows, metric_rows
+from backtests.parameters import COSTS, OBJECTIVES, STRATEGIES
+from backtests.presentation import METRIC_LABELS, compare_rows, metric_rows
+from billing.entitlements import tenant_entitlements
 from config.errors import InvalidInput, PlanLimitReached
 from market.selectors import instrument_list
 from market.timeframes import Timeframe
@@ -29,7 +30,10 @@ from portfolios.charts import line_chart
 from watchlists.actors import actor_of_request
 
 FORM_DEFAULTS = {"strategy": "sma_cross", "symbol": "GOOG", "timeframe": "D1", "start": "2004-08-19",
-                 "end": "2013-03-02", "cash": "10000", "costs": "default", "fast": "10", "slow": "20"}
+                 "end": "2013-03-02", "cash": "10000", "costs": "default", "fast": "10", "slow": "20",
+                 "method": "grid", "budget": "50", "objective": "sqn"}
+METHOD_LABELS = {"grid": "Grid: every fast × slow of a fixed grid", "random": "Random search (Optuna)",
+                 "bayesian": "Bayesian search (Optuna's TPE)"}
 TRADES_SHOWN = 500
 COMPARE_MAX = 6
 
@@ -60,12 +64,15 @@ def backtest_new(request):
             return redirect("backtests:detail", backtest_id=backtest.pk)
     return render(request, "backtests/new.html", {
         "values": values, "errors": errors, "allowance": allowance, "strategies": STRATEGIES, "costs": COSTS,
+        "methods": METHOD_LABELS.items(), "objectives": [(key, METRIC_LABELS[key]) for key in OBJECTIVES],
+        "trials_allowed": tenant_entitlements(tenant=request.tenant).optimisation_trials,
         "timeframes": list(Timeframe.__members__), "instruments": instrument_list()}, status=400 if errors else 200)
 
 
 def _form_data(values: dict[str, str]) -> dict[str, object]:
     """The form's text as backtests.parameters reads it: numbers as numbers (text that is not one is passed
-    on, to be named as the wrong field), SMA lengths only for sma_cross, cash left out when empty."""
+    on, to be named as the wrong field), SMA lengths only for sma_cross, cash left out when empty, the
+    search's method and objective only to optimise, and its budget only for a method that has one."""
     data: dict[str, object] = {field: values[field] for field in ("strategy", "symbol", "timeframe", "start", "end",
                                                                   "costs")}
     if values["cash"]:
@@ -73,6 +80,10 @@ def _form_data(values: dict[str, str]) -> dict[str, object]:
     if values["strategy"] == "sma_cross":
         data.update(fast=_number(values["fast"], int), slow=_number(values["slow"], int))
         data["optimise"] = values["optimise"] == "on"
+        if data["optimise"]:
+            data.update({field: values[field] for field in ("method", "objective") if values[field]})
+            if values["method"] not in ("", "grid") and values["budget"]:
+                data["budget"] = _number(values["budget"], int)
     return data
 
 
@@ -125,6 +136,8 @@ def _report_context(result: dict) -> dict[str, object]:
     if optimisation:
         context["optimisation"] = optimisation
         context["heat"] = list(zip(optimisation["ys"], heat_rows(optimisation["rows"]), strict=True))
+        context["method_label"] = METHOD_LABELS.get(optimisation.get("method", "grid"), "")
+        context["objective_label"] = METRIC_LABELS.get(optimisation["objective"], optimisation["objective"])
     walk = result.get("walk_forward")
     if walk:
         context["walk_forward"] = walk

@@ -29,6 +29,7 @@ class CataloguePlan(TypedDict):
     alert_channels: list[str]
     paper_portfolios: int
     backtests_per_day: int
+    optimisation_trials: int
     api_requests_per_minute: int
     api_requests_per_day: int
     websocket_connections: int
@@ -48,6 +49,7 @@ PLAN_CATALOGUE: list[CataloguePlan] = [
         "monthly_price_cents": 0, "yearly_price_cents": 0, "trial_days": 0,
         "seats": 1, "watchlists": 1, "symbols_per_watchlist": 10, "active_alerts": 3,
         "alert_channels": ["in_app", "email"], "paper_portfolios": 1, "backtests_per_day": 3,
+        "optimisation_trials": 50,
         "api_requests_per_minute": 0, "api_requests_per_day": 0, "websocket_connections": 1,
         "asset_classes": ["stock", "forex", "crypto"], "instruments": ["GOOG", "EURUSD", "BTCUSD"],
         "timeframes": ["D1", "MN1"], "signal_delay_seconds": 3600, "shows_confidence": False,
@@ -60,6 +62,7 @@ PLAN_CATALOGUE: list[CataloguePlan] = [
         "stripe_price_monthly": "price_pro_monthly", "stripe_price_yearly": "price_pro_yearly",
         "seats": 3, "watchlists": 10, "symbols_per_watchlist": 50, "active_alerts": 50,
         "alert_channels": ["in_app", "email", "push"], "paper_portfolios": 5, "backtests_per_day": 50,
+        "optimisation_trials": 200,
         "api_requests_per_minute": 60, "api_requests_per_day": 10000, "websocket_connections": 3,
         "asset_classes": ["stock", "forex", "crypto"], "instruments": [],
         "timeframes": ["H1", "H4", "D1", "MN1"], "signal_delay_seconds": 0, "shows_confidence": True,
@@ -72,6 +75,7 @@ PLAN_CATALOGUE: list[CataloguePlan] = [
         "stripe_price_monthly": "price_premium_monthly", "stripe_price_yearly": "price_premium_yearly",
         "seats": 10, "watchlists": 50, "symbols_per_watchlist": 200, "active_alerts": 500,
         "alert_channels": ALL_CHANNELS, "paper_portfolios": 25, "backtests_per_day": 500,
+        "optimisation_trials": 1000,
         "api_requests_per_minute": 600, "api_requests_per_day": 200000, "websocket_connections": 20,
         "asset_classes": ["stock", "forex", "crypto"], "instruments": [],
         "timeframes": ["M15", "H1", "H4", "D1", "W1", "MN1"], "signal_delay_seconds": 0,

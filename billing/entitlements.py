@@ -36,6 +36,7 @@ LIMIT_NOUNS: dict[str, tuple[str, str]] = {
     "active_alerts": ("active alert", "active alerts"),
     "paper_portfolios": ("paper portfolio", "paper portfolios"),
     "backtests_per_day": ("backtest a day", "backtests a day"),
+    "optimisation_trials": ("trial per optimisation", "trials per optimisation"),
     "websocket_connections": ("live feed connection", "live feed connections"),
 }
 FEATURE_LABELS: dict[str, str] = {  # {value} is the label of the value asked for, for set features
@@ -62,6 +63,7 @@ class Entitlements:
     alert_channels: frozenset[str]
     paper_portfolios: int
     backtests_per_day: int
+    optimisation_trials: int
     api_requests_per_minute: int
     api_requests_per_day: int
     websocket_connections: int
@@ -94,7 +96,8 @@ class Entitlements:
             plan_code=plan.code, plan_name=plan.name, seats=plan.seats, watchlists=plan.watchlists,
             symbols_per_watchlist=plan.symbols_per_watchlist, active_alerts=plan.active_alerts,
             alert_channels=frozenset(plan.alert_channels), paper_portfolios=plan.paper_portfolios,
-            backtests_per_day=plan.backtests_per_day, api_requests_per_minute=plan.api_requests_per_minute,
+            backtests_per_day=plan.backtests_per_day, optimisation_trials=plan.optimisation_trials,
+            api_requests_per_minute=plan.api_requests_per_minute,
             api_requests_per_day=plan.api_requests_per_day, websocket_connections=plan.websocket_connections,
             asset_classes=frozenset(plan.asset_classes), instruments=frozenset(plan.instruments),
             timeframes=frozenset(plan.timeframes), signal_delay_seconds=plan.signal_delay_seconds,

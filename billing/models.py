@@ -31,6 +31,8 @@ class Plan(models.Model):
     alert_channels = models.JSONField(default=list, help_text='Subset of ["in_app", "email", "push", "webhook"].')
     paper_portfolios = models.PositiveIntegerField(default=1)
     backtests_per_day = models.PositiveIntegerField(default=3)
+    optimisation_trials = models.PositiveIntegerField(
+        default=50, help_text="Most parameter sets one backtest optimisation may try.")
     api_requests_per_minute = models.PositiveIntegerField(default=0)
     api_requests_per_day = models.PositiveIntegerField(default=0)
     websocket_connections = models.PositiveIntegerField(default=1)

@@ -45,7 +45,8 @@ def plan_features(plan: Plan, *, plans: Sequence[Plan], confidence_live: bool) -
         Feature(f"{_count(plan.watchlists, 'watchlist')} of up to {plan.symbols_per_watchlist} symbols"),
         Feature(f"{_count(plan.active_alerts, 'active alert')} ({', '.join(plan.alert_channel_labels)})"),
         Feature(f"{_count(plan.paper_portfolios, 'paper portfolio')}, "
-                f"{_count(plan.backtests_per_day, 'backtest')} a day"),
+                f"{_count(plan.backtests_per_day, 'backtest')} a day, optimised over up to "
+                f"{_count(plan.optimisation_trials, 'trial')}"),
         Feature(f"API: {plan.api_requests_per_minute}/min, {plan.api_requests_per_day:,}/day")
         if plan.api_requests_per_day else locked("REST API", lambda p: p.api_requests_per_day > 0),
         Feature(_count(plan.websocket_connections, "live feed connection")),

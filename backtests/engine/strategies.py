@@ -11,6 +11,7 @@ history up to t).
   when it has no stored higher bars). In "vectorised" mode the same engine functions score every bar
   of the whole history at once (`component_votes`, `scores`, `levels_for`): much faster, and not
   identical to the live path, whose indicators start from a 500-bar window (tests measure the gap).
+  Its `tuned(params)` varies the score threshold to act and the stop's ATR multiple, for an optimisation.
 - `SmaCross`: long when the fast simple moving average of the close crosses above the slow one,
   short when it crosses below (each reverses the position), as the classic example does.
 """
@@ -18,8 +19,8 @@ history up to t).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 import numpy as np
@@ -32,10 +33,11 @@ from signals.engine.analysis import SignalDraft, analyse
 from signals.engine.confluence import MIN_BARS, component_votes, scores
 from signals.engine.key_levels import key_levels
 from signals.engine.levels import levels_for
-from signals.engine.strategy import StrategyConfig
+from signals.engine.strategy import StrategyConfig, StrategyConfigError
 
 CHECK_EVERY_SIGNAL_BARS = 25  # how often a replay asks whether to stop (each bar costs a live analysis)
 LIVE_LOOKBACK_BARS = 500  # signals.services.LOOKBACK_BARS: the bars the live path analyses (a test keeps them equal)
+TUNABLE = ("threshold", "stop_atr_multiple")  # what an optimisation of the confluence strategy may vary
 
 
 class BacktestCancelled(Exception):
@@ -126,7 +128,17 @@ class ConfluenceStrategy:
     name: str = "Confluence"
 
     def params(self) -> dict[str, float | int | str]:
-        return {"version": self.config.version, "threshold": self.config.threshold, "mode": self.mode}
+        return {"version": self.config.version, "threshold": self.config.threshold,
+                "stop_atr_multiple": self.config.stop_atr_multiple, "mode": self.mode}
+
+    def tuned(self, params: Mapping[str, float | int | str]) -> ConfluenceStrategy:
+        """This strategy with the config's parameters in TUNABLE set from `params` (those given), for an
+        optimisation's `make`; StrategyConfigError names a value out of its range."""
+        unknown = sorted(set(params) - set(TUNABLE))
+        if unknown:
+            raise StrategyConfigError({name: [f"Not tunable: one of {', '.join(TUNABLE)}."] for name in unknown})
+        config = StrategyConfig.from_dict({**self.config.to_dict(), **params})
+        return replace(self, config=config)
 
     def intents(self, bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe) -> list[Intent]:
         timeframe = Timeframe(timeframe)

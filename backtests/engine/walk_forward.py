@@ -63,11 +63,13 @@ def walk_forward_windows(bar_count: int, *, train: int, test: int, anchored: boo
 
 
 def walk_forward(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Timeframe | str,
-                 make: Callable[[Params], Strategy], candidates: Sequence[Params], train: int, test: int,
-                 anchored: bool = False, warm_up: int = 0, objective: str = "sqn", maximise: bool = True,
+                 make: Callable[[Params], Strategy], train: int, test: int, candidates: Sequence[Params] = (),
+                 search: Callable[[BarArrays], Optimisation] | None = None, anchored: bool = False,
+                 warm_up: int = 0, objective: str = "sqn", maximise: bool = True,
                  constraint: Callable[[Params], bool] | None = None, settings: BacktestSettings | None = None,
                  should_stop: Callable[[int], bool] | None = None) -> WalkForward:
     """Optimise on each in-sample window, trade its best parameters out of sample, stitch the results.
+    Each window backtests every one of `candidates`, or runs `search` over its in-sample bars when given.
     `should_stop(window index)` is asked before each window; True raises BacktestCancelled."""
     settings = settings or BacktestSettings()
     cash = settings.cash
@@ -79,9 +81,9 @@ def walk_forward(bars: BarArrays, *, instrument: InstrumentSpec, timeframe: Time
         if should_stop is not None and should_stop(number):
             raise BacktestCancelled(f"stopped at window {number} of {len(windows)}")
         in_sample = _slice(bars, window.train_start, window.train_end)
-        found: Optimisation = optimise(in_sample, instrument=instrument, timeframe=timeframe, make=make,
-                                       candidates=candidates, objective=objective, maximise=maximise,
-                                       constraint=constraint, settings=settings)
+        found: Optimisation = search(in_sample) if search is not None else optimise(
+            in_sample, instrument=instrument, timeframe=timeframe, make=make, candidates=candidates,
+            objective=objective, maximise=maximise, constraint=constraint, settings=settings)
         start = max(window.test_start - warm_up, 0)
         seen = _slice(bars, start, window.test_end)
         offset = window.test_start - start

@@ -41,6 +41,23 @@ def test_bad_parameters_get_a_reason_per_field_and_write_nothing(goog, alice_api
     assert not Backtest.objects.exists()
 
 
+def test_a_random_search_over_the_api_reports_its_trials_and_a_bad_search_field_is_named(
+        goog, alice_api, eager_tasks, django_capture_on_commit_callbacks):  # noqa: F811
+    body = {**SMA, "start": "2010-01-01", "optimise": True, "method": "random", "budget": 6, "objective": "calmar"}
+    with django_capture_on_commit_callbacks(execute=True):
+        made = post(alice_api, URL, body)
+
+    assert made.status_code == 201, made.content
+    search = alice_api.get(f"{URL}{made.json()['id']}/").json()["optimisation"]
+    assert (search["method"], search["budget"], search["objective"], len(search["trials"])) == ("random", 6, "calmar",
+                                                                                                  6)
+    for change, field in (({"method": "genetic"}, "method"), ({"budget": 0}, "budget"),
+                          ({"objective": "luck"}, "objective")):
+        refused = post(alice_api, URL, {**body, **change})
+        assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == [field], change
+    assert Backtest.objects.count() == 1
+
+
 def test_another_tenant_gets_404_and_changes_nothing(goog, alice_api, client, charlie, monkeypatch):  # noqa: F811
     monkeypatch.setattr("backtests.services._queue", lambda backtest_id: None)
     made = post(alice_api, URL, SMA).json()

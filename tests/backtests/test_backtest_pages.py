@@ -68,6 +68,38 @@ def test_an_optimised_run_shows_its_heatmap_and_walk_forward(goog, alice_client,
     assert 'aria-label="Out-of-sample equity"' in page
 
 
+def test_a_bayesian_search_from_the_form_shows_its_trials_and_the_heatmap_of_the_pairs_it_tried(
+        goog, alice_client, eager_tasks, django_capture_on_commit_callbacks):  # noqa: F811
+    form = {**FORM, "start": "2010-01-01", "optimise": "on", "method": "bayesian", "budget": "10",
+            "objective": "sortino"}
+    backtest = start(alice_client, form, django_capture_on_commit_callbacks)
+    page = alice_client.get(f"/app/backtests/{backtest.pk}/").content.decode()
+
+    backtest.refresh_from_db()
+    search = backtest.result["optimisation"]
+    assert (search["method"], search["objective"], search["runs"]) == ("bayesian", "sortino", 10)
+    assert "Bayesian search (Optuna&#x27;s TPE): 10 trials of a budget of 10" in page
+    trials = re.search(r'<table id="trials">(.*?)</table>', page, re.S).group(1)
+    assert trials.count("<tr") == 11 and "<th class=\"num\">Sortino ratio</th>" in trials  # the header and 10
+    assert page.count("heat heat-") == len(search["xs"]) * len(search["ys"])
+    assert len(re.findall(r'heat heat-[0-4]', page)) == sum(v is not None for row in search["rows"] for v in row)
+
+
+def test_bad_search_fields_in_the_form_are_named_and_nothing_is_written(goog, alice_client):  # noqa: F811
+    response = alice_client.post("/app/backtests/new/", {**FORM, "optimise": "on", "method": "genetic",
+                                                         "objective": "luck"})
+    assert response.status_code == 400
+    assert re.findall(r'id="error-(\w+)"', response.content.decode()) == ["method", "objective"]
+    response = alice_client.post("/app/backtests/new/", {**FORM, "optimise": "on", "method": "random",
+                                                         "budget": "5000"})
+    assert re.findall(r'id="error-(\w+)"', response.content.decode()) == ["budget"]
+    Plan.objects.filter(is_default=True).update(optimisation_trials=20)
+    response = alice_client.post("/app/backtests/new/", {**FORM, "optimise": "on", "method": "random",
+                                                         "budget": "21"})
+    assert "Your plan allows up to 20 trials per optimisation." in response.content.decode()
+    assert not Backtest.objects.exists()
+
+
 def test_a_running_backtest_page_follows_the_backtests_stream_and_its_maker_cancels_it(
         goog, alice, alice_client, tenant_a):  # noqa: F811
     backtest = queued(tenant_a, alice)
