@@ -97,9 +97,13 @@ class KeyFeed:
             await self.hub.layer.group_add(self.group, self.channel)
 
     async def _receive(self) -> None:
-        failures = 0
+        failures, joined = 0, True
         while True:
             try:
+                if not joined:  # the layer failed: a Redis that restarted forgot the group (what was
+                    # published meanwhile is filled from the database when the next message's seq jumps)
+                    await self.renew_group()
+                    joined = True
                 message = await self.hub.layer.receive(self.channel)
             except RedisTimeout:
                 if self._stopping:  # the Redis client may turn our cancellation into a timeout
@@ -110,7 +114,7 @@ class KeyFeed:
             except Exception:
                 if self._stopping:
                     return
-                failures += 1
+                failures, joined = failures + 1, False
                 logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)
                 await asyncio.sleep(min(failures, 5))
                 continue
