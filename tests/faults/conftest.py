@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.celery_app import app
 from tests.faults.processes import RedisServer
 
 
@@ -14,3 +15,14 @@ def private_redis(tmp_path):
     server = RedisServer(tmp_path).start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def broker(private_redis):
+    """This process's tasks go to the private Redis, where the workers of the test take them."""
+    previous = app.conf.broker_url
+    app.conf.broker_url = private_redis.url
+    app._after_fork()  # forget the connections to the other broker (what Celery does in a forked child)
+    yield private_redis
+    app.conf.broker_url = previous
+    app._after_fork()

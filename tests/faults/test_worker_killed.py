@@ -25,7 +25,6 @@ from alerts.models import Channel, Delivery, DeliveryStatus
 from backtests import services as backtest_services
 from backtests.models import Backtest, BacktestStatus
 from billing.services import plan_catalogue_seed
-from config.celery_app import app
 from market.demo_seed import market_demo_seed
 from signals.ledger import LEDGER_LOCK_ID
 from signals.models import EngineCursor, EngineRun, LedgerEntry, LedgerKind, Signal
@@ -37,17 +36,6 @@ from tests.faults.processes import WEB_PORTS, CeleryWorker, database_url, free_p
 pytestmark = pytest.mark.postgres  # the kill points are PostgreSQL locks
 
 VISIBILITY_SECONDS = 3
-
-
-@pytest.fixture
-def broker(private_redis):
-    """This process's tasks go to the private Redis, where the workers below take them."""
-    previous = app.conf.broker_url
-    app.conf.broker_url = private_redis.url
-    app._after_fork()  # forget the connections to the other broker (what Celery does in a forked child)
-    yield private_redis
-    app.conf.broker_url = previous
-    app._after_fork()
 
 
 @pytest.fixture
