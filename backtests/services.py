@@ -2,7 +2,8 @@
 
 The engine (backtests.engine) is pure; this module loads the bars from the database, runs it and
 stores what it returns. A run is claimed with a conditional UPDATE, so a second delivery of its
-task is a no-op; it reports progress into its row and stops when the row says cancelled.
+task is a no-op; it reports progress into its row (its heartbeat: a run silent for
+BACKTESTS_STALE_SECONDS lost its worker and is taken again) and stops when the row says cancelled.
 """
 
 from __future__ import annotations
