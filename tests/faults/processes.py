@@ -133,11 +133,18 @@ class WebServer:
         return f"ws://127.0.0.1:{self.port}/ws/v1/feed/"
 
     def start(self) -> WebServer:
+        return self.launch().ready()
+
+    def launch(self) -> WebServer:
+        """Start the process without waiting for it (`ready` waits): servers start side by side."""
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        port_wait(self.port, what="daphne")
+        return self
+
+    def ready(self) -> WebServer:
+        port_wait(self.port, seconds=90, what="daphne")
         return self
 
     def stop(self) -> None:
@@ -157,16 +164,25 @@ class CeleryWorker:
 
     def __init__(self, env: dict[str, str], log: Path, *, queues: str, name: str):
         self.env, self.log, self.queues, self.name, self.process = env, log, queues, name, None
+        self._log_start = 0
 
     def start(self) -> CeleryWorker:
-        start = self.log.stat().st_size if self.log.exists() else 0
+        return self.launch().ready()
+
+    def launch(self) -> CeleryWorker:
+        """Start the process without waiting for it (`ready` waits)."""
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--queues", self.queues,
                  "--concurrency", "1", "--hostname", f"{self.name}@faults", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", "--loglevel", "INFO"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(lambda: " ready." in self.log.read_text()[start:], seconds=60, what=f"worker {self.name} to start")
+        return self
+
+    def ready(self) -> CeleryWorker:
+        wait_for(lambda: " ready." in self.log.read_text()[self._log_start:], seconds=90,
+                 what=f"worker {self.name} to start")
         return self
 
     def kill(self) -> None:

@@ -62,8 +62,10 @@ def world(transactional_db, broker, settings, tmp_path):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                            "CONFIG": {"hosts": [broker.url]}}}
     env = process_env(DATABASE_URL=database_url(connection.settings_dict["NAME"]), REDIS_URL=broker.url)
-    server = WebServer(env, tmp_path / "daphne.log").start()
-    worker = CeleryWorker(env, tmp_path / "worker.log", queues="default,alerts,portfolios", name="worker").start()
+    server = WebServer(env, tmp_path / "daphne.log").launch()
+    worker = CeleryWorker(env, tmp_path / "worker.log", queues="default,alerts,portfolios", name="worker").launch()
+    server.ready()
+    worker.ready()
     yield server
     worker.kill()
     server.stop()

@@ -44,7 +44,9 @@ def subscription_event(tenant: Tenant, number: int, *, created: int) -> tuple[st
 def web_processes(transactional_db, private_redis, tmp_path):
     env = process_env(DATABASE_URL=database_url(connection.settings_dict["NAME"]), REDIS_URL=private_redis.url,
                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
-    servers = [WebServer(env, tmp_path / f"daphne{n}.log").start() for n in range(2)]
+    servers = [WebServer(env, tmp_path / f"daphne{n}.log").launch() for n in range(2)]
+    for server in servers:
+        server.ready()
     yield servers
     for server in servers:
         server.stop()
