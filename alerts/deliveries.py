@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from celery import current_app, group
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_SEND_TASK = "alerts.tasks.delivery_send"  # kwargs delivery_id
 DELIVERIES_SEND_TASK = "alerts.tasks.deliveries_send"  # kwargs delivery_ids, of one channel
-CLAIM_LEASE = timedelta(minutes=5)  # far above a send's timeout: a claim older than this lost its worker
+CLAIM_LEASE = timedelta(seconds=settings.ALERTS_CLAIM_LEASE_SECONDS)  # a claim older than this lost its worker
 LOST_MESSAGE_GRACE = timedelta(minutes=1)  # a queued delivery this old lost its task message
 DUE_BATCH = 500
 

@@ -40,6 +40,9 @@ class Backtest(TenantOwnedModel):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When its worker last reported; a run silent for "
+                                                  "BACKTESTS_STALE_SECONDS lost its worker.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

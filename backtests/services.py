@@ -2,7 +2,8 @@
 
 The engine (backtests.engine) is pure; this module loads the bars from the database, runs it and
 stores what it returns. A run is claimed with a conditional UPDATE, so a second delivery of its
-task is a no-op; it reports progress into its row and stops when the row says cancelled.
+task is a no-op; it reports progress into its row (its heartbeat: a run silent for
+BACKTESTS_STALE_SECONDS lost its worker and is taken again) and stops when the row says cancelled.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 import numpy as np
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backtests.chunks import chunks_evaluator
@@ -109,12 +113,16 @@ def backtest_cancel(*, backtest: Backtest) -> bool:
     return cancelled
 
 
-def backtest_execute(*, backtest_id: int) -> None:
-    """Run a queued backtest (a no-op for any other): claim it, run the engine, store the result; the
-    tenant's backtests stream hears its progress and its end."""
-    if not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.QUEUED).update(
-            status=BacktestStatus.RUNNING, started_at=timezone.now()):
-        return
+def backtest_execute(*, backtest_id: int) -> bool:
+    """Run a queued backtest, or a running one whose worker went silent (BACKTESTS_STALE_SECONDS without
+    progress: it died), from the start: claim it, run the engine, store the result; the tenant's
+    backtests stream hears its progress and its end. False, having done nothing, while another worker
+    reports progress on it (the caller asks again later: that worker may be dying); True otherwise."""
+    now = timezone.now()
+    stale = Q(status=BacktestStatus.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.BACKTESTS_STALE_SECONDS))
+    if not Backtest.objects.filter(Q(status=BacktestStatus.QUEUED) | stale, pk=backtest_id).update(
+            status=BacktestStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0):
+        return not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).exists()
     backtest = Backtest.objects.select_related("instrument", "strategy").get(pk=backtest_id)
     params = params_parse(backtest.params)
     progress = _progress_reporter(backtest_id, backtest.tenant_id)
@@ -122,7 +130,7 @@ def backtest_execute(*, backtest_id: int) -> None:
         result = _report(backtest, params, progress)
     except BacktestCancelled:
         logger.info("backtest %s cancelled", backtest_id)  # backtest_cancel told the feed
-        return
+        return True
     except Exception as error:  # recorded on the row for the subscriber; the task does not retry a bad run
         logger.exception("backtest %s failed", backtest_id)
         text = f"{error.__class__.__name__}: {error}"
@@ -130,11 +138,12 @@ def backtest_execute(*, backtest_id: int) -> None:
                 status=BacktestStatus.FAILED, error=text, finished_at=timezone.now()):
             backtest_message_send(tenant_id=backtest.tenant_id, message=backtest_finished_message(
                 backtest_id=backtest_id, status=BacktestStatus.FAILED, error=text))
-        return
+        return True
     if Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
             status=BacktestStatus.DONE, progress=100, result=result, finished_at=timezone.now()):
         backtest_message_send(tenant_id=backtest.tenant_id, message=backtest_finished_message(
             backtest_id=backtest_id, status=BacktestStatus.DONE))
+    return True
 
 
 def _progress_reporter(backtest_id: int, tenant_id: int) -> Progress:
@@ -144,7 +153,8 @@ def _progress_reporter(backtest_id: int, tenant_id: int) -> Progress:
 
     def progress(done: float, stage: str) -> bool:
         percent = max(0, min(99, int(done * 100)))
-        if not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(progress=percent):
+        if not Backtest.objects.filter(pk=backtest_id, status=BacktestStatus.RUNNING).update(
+                progress=percent, heartbeat_at=timezone.now()):
             return True
         if (percent, stage) != (sent["percent"], sent["stage"]):
             sent.update(percent=percent, stage=stage)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from backtests import chunks, services
 
 
-@shared_task(name=services.RUN_TASK, acks_late=True, ignore_result=True)
-def backtest_run(*, backtest_id: int) -> None:
-    """Run one queued backtest (claimed once: a second delivery is a no-op)."""
-    services.backtest_execute(backtest_id=backtest_id)
+@shared_task(name=services.RUN_TASK, bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def backtest_run(self, *, backtest_id: int) -> None:
+    """Run one queued backtest (claimed once: a second delivery is a no-op). A redelivery while another
+    worker still reports progress on it asks again after BACKTESTS_STALE_SECONDS, in case that worker died."""
+    if not services.backtest_execute(backtest_id=backtest_id):
+        raise self.retry(countdown=settings.BACKTESTS_STALE_SECONDS)
 
 
 @shared_task(name=chunks.CHUNK_TASK, acks_late=True, ignore_result=True)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
+from config import health, maintenance
 from signals import views as signal_views
 
 urlpatterns = [
@@ -20,3 +20,5 @@ urlpatterns = [
     path("", include("signals.site_urls")),
     path("", include("status.urls")),
 ]
+
+handler500 = maintenance.server_error

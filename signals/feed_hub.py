@@ -97,9 +97,13 @@ class KeyFeed:
             await self.hub.layer.group_add(self.group, self.channel)
 
     async def _receive(self) -> None:
-        failures = 0
+        failures, joined = 0, True
         while True:
             try:
+                if not joined:  # the layer failed: a Redis that restarted forgot the group
+                    await self.renew_group()
+                    joined = True
+                    await self._catch_up()
                 message = await self.hub.layer.receive(self.channel)
             except RedisTimeout:
                 if self._stopping:  # the Redis client may turn our cancellation into a timeout
@@ -110,7 +114,7 @@ class KeyFeed:
             except Exception:
                 if self._stopping:
                     return
-                failures += 1
+                failures, joined = failures + 1, False
                 logger.exception("feed %s %s: receiving failed; retrying", self.stream.name, self.key)
                 await asyncio.sleep(min(failures, 5))
                 continue
@@ -135,8 +139,17 @@ class KeyFeed:
         self.last_seq = seq
         await self._send_ordered(message)
 
-    async def _missing_before(self, seq: int) -> list[dict]:
-        """The key's messages between the last one sent and `seq` that never arrived here."""
+    async def _catch_up(self) -> None:
+        """Send what was published while the layer was unreachable (it never reached this process), from
+        the database, in order; a copy that still arrives is dropped by its seq."""
+        if self.stream.replay is None:
+            return
+        for missing in await self._missing_before(None):
+            self.last_seq = missing["seq"]
+            await self._send_ordered(missing)
+
+    async def _missing_before(self, seq: int | None) -> list[dict]:
+        """The key's messages between the last one sent and `seq` (every one since: None) that never arrived here."""
         replay, missing, after = self.stream.replay, [], self.last_seq
         if replay is None:
             return []

@@ -76,14 +76,17 @@ def _run(*, tier: str, trigger: str, strategy: Strategy, pairs: list[tuple[int, 
     compute the first one here: a run of one chunk (a bar closing on a few pairs) then costs no
     broker round trip and no wait for a free worker."""
     chunks = [pairs[i:i + CHUNK_SIZE] for i in range(0, len(pairs), CHUNK_SIZE)]
-    run = engine_run_create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
-                            chunks_total=len(chunks), tiers_served=tiers_served)
-    if not chunks:
-        return run
-    jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
-    if jobs:  # after the caller's commit, if any: a worker must find the run
-        transaction.on_commit(lambda: _send_chunks(run.pk, strategy.pk, jobs))
-    engine_compute_pairs(run_id=run.pk, strategy=strategy, pairs=chunks[0])
+    # One transaction with the first chunk: a worker killed while computing it leaves no run and no
+    # claimed pair, and the redelivered task starts the run afresh.
+    with transaction.atomic():
+        run = engine_run_create(tier=tier, trigger=trigger, started_at=now, pairs_wanted=len(pairs),
+                                chunks_total=len(chunks), tiers_served=tiers_served)
+        if not chunks:
+            return run
+        jobs = [[(i, tf, t.timestamp()) for i, tf, t in chunk] for chunk in chunks[1:]]
+        if jobs:  # after the commit: a worker must find the run
+            transaction.on_commit(lambda: _send_chunks(run.pk, strategy.pk, jobs))
+        engine_compute_pairs(run_id=run.pk, strategy=strategy, pairs=chunks[0])
     return run
 
 

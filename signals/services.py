@@ -99,9 +99,12 @@ def engine_compute_chunk(*, run_id: int, strategy_id: int, pairs: list[tuple[int
     engine_compute_pairs(run_id=run_id, strategy=Strategy.objects.get(pk=strategy_id), pairs=pairs)
 
 
+@transaction.atomic
 def engine_compute_pairs(*, run_id: int, strategy: Strategy, pairs: list[tuple[int, str, datetime]]) -> None:
     """Compute each claimed (instrument, timeframe, bar) pair: store the signal it gives, if any, and
-    the chunk's states for the screener (one statement); one failing pair fails alone."""
+    the chunk's states for the screener (one statement); one failing pair fails alone. One transaction:
+    the claims, signals and counts of a chunk whose worker dies are rolled back together, so its
+    redelivered task computes the chunk again, neither losing a claimed pair's signal nor counting it twice."""
     config = StrategyConfig.from_dict(strategy.config)
     model_version, model = model_active(strategy=strategy)
     computed, created = 0, 0

@@ -146,6 +146,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis broker: a task taken by a worker that died before acknowledging it (acks_late) goes back to its
+# queue once it was taken this long ago. Keep it above the longest task's run time, or a task still
+# running is given to a second worker (each task's claim makes that second run a no-op, but it waits).
+# Workers look for such tasks every CELERY_UNACKED_RESTORE_SECONDS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # The one list of queues: the Celery app consumes these, workers take them with --queues.
 CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "ingest", "engine", "alerts", "backtests",
@@ -338,6 +347,11 @@ STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # s
 ALERTS_OUTBOUND_ALLOW_HTTP = env.bool("ALERTS_OUTBOUND_ALLOW_HTTP", default=False)
 ALERTS_OUTBOUND_ALLOW_LOOPBACK = env.bool("ALERTS_OUTBOUND_ALLOW_LOOPBACK", default=False)
 ALERTS_SEND_TIMEOUT_SECONDS = env.float("ALERTS_SEND_TIMEOUT_SECONDS", default=10.0)
+# A worker's claim on a delivery it is sending; one older than this lost its worker and is sent again.
+# Far above a send's timeout.
+ALERTS_CLAIM_LEASE_SECONDS = env.int("ALERTS_CLAIM_LEASE_SECONDS", default=300)
+# A running backtest whose worker reported no progress for this long lost its worker: another takes it.
+BACKTESTS_STALE_SECONDS = env.int("BACKTESTS_STALE_SECONDS", default=300)
 VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:alerts@beacon.local")  # the push services' contact
 # Telegram: the bot members link their chats to. Updates reach the bot by its webhook (verified with
 # TELEGRAM_WEBHOOK_SECRET) or, with no public URL (embedded), by polling getUpdates.

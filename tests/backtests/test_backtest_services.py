@@ -1,7 +1,10 @@
 """Backtests through the Django shell: created within the plan, run on the `backtests` queue's task,
 reused from the cache, cancelled, refused with a reason per field, and kept inside their tenant."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from backtests import selectors, services
 from backtests.models import Backtest, BacktestStatus
@@ -120,3 +123,21 @@ def test_a_tenant_never_reads_another_tenants_backtest(goog, tenant_a, tenant_b,
     assert selectors.backtest_get(tenant=tenant_a, pk=backtest.pk) == backtest
     assert selectors.backtest_get(tenant=tenant_b, pk=backtest.pk) is None
     assert list(selectors.backtest_list(tenant=tenant_b)) == []
+
+
+def test_a_running_backtest_whose_worker_went_silent_is_taken_again_and_a_live_one_is_not(
+        goog, tenant_a, alice, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=False):  # its task is not run here
+        backtest = services.backtest_create(tenant=tenant_a, user=alice, data=SMA)
+    live = timezone.now()
+    Backtest.objects.filter(pk=backtest.pk).update(status=BacktestStatus.RUNNING, heartbeat_at=live, progress=40)
+
+    assert services.backtest_execute(backtest_id=backtest.pk) is False  # its worker reports: ask again later
+    assert Backtest.objects.get(pk=backtest.pk).progress == 40
+
+    silent = live - timedelta(seconds=settings.BACKTESTS_STALE_SECONDS + 1)
+    Backtest.objects.filter(pk=backtest.pk).update(heartbeat_at=silent)
+    assert services.backtest_execute(backtest_id=backtest.pk) is True
+    backtest.refresh_from_db()
+    assert (backtest.status, backtest.progress) == (BacktestStatus.DONE, 100)
+    assert backtest.heartbeat_at > silent

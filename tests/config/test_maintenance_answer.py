@@ -1,0 +1,33 @@
+"""handler500: a database that cannot be reached answers 503 with Retry-After (the API's JSON error
+under /api/, a plain page elsewhere); any other error stays Django's 500. The live proof, with
+PostgreSQL stopped under daphne, is tests/faults/test_postgres_stopped.py."""
+
+import json
+
+from django.db import OperationalError
+
+from config.maintenance import server_error
+
+
+def answer_to(error: Exception, request):
+    try:
+        raise error
+    except Exception:  # Django calls handler500 inside its except, as here
+        return server_error(request)
+
+
+def test_a_database_that_cannot_be_reached_answers_503_as_json_under_the_api_and_as_a_page_elsewhere(rf):
+    api = answer_to(OperationalError("connection refused"), rf.get("/api/v1/watchlists/"))
+    page = answer_to(OperationalError("connection refused"), rf.get("/pricing/"))
+
+    assert (api.status_code, api["Retry-After"], api["Content-Type"]) == (503, "30", "application/json")
+    assert json.loads(api.content)["error"]["code"] == "unavailable"
+    assert (page.status_code, page["Retry-After"]) == (503, "30")
+    assert b"Briefly unavailable" in page.content and b"connection refused" not in page.content
+
+
+def test_any_other_error_stays_a_500(rf):
+    response = answer_to(ValueError("a bug"), rf.get("/pricing/"))
+
+    assert response.status_code == 500 and not response.has_header("Retry-After")
+    assert b"a bug" not in response.content
