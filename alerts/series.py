@@ -266,12 +266,20 @@ TAILS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., int]]] = {
 
 def series_last_two_many(many: Sequence[BarArrays], spec: SeriesSpec) -> np.ndarray:
     """series_last_two of each bars of `many`, stacked: shape (len(many), 2, 2). The same values; those of
-    TAILS for all instruments at once when each has the bars they need."""
+    TAILS from the stacked newest bars, the others computed for each and their tails stacked at once (a
+    step per instrument cost more than an indicator over its bars)."""
     args = [int(v) if p.integer else v for v, p in zip(spec.params, spec.kind.params, strict=True)]
-    if spec.name in TAILS:
-        tails, needed = TAILS[spec.name]
-        if many and min(len(bars) for bars in many) >= needed(*args):
-            out = np.full((len(many), 2, 2), np.nan)
-            out[:, 0] = tails(many, *args)
-            return out
-    return np.array([series_last_two(bars, spec) for bars in many], dtype=np.float64).reshape(len(many), 2, 2)
+    if not many or min(len(bars) for bars in many) < 2:
+        return np.array([series_last_two(bars, spec) for bars in many], dtype=np.float64).reshape(len(many), 2, 2)
+    out = np.full((len(many), 2, 2), np.nan)
+    if spec.name in TAILS and min(len(bars) for bars in many) >= TAILS[spec.name][1](*args):
+        out[:, 0] = TAILS[spec.name][0](many, *args)
+        return out
+    compute = spec.kind.compute
+    computed = [compute(bars, *args) for bars in many]
+    if spec.kind.band:
+        out[:, 0] = [upper[-2:] for upper, _ in computed]
+        out[:, 1] = [lower[-2:] for _, lower in computed]
+    else:
+        out[:, 0] = [line[-2:] for line in computed]
+    return out
