@@ -104,9 +104,9 @@ BAR_RULE_COLUMNS = ("id", "left", "op", "right", "value", "status", "paused_reas
 # (measured with bench/bench_alerts.py).
 BAR_RULES_PACKED = """
 SELECT string_agg(int8send(r.target) || int8send(r.id) || float8send(COALESCE(r.value, 'NaN'))
-                  || float8send(COALESCE(EXTRACT(EPOCH FROM r.last_fired_at)::float8, 'NaN'))
+                  || timestamptz_send(COALESCE(r.last_fired_at, '-infinity'))
                   || float8send(r.cooldown_seconds::float8)
-                  || float8send(COALESCE(EXTRACT(EPOCH FROM r.expires_at)::float8, 'NaN'))
+                  || timestamptz_send(COALESCE(r.expires_at, '-infinity'))
                   || int8send(r.tenant_id) || boolsend(r.status = %(active)s)
                   || boolsend(r.paused_reason = %(fired_once)s) || boolsend(r.repeat = %(once)s), ''::bytea),
        string_agg(r."left" || E'\t' || r.op || E'\t' || r."right", E'\n')
@@ -120,9 +120,17 @@ FROM (
     AND (r.status = %(active)s OR (r.paused_reason = %(fired_once)s AND r.last_fired_at = %(moment)s))
 ) r
 """
-BAR_RULE_RECORD = np.dtype([("instrument_id", ">i8"), ("rule_id", ">i8"), ("value", ">f8"), ("last_fired", ">f8"),
-                            ("cooldown", ">f8"), ("expires", ">f8"), ("tenant_id", ">i8"), ("active", "?"),
+# Times as PostgreSQL sends them: microseconds from 2000-01-01 UTC, a missing one as -infinity (int64's least).
+BAR_RULE_RECORD = np.dtype([("instrument_id", ">i8"), ("rule_id", ">i8"), ("value", ">f8"), ("last_fired", ">i8"),
+                            ("cooldown", ">f8"), ("expires", ">i8"), ("tenant_id", ">i8"), ("active", "?"),
                             ("fired_once", "?"), ("once", "?")])
+NEVER = np.iinfo(np.int64).min  # -infinity
+POSTGRES_EPOCH_US = 946_684_800 * 1_000_000
+
+
+def _epoch_seconds(sent: np.ndarray) -> np.ndarray:
+    """Epoch seconds (float64, NaN for -infinity) of sent times: one rounding, as datetime.timestamp() makes."""
+    return np.where(sent == NEVER, np.nan, (sent.astype(np.int64) + POSTGRES_EPOCH_US) / 1e6)
 
 
 def bar_rules_for(*, instrument_ids: list[int], timeframe: str, moment: datetime) -> LoadedBarRules:
@@ -157,8 +165,8 @@ def _bar_rules_postgres(instrument_ids: list[int], timeframe: str, moment: datet
                      instrument_id=records["instrument_id"].astype(np.int64), left=left, op=op, right=right,
                      value=records["value"].astype(np.float64),
                      active=records["active"].copy(), fired_once=records["fired_once"].copy(),
-                     last_fired=records["last_fired"].astype(np.float64),
-                     cooldown=records["cooldown"].astype(np.float64), expires=records["expires"].astype(np.float64))
+                     last_fired=_epoch_seconds(records["last_fired"]),
+                     cooldown=records["cooldown"].astype(np.float64), expires=_epoch_seconds(records["expires"]))
     return LoadedBarRules(rules=rules, tenant_id=records["tenant_id"].astype(np.int64), once=records["once"].copy())
 
 
