@@ -158,7 +158,8 @@ def _bar_rules_postgres(instrument_ids: list[int], timeframe: str, moment: datet
     if not packed:
         return _loaded([])
     records = np.frombuffer(packed, dtype=BAR_RULE_RECORD)
-    codes, distinct = pd.factorize(np.array(conditions.split("\n"), dtype=object))
+    lines: list[str] = str(conditions).split("\n")
+    codes, distinct = pd.factorize(pd.Series(lines, dtype=object))
     left, op, right = (np.array(column, dtype=object)[codes]
                        for column in zip(*(condition.split("\t") for condition in distinct), strict=True))
     rules = BarRules(rule_id=records["rule_id"].astype(np.int64),
