@@ -187,19 +187,20 @@ def run() -> None:
 
     def close(deliver) -> tuple[float, float, dict[str, float]]:
         """One close, its 1,000 events one after the other, with `deliver` as what creates the deliveries:
-        (seconds in all, seconds of the first event, seconds spent in the timed parts)."""
+        (seconds in all, seconds of the first event, seconds spent in the timed parts and this process's CPU
+        seconds as "cpu": the database's are not counted)."""
         reset()
         spent.clear()
         services.deliveries_create_for_events = timed("rows", deliver)
         deliveries.deliveries_queue = timed("broker", queue)
         try:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for position, (instrument_id, bar_time) in enumerate(closed):
                 tasks.alerts_on_bar_closed(instrument_id=instrument_id, timeframe="H1",
                                            time=int(bar_time.timestamp()))
                 if position == 0:
                     first = time.perf_counter() - started
-            return time.perf_counter() - started, first, dict(spent)
+            return time.perf_counter() - started, first, spent | {"cpu": time.process_time() - cpu_started}
         finally:
             services.deliveries_create_for_events = batch
             deliveries.deliveries_queue = queue
@@ -215,6 +216,29 @@ def run() -> None:
     stored = AlertEvent.objects.count()
     made = Delivery.objects.filter(status="queued").count()
     assert made == Delivery.objects.count() > stored
+
+    def ms(values) -> str:
+        return f"{statistics.median(values) * 1000:.0f} ms"
+
+    def part(runs, name: str) -> str:
+        return ms([parts.get(name, 0.0) for _, _, parts in runs])
+
+    print(f"load average (1, 5, 15 min) before the runs: {load_before[0]:.1f} {load_before[1]:.1f} "
+          f"{load_before[2]:.1f}; after the end-to-end runs: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"one closed bar on {INSTRUMENTS} instruments, {len(rules):,} rules, {stored:,} events stored "
+          f"({stored / len(rules):.1%} fired), {made:,} deliveries queued; medians over {RUNS} runs "
+          f"({BASELINE_RUNS} of the baselines):")
+    print(f"  end to end, {INSTRUMENTS} closed-bar events to Delivery rows queued and their sends on the broker: "
+          f"{ms([r[0] for r in end_to_end])} (target < 1000 ms; each run: "
+          f"{', '.join(f'{r[0] * 1000:.0f}' for r in end_to_end)}); the first event (claims, evaluates, stores all): "
+          f"{ms([r[1] for r in end_to_end])}; this process's CPU time (not the database's): {part(end_to_end, 'cpu')}")
+    print(f"    of which the rules' load {part(end_to_end, 'rule_load')}, "
+          f"the bars' load {part(end_to_end, 'bar_load')}, the evaluation {part(end_to_end, 'evaluation')}, "
+          f"the events stored with their deliveries and usage {part(end_to_end, 'events')}")
+    print(f"    of which the deliveries' rows (one batch): {part(end_to_end, 'rows')}; "
+          f"their {made:,} sends put on the broker after the commit: {part(end_to_end, 'broker')}")
+    sys.stdout.flush()  # the baselines below take minutes
+
     events_only = [close(nothing) for _ in range(BASELINE_RUNS)]
     per_event = [close(one_at_a_time) for _ in range(BASELINE_RUNS)]
     assert Delivery.objects.count() == made
@@ -249,27 +273,9 @@ def run() -> None:
     services.deliveries_create_for_events = batch
     reset()
 
-    def ms(values) -> str:
-        return f"{statistics.median(values) * 1000:.0f} ms"
-
-    def part(runs, name: str) -> str:
-        return ms([parts.get(name, 0.0) for _, _, parts in runs])
-
-    print(f"load average (1, 5, 15 min) before the runs: {load_before[0]:.1f} {load_before[1]:.1f} "
-          f"{load_before[2]:.1f}; after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
-    print(f"one closed bar on {INSTRUMENTS} instruments, {len(rules):,} rules, {stored:,} events stored "
-          f"({stored / len(rules):.1%} fired), {made:,} deliveries queued; medians over {RUNS} runs "
-          f"({BASELINE_RUNS} of the baselines):")
-    print(f"  end to end, {INSTRUMENTS} closed-bar events to Delivery rows queued and their sends on the broker: "
-          f"{ms([r[0] for r in end_to_end])} (target < 1000 ms; each run: "
-          f"{', '.join(f'{r[0] * 1000:.0f}' for r in end_to_end)}); the first event (claims, evaluates, stores all): "
-          f"{ms([r[1] for r in end_to_end])}")
-    print(f"    of which the rules' load {part(end_to_end, 'rule_load')}, "
-          f"the bars' load {part(end_to_end, 'bar_load')}, the evaluation {part(end_to_end, 'evaluation')}, "
-          f"the events stored with their deliveries and usage {part(end_to_end, 'events')}")
-    print(f"    of which the deliveries' rows (one batch): {part(end_to_end, 'rows')}; "
-          f"their {made:,} sends put on the broker after the commit: {part(end_to_end, 'broker')}")
-    print(f"  without deliveries (events stored only): {ms([r[0] for r in events_only])}")
+    print(f"load average after the baselines: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"  without deliveries (events stored only): {ms([r[0] for r in events_only])} (this process's CPU "
+          f"{part(events_only, 'cpu')})")
     print(f"  deliveries made one event at a time instead: {ms([r[0] for r in per_event])}, of which the "
           f"deliveries' rows {part(per_event, 'rows')}")
     print(f"  pure evaluation alone (bar_rules_evaluate, {len(loaded.rules):,} rows, {count} bars each): {ms(pure)}")
