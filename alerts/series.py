@@ -255,8 +255,9 @@ def _change_tails(many: Sequence[BarArrays], count: int) -> np.ndarray:
         return 100.0 * (close[:, count:] / close[:, :2] - 1.0)
 
 
-# Series whose last two values need only the newest bars (`bars needed`, from the parameters), computed for
-# many instruments at once by stacking those bars: a call per instrument cost more than the arithmetic.
+# Series whose last two values need only a few newest bars: (their values for many instruments at once, from
+# the stacked newest bars; how many bars that takes, from the parameters). A call per instrument cost more
+# than the arithmetic.
 TAILS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., int]]] = {
     **{name: (_field_tails(name), lambda: 2) for name in ("open", "high", "low", "close", "volume")},
     "change": (_change_tails, lambda count: count + 2),
