@@ -189,10 +189,11 @@ def deliveries_queue(*, deliveries: list[tuple[int, str]]) -> None:
               for start in range(0, len(ids), CHANNEL_CLASSES[channel].sends_per_task)]
     if not chunks:
         return
-    try:
+    try:  # each message's kwargs written for the logs by hand: Celery's own repr walked every id (a tenth of the time)
         group(current_app.signature(DELIVERY_SEND_TASK, kwargs={"delivery_id": chunk[0]}, queue="alerts")
               if len(chunk) == 1 else
-              current_app.signature(DELIVERIES_SEND_TASK, kwargs={"delivery_ids": chunk}, queue="alerts")
+              current_app.signature(DELIVERIES_SEND_TASK, kwargs={"delivery_ids": chunk}, queue="alerts",
+                                    kwargsrepr=f"{{'delivery_ids': <{len(chunk)} ids from {chunk[0]}>}}")
               for chunk in chunks).apply_async()
     except Exception:
         logger.exception("queueing deliveries %s failed; the due sweep will queue them", deliveries)

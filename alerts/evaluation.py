@@ -49,7 +49,7 @@ from alerts.conditions import (
     OUTSIDE,
     PUBLISHED,
 )
-from alerts.series import SERIES, series_last_two, series_parse
+from alerts.series import SERIES, series_last_two_many, series_parse
 from market.arrays import BarArrays, BoolArray, FloatArray, IntArray
 
 ObjectArray = npt.NDArray[np.object_]  # of str
@@ -139,12 +139,13 @@ def bar_rules_evaluate(rules: BarRules, bars: Mapping[int, BarArrays], *, now: f
 
     # values[instrument, key, line (series or upper / lower), bar (previous / new)]
     values = np.full((len(instruments), len(keys), 2, 2), np.nan)
-    specs = [series_parse(key) if key else None for key in keys]
-    wanted = np.unique(np.concatenate([which * len(keys) + left_code,
-                                       (which * len(keys) + right_code)[compares_series]]))
-    for flat in wanted.tolist():
-        instrument, key = divmod(flat, len(keys))
-        values[instrument, key] = series_last_two(bars[int(instruments[instrument])], specs[key])
+    wanted = np.zeros((len(instruments), len(keys)), dtype=bool)  # the series each instrument's rules name
+    wanted[which, left_code] = True
+    wanted[which[compares_series], right_code[compares_series]] = True
+    for key, text in enumerate(keys.tolist()):  # each series once per instrument, for all instruments at once
+        rows = np.flatnonzero(wanted[:, key])
+        if text and len(rows):
+            values[rows, key] = series_last_two_many([bars[int(pk)] for pk in instruments[rows]], series_parse(text))
 
     left = values[which, left_code, 0]  # (count, 2)
     constant = rules.value[candidates]

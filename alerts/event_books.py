@@ -148,9 +148,12 @@ def _insert(candidates: list[Candidate], moment: datetime) -> tuple[list[StoredE
                        c.message[:300], c.left_value, c.right_value) for c in rows.values()]
             cursor.execute(INSERT_FROM_JSON, {"moment": moment, "rows": json.dumps(values, default=_iso_of())})
             events, recipients = [], {}
+            channel_lists: dict[str, list[str]] = {}  # a few distinct lists over thousands of rules: each read once
             for pk, rule_id, tenant_id, member_id, channels in cursor.fetchall():
                 events.append(StoredEvent(pk=pk, rule_id=rule_id, tenant_id=tenant_id))
-                recipients[pk] = (member_id, list(dict.fromkeys(json.loads(channels))))
+                if channels not in channel_lists:
+                    channel_lists[channels] = list(dict.fromkeys(json.loads(channels)))
+                recipients[pk] = (member_id, channel_lists[channels])
             return events, recipients
         return _insert_values(cursor, list(rows.values()), moment), None
 

@@ -13,7 +13,7 @@ with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -239,4 +239,48 @@ def series_last_two(bars: BarArrays, spec: SeriesSpec) -> np.ndarray:
     for row, line in enumerate(lines):
         tail = np.asarray(line, dtype=np.float64)[-2:]
         out[row, 2 - len(tail):] = tail
+    return out
+
+
+def _field_tails(name: str) -> Callable[[Sequence[BarArrays]], np.ndarray]:
+    def tails(many: Sequence[BarArrays]) -> np.ndarray:
+        return np.array([getattr(bars, name)[-2:] for bars in many], dtype=np.float64)
+    return tails
+
+
+def _change_tails(many: Sequence[BarArrays], count: int) -> np.ndarray:
+    """_change_pct's last two values, with its arithmetic, from the last count + 2 closes of each."""
+    close = np.array([bars.close[-count - 2:] for bars in many], dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * (close[:, count:] / close[:, :2] - 1.0)
+
+
+# Series whose last two values need only a few newest bars: (their values for many instruments at once, from
+# the stacked newest bars; how many bars that takes, from the parameters). A call per instrument cost more
+# than the arithmetic.
+TAILS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., int]]] = {
+    **{name: (_field_tails(name), lambda: 2) for name in ("open", "high", "low", "close", "volume")},
+    "change": (_change_tails, lambda count: count + 2),
+    "abs_change": (lambda many, count: np.abs(_change_tails(many, count)), lambda count: count + 2),
+}
+
+
+def series_last_two_many(many: Sequence[BarArrays], spec: SeriesSpec) -> np.ndarray:
+    """series_last_two of each bars of `many`, stacked: shape (len(many), 2, 2). The same values; those of
+    TAILS from the stacked newest bars, the others computed for each and their tails stacked at once (a
+    step per instrument cost more than an indicator over its bars)."""
+    args = [int(v) if p.integer else v for v, p in zip(spec.params, spec.kind.params, strict=True)]
+    if not many or min(len(bars) for bars in many) < 2:
+        return np.array([series_last_two(bars, spec) for bars in many], dtype=np.float64).reshape(len(many), 2, 2)
+    out = np.full((len(many), 2, 2), np.nan)
+    if spec.name in TAILS and min(len(bars) for bars in many) >= TAILS[spec.name][1](*args):
+        out[:, 0] = TAILS[spec.name][0](many, *args)
+        return out
+    compute = spec.kind.compute
+    computed = [compute(bars, *args) for bars in many]
+    if spec.kind.band:
+        out[:, 0] = [upper[-2:] for upper, _ in computed]
+        out[:, 1] = [lower[-2:] for _, lower in computed]
+    else:
+        out[:, 0] = [line[-2:] for line in computed]
     return out

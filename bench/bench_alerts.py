@@ -10,15 +10,21 @@ email; then one closed bar on every instrument. Medians over RUNS of:
    bars, evaluates, stores the events and creates every Delivery of the close (queued, in the same
    transaction), and after the commit puts their send tasks and the close's prices task on the broker;
    the 999 others find their instrument done in the claim the worker remembers. Target: under 1 s on one
-   core, to Delivery rows queued. Shown with its parts: the deliveries' rows
-   (alerts.deliveries.deliveries_create_for_events) and the sends put on the broker (deliveries_queue,
-   after the commit).
+   core, to Delivery rows queued. Shown with its parts: the rules' load (alerts.selectors.bar_rules_for),
+   the bars' load (bars_latest_arrays), the evaluation (bar_rules_evaluate), the events' storage with what
+   follows it in the transaction (alerts.event_books.events_store), of which the deliveries' rows
+   (alerts.deliveries.deliveries_create_for_events), and the sends put on the broker (deliveries_queue, after
+   the commit).
 2. The same without deliveries (events stored only): what the rules side costs alone.
 3. The same with the deliveries made one event at a time (deliveries_create_for_events per event), the
    baseline of the batch.
 4. The pure evaluation alone: alerts.evaluation.bar_rules_evaluate on the same rules and bars in memory.
 5. The loads alone: the rules (alerts.selectors.bar_rules_for) and the bars (bars_latest_arrays).
 6. Baseline in the same run: the same close evaluated one instrument at a time (bar_rules_fire for each).
+The process freezes the objects it holds before the runs out of the garbage collector's full passes, as a
+worker process does at its start (config.celery_app.startup_objects_freeze): the bench's own set-up (100,000
+rule instances) is not a worker's to scan.
+The baselines (3, 6, and 2) take minutes a run: BENCH_BASELINE_RUNS of them (default RUNS).
 The broker is BENCH_BROKER_URL (a Redis database no worker reads, e.g. redis://127.0.0.1:6379/15: the
 bench empties its `alerts` queue after each run), else Celery's in-memory transport.
 Data are synthetic (seeded) and labelled so.
@@ -41,7 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DEBUG", "false")  # Django keeps no log of the queries
 INSTRUMENTS, RULES_EACH, TENANTS, MEMBERS_EACH, HISTORY = 1000, 100, 100, 2, 300
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))  # of each measure; the baselines take a minute or more a run
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))  # of each measure
+BASELINE_RUNS = int(os.environ.get("BENCH_BASELINE_RUNS", str(RUNS)))  # of 2, 3 and 6: a minute or more a run
 EMAIL_SHARE = 0.3  # rules delivered by email as well as in-app
 
 
@@ -101,7 +108,7 @@ def run() -> None:
     from alerts.models import AlertBarCursor, AlertEvent, AlertRule, Delivery
     from alerts.selectors import bar_rules_for
     from billing.models import UsageCounter
-    from config.celery_app import app
+    from config.celery_app import app, startup_objects_freeze
     from config.epoch import utc_from_epoch
     from market.arrays import BarArrays
     from market.models import BarClose, Instrument
@@ -163,10 +170,10 @@ def run() -> None:
 
     def timed(name: str, call):
         """`call`, adding the seconds it takes to spent[name]."""
-        def wrapper(**kwargs):
+        def wrapper(*args, **kwargs):
             started = time.perf_counter()
             try:
-                return call(**kwargs)
+                return call(*args, **kwargs)
             finally:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
         return wrapper
@@ -180,31 +187,60 @@ def run() -> None:
 
     def close(deliver) -> tuple[float, float, dict[str, float]]:
         """One close, its 1,000 events one after the other, with `deliver` as what creates the deliveries:
-        (seconds in all, seconds of the first event, seconds spent in the timed parts)."""
+        (seconds in all, seconds of the first event, seconds spent in the timed parts and this process's CPU
+        seconds as "cpu": the database's are not counted)."""
         reset()
         spent.clear()
         services.deliveries_create_for_events = timed("rows", deliver)
         deliveries.deliveries_queue = timed("broker", queue)
         try:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for position, (instrument_id, bar_time) in enumerate(closed):
                 tasks.alerts_on_bar_closed(instrument_id=instrument_id, timeframe="H1",
                                            time=int(bar_time.timestamp()))
                 if position == 0:
                     first = time.perf_counter() - started
-            return time.perf_counter() - started, first, dict(spent)
+            return time.perf_counter() - started, first, spent | {"cpu": time.process_time() - cpu_started}
         finally:
             services.deliveries_create_for_events = batch
             deliveries.deliveries_queue = queue
 
     batch, queue = deliveries.deliveries_create_for_events, deliveries.deliveries_queue
+    steps = {"rule_load": "bar_rules_for", "bar_load": "bars_latest_arrays", "evaluation": "bar_rules_evaluate",
+             "events": "events_store"}
+    for name, attribute in steps.items():  # the parts of the first event, timed where alerts.firing calls them
+        setattr(firing, attribute, timed(name, getattr(firing, attribute)))
+    startup_objects_freeze()
     load_before = os.getloadavg()
     end_to_end = [close(batch) for _ in range(RUNS)]
     stored = AlertEvent.objects.count()
     made = Delivery.objects.filter(status="queued").count()
     assert made == Delivery.objects.count() > stored
-    events_only = [close(nothing) for _ in range(RUNS)]
-    per_event = [close(one_at_a_time) for _ in range(RUNS)]
+
+    def ms(values) -> str:
+        return f"{statistics.median(values) * 1000:.0f} ms"
+
+    def part(runs, name: str) -> str:
+        return ms([parts.get(name, 0.0) for _, _, parts in runs])
+
+    print(f"load average (1, 5, 15 min) before the runs: {load_before[0]:.1f} {load_before[1]:.1f} "
+          f"{load_before[2]:.1f}; after the end-to-end runs: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"one closed bar on {INSTRUMENTS} instruments, {len(rules):,} rules, {stored:,} events stored "
+          f"({stored / len(rules):.1%} fired), {made:,} deliveries queued; medians over {RUNS} runs "
+          f"({BASELINE_RUNS} of the baselines):")
+    print(f"  end to end, {INSTRUMENTS} closed-bar events to Delivery rows queued and their sends on the broker: "
+          f"{ms([r[0] for r in end_to_end])} (target < 1000 ms; each run: "
+          f"{', '.join(f'{r[0] * 1000:.0f}' for r in end_to_end)}); the first event (claims, evaluates, stores all): "
+          f"{ms([r[1] for r in end_to_end])}; this process's CPU time (not the database's): {part(end_to_end, 'cpu')}")
+    print(f"    of which the rules' load {part(end_to_end, 'rule_load')}, "
+          f"the bars' load {part(end_to_end, 'bar_load')}, the evaluation {part(end_to_end, 'evaluation')}, "
+          f"the events stored with their deliveries and usage {part(end_to_end, 'events')}")
+    print(f"    of which the deliveries' rows (one batch): {part(end_to_end, 'rows')}; "
+          f"their {made:,} sends put on the broker after the commit: {part(end_to_end, 'broker')}")
+    sys.stdout.flush()  # the baselines below take minutes
+
+    events_only = [close(nothing) for _ in range(BASELINE_RUNS)]
+    per_event = [close(one_at_a_time) for _ in range(BASELINE_RUNS)]
     assert Delivery.objects.count() == made
 
     bar_time = closed[0][1]
@@ -227,7 +263,7 @@ def run() -> None:
 
     per_instrument = []
     services.deliveries_create_for_events = nothing  # the rules side's baseline, as it was measured before
-    for _ in range(RUNS):
+    for _ in range(BASELINE_RUNS):
         reset()
         started = time.perf_counter()
         for pk in ids:
@@ -237,23 +273,9 @@ def run() -> None:
     services.deliveries_create_for_events = batch
     reset()
 
-    def ms(values) -> str:
-        return f"{statistics.median(values) * 1000:.0f} ms"
-
-    def part(runs, name: str) -> str:
-        return ms([parts.get(name, 0.0) for _, _, parts in runs])
-
-    print(f"load average (1, 5, 15 min) before the runs: {load_before[0]:.1f} {load_before[1]:.1f} "
-          f"{load_before[2]:.1f}; after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
-    print(f"one closed bar on {INSTRUMENTS} instruments, {len(rules):,} rules, {stored:,} events stored "
-          f"({stored / len(rules):.1%} fired), {made:,} deliveries queued; medians over {RUNS} runs:")
-    print(f"  end to end, {INSTRUMENTS} closed-bar events to Delivery rows queued and their sends on the broker: "
-          f"{ms([r[0] for r in end_to_end])} (target < 1000 ms; each run: "
-          f"{', '.join(f'{r[0] * 1000:.0f}' for r in end_to_end)}); the first event (claims, evaluates, stores all): "
-          f"{ms([r[1] for r in end_to_end])}")
-    print(f"    of which the deliveries' rows (one batch): {part(end_to_end, 'rows')}; "
-          f"their {made:,} sends put on the broker after the commit: {part(end_to_end, 'broker')}")
-    print(f"  without deliveries (events stored only): {ms([r[0] for r in events_only])}")
+    print(f"load average after the baselines: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"  without deliveries (events stored only): {ms([r[0] for r in events_only])} (this process's CPU "
+          f"{part(events_only, 'cpu')})")
     print(f"  deliveries made one event at a time instead: {ms([r[0] for r in per_event])}, of which the "
           f"deliveries' rows {part(per_event, 'rows')}")
     print(f"  pure evaluation alone (bar_rules_evaluate, {len(loaded.rules):,} rows, {count} bars each): {ms(pure)}")

@@ -114,8 +114,9 @@ def test_nothing_fires_inside_an_indicators_warm_up():
 
 def test_each_series_is_computed_once_per_instrument_whatever_the_rules(monkeypatch):
     computed = []
-    real = evaluation.series_last_two
-    monkeypatch.setattr(evaluation, "series_last_two", lambda bars, spec: computed.append(spec.key) or real(bars, spec))
+    real = evaluation.series_last_two_many
+    monkeypatch.setattr(evaluation, "series_last_two_many",
+                        lambda many, spec: computed.extend([spec.key] * len(many)) or real(many, spec))
     batch = BarRules.from_rows([(rule, instrument, "rsi(14)", "above", "", float(rule), True, False, None, 0.0, None)
                                 for rule in range(1, 51) for instrument in (1, 2)])
     closes = np.linspace(100, 130, 60)
@@ -211,3 +212,16 @@ def test_over_its_lookback_a_series_agrees_with_the_whole_history(key):
     whole, tail = series.series_last_two(history, spec), series.series_last_two(history.tail(spec.lookback), spec)
 
     assert np.allclose(tail, whole, rtol=0.01, atol=0.1, equal_nan=True)
+
+
+@pytest.mark.parametrize("key", [*series.SERIES, "change(5)", "abs_change(3)", "rsi(30)", "bollinger(10,1.5)"])
+def test_a_series_of_many_instruments_at_once_has_each_ones_values(key):
+    from market.synthetic import synthetic_bars
+
+    spec = series.series_parse(key)
+    many = [synthetic_bars(count=count, seed=seed, gap_probability=0.0)
+            for seed, count in enumerate([152, 152, 1, 3, 7, 152, 2])]
+    for batch in (many, [bars for bars in many if len(bars) >= 2], [bars for bars in many if len(bars) == 152]):
+        alone = np.array([series.series_last_two(bars, spec) for bars in batch])
+
+        assert np.array_equal(series.series_last_two_many(batch, spec), alone, equal_nan=True)

@@ -83,3 +83,17 @@ def _backend_pid_in_a_task(fixup, task) -> int:
     fixup.on_task_postrun(sender=task)
     task_postrun.send(sender=task)
     return pid
+
+
+def test_a_worker_process_leaves_the_objects_it_starts_with_out_of_the_collectors_passes():
+    import gc
+
+    from celery.signals import worker_process_init
+
+    assert gc.get_freeze_count() == 0
+    try:
+        worker_process_init.send(sender=None)
+
+        assert gc.get_freeze_count() > 10_000  # Django, the apps and their libraries
+    finally:
+        gc.unfreeze()
