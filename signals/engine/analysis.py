@@ -35,7 +35,7 @@ from signals.engine.confluence import (
 )
 from signals.engine.empirical_bayes import cell_key
 from signals.engine.indicators import atr as average_true_range
-from signals.engine.indicators import supertrend
+from signals.engine.indicators import supertrend_directions
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
 from signals.engine.regime import regimes_at_last
@@ -249,7 +249,7 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
         high = np.vstack([bars.high for bars in rows])
         low = np.vstack([bars.low for bars in rows])
         close = np.vstack([bars.close for bars in rows])
-        _, batch = supertrend(high, low, close)
+        batch = supertrend_directions(high, low, close)
         for i, direction in zip(indexes, batch, strict=True):
             directions[i] = direction
     return directions

@@ -37,21 +37,14 @@ def last_known_swings(high: FloatArray, low: FloatArray, left: int = 2,
                       right: int = 2) -> tuple[FloatArray, FloatArray]:
     """At each bar, the price of the newest swing high and swing low already confirmed (NaN before any)."""
     is_high, is_low = swing_points(high, low, left, right)
-    known_high, known_low = np.full(len(high), np.nan), np.full(len(high), np.nan)
-    for swings, prices, known in ((is_high, high, known_high), (is_low, low, known_low)):
-        where = np.flatnonzero(swings)
-        known[where + right] = prices[where]  # confirmed `right` bars later
-    return _forward_fill(known_high), _forward_fill(known_low)
+    return _newest_known(high, is_high, right), _newest_known(low, is_low, right)
 
 
-def _forward_fill(values: FloatArray) -> FloatArray:
-    """Each NaN takes the newest value before it; leading NaNs stay NaN."""
-    index = np.where(np.isnan(values), 0, np.arange(len(values)))
-    np.maximum.accumulate(index, out=index)
-    out = values[index]
-    first = np.flatnonzero(~np.isnan(values))
-    out[: first[0] if first.size else len(values)] = np.nan
-    return out
+def _newest_known(prices: FloatArray, swings: BoolArray, right: int) -> FloatArray:
+    """At each bar, the price of the newest of `swings` confirmed by then, `right` bars after it (NaN before any)."""
+    where = np.flatnonzero(swings)
+    known = np.searchsorted(where + right, np.arange(len(swings)), side="right")  # swings confirmed by each bar
+    return np.concatenate(([np.nan], prices[where]))[known]
 
 
 @dataclass(frozen=True)
@@ -84,9 +77,11 @@ def structure_events(high: FloatArray, low: FloatArray, close: npt.ArrayLike, le
         breaks_low = _first_in_each_level(swing_low, close < swing_low)
     side = breaks_high.astype(np.int8) - breaks_low.astype(np.int8)  # +1 / -1 / 0 per bar
     trend = side[_newest_nonzero_index(side)]
-    before = np.concatenate(([0], trend[:-1])).astype(np.int8)
-    event = np.where(side > 0, np.where(before >= 0, 1, 2), np.where(side < 0, np.where(before <= 0, -1, -2), 0))
-    return StructureEvents(event=event.astype(np.int8), trend=trend, swing_high=swing_high, swing_low=swing_low)
+    before = np.zeros_like(trend)
+    before[1:] = trend[:-1]
+    against = side * before < 0  # a break against the trend before it: a change of character (2)
+    event = (side * (1 + against)).astype(np.int8)
+    return StructureEvents(event=event, trend=trend, swing_high=swing_high, swing_low=swing_low)
 
 
 def _first_in_each_level(level: FloatArray, crossed: BoolArray) -> BoolArray:
@@ -94,8 +89,8 @@ def _first_in_each_level(level: FloatArray, crossed: BoolArray) -> BoolArray:
     first = np.zeros(len(level), dtype=bool)
     at = np.flatnonzero(crossed)
     if at.size:
-        run = np.cumsum(np.concatenate(([True], level[1:] != level[:-1])))
-        first[at[np.concatenate(([True], run[at[1:]] != run[at[:-1]]))]] = True
+        run = np.searchsorted(np.flatnonzero(level[1:] != level[:-1]), at)  # level changes up to each crossed bar
+        first[at[np.concatenate(([True], run[1:] != run[:-1]))]] = True
     return first
 
 
