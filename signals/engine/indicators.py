@@ -176,12 +176,14 @@ def vwap(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, volume: 
     typical = (_f(high) + _f(low) + _f(close)) / 3.0
     volume = _f(volume)
     session_id = np.asarray(session_id)
-    starts = np.flatnonzero(np.concatenate(([True], session_id[1:] != session_id[:-1])))
+    starts = np.flatnonzero(session_id[1:] != session_id[:-1]) + 1  # of every session but the first
+    base = np.zeros(len(typical), dtype=np.intp)  # each bar's session start
+    base[starts] = starts
+    np.maximum.accumulate(base, out=base)
     pv, vol = np.cumsum(typical * volume), np.cumsum(volume)
-    base = np.repeat(starts, np.diff(np.concatenate((starts, [len(typical)]))))
-    pv_before = np.where(base > 0, pv[base - 1], 0.0)
-    vol_before = np.where(base > 0, vol[base - 1], 0.0)
-    session_pv, session_vol = pv - pv_before, vol - vol_before
+    # Less the sums before the session (0 in the first one).
+    session_pv = pv - np.concatenate(([0.0], pv))[base]
+    session_vol = vol - np.concatenate(([0.0], vol))[base]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(session_vol > 0, session_pv / session_vol, typical)
 
@@ -282,15 +284,19 @@ def _supertrend_bars(high: FloatArray, low: FloatArray, close: FloatArray, perio
     closes = np.ascontiguousarray(close[:, start:].T)
     rows = close.shape[0]
     final_upper, final_lower = np.full(rows, np.inf), np.full(rows, -np.inf)
-    trend, previous = np.zeros(rows), np.full(rows, np.nan)
+    trend, previous, sided = np.zeros(rows), np.full(rows, np.nan), False
     trends, finals_upper, finals_lower = np.empty_like(closes), np.empty_like(closes), np.empty_like(closes)
     for i, (up, down, price) in enumerate(zip(uppers, lowers, closes, strict=True)):
         final_upper = np.where((up < final_upper) | (previous > final_upper), up, final_upper)
         final_lower = np.where((down > final_lower) | (previous < final_lower), down, final_lower)
         above, below = price > final_upper, price < final_lower
-        first_side = above.astype(float) - below  # +1 / -1 when only one band is crossed, else 0
-        trend = np.where(trend > 0, np.where(below, -1.0, 1.0), np.where(trend < 0, np.where(above, 1.0, -1.0),
-                                                                        first_side))
+        if sided:  # every row has a side, which only flips from now on
+            trend = np.where(np.where(trend > 0, below, above), -trend, trend)
+        else:
+            first_side = above.astype(float) - below  # +1 / -1 when only one band is crossed, else 0
+            trend = np.where(trend > 0, np.where(below, -1.0, 1.0), np.where(trend < 0, np.where(above, 1.0, -1.0),
+                                                                            first_side))
+            sided = bool(trend.all())
         trends[i], finals_upper[i], finals_lower[i] = trend, final_upper, final_lower
         previous = price
     return trends, finals_upper, finals_lower, start
