@@ -37,14 +37,16 @@ def last_known_swings(high: FloatArray, low: FloatArray, left: int = 2,
                       right: int = 2) -> tuple[FloatArray, FloatArray]:
     """At each bar, the price of the newest swing high and swing low already confirmed (NaN before any)."""
     is_high, is_low = swing_points(high, low, left, right)
-    return _newest_known(high, is_high, right), _newest_known(low, is_low, right)
+    return (np.concatenate(([np.nan], high[is_high]))[_known_counts(is_high, right)],
+            np.concatenate(([np.nan], low[is_low]))[_known_counts(is_low, right)])
 
 
-def _newest_known(prices: FloatArray, swings: BoolArray, right: int) -> FloatArray:
-    """At each bar, the price of the newest of `swings` confirmed by then, `right` bars after it (NaN before any)."""
-    where = np.flatnonzero(swings)
-    known = np.searchsorted(where + right, np.arange(len(swings)), side="right")  # swings confirmed by each bar
-    return np.concatenate(([np.nan], prices[where]))[known]
+def _known_counts(swings: BoolArray, right: int) -> npt.NDArray[np.intp]:
+    """At each bar, how many of `swings` are confirmed by then (each `right` bars after it)."""
+    where = swings.nonzero()[0]
+    counts = np.zeros(len(swings), dtype=np.intp)
+    counts[where + right] = np.arange(1, where.size + 1)
+    return np.maximum.accumulate(counts, out=counts)
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,10 @@ def structure_events(high: FloatArray, low: FloatArray, close: npt.ArrayLike, le
     at or above an unbroken low.
     Vectorised: no Python loop over bars.
     """
-    swing_high, swing_low = last_known_swings(high, low, left, right)
+    is_high, is_low = swing_points(high, low, left, right)
     close = np.asarray(close, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
-        breaks_high = _first_in_each_level(swing_high, close > swing_high)
-        breaks_low = _first_in_each_level(swing_low, close < swing_low)
+    swing_high, breaks_high = _level_breaks(high, is_high, right, close, above=True)
+    swing_low, breaks_low = _level_breaks(low, is_low, right, close, above=False)
     side = breaks_high.astype(np.int8) - breaks_low.astype(np.int8)  # +1 / -1 / 0 per bar
     trend = side[_newest_nonzero_index(side)]
     before = np.zeros_like(trend)
@@ -84,14 +85,22 @@ def structure_events(high: FloatArray, low: FloatArray, close: npt.ArrayLike, le
     return StructureEvents(event=event, trend=trend, swing_high=swing_high, swing_low=swing_low)
 
 
-def _first_in_each_level(level: FloatArray, crossed: BoolArray) -> BoolArray:
-    """True at the first crossed bar of each run of one level value."""
+def _level_breaks(prices: FloatArray, swings: BoolArray, right: int, close: FloatArray, *,
+                  above: bool) -> tuple[FloatArray, BoolArray]:
+    """(at each bar the price of the newest of `swings` confirmed by then, NaN before any; True at the
+    first close beyond each level, above it or below). Consecutive swings at one price are one level."""
+    swing_prices = prices[swings]
+    known = _known_counts(swings, right)
+    level = np.concatenate(([np.nan], swing_prices))[known]
+    with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
+        crossed = close > level if above else close < level
     first = np.zeros(len(level), dtype=bool)
-    at = np.flatnonzero(crossed)
+    at = crossed.nonzero()[0]
     if at.size:
-        run = np.searchsorted(np.flatnonzero(level[1:] != level[:-1]), at)  # level changes up to each crossed bar
-        first[at[np.concatenate(([True], run[1:] != run[:-1]))]] = True
-    return first
+        run = np.cumsum(np.concatenate(([True], swing_prices[1:] != swing_prices[:-1])))  # each swing's level
+        run_at = run[known[at] - 1]
+        first[at[np.concatenate(([True], run_at[1:] != run_at[:-1]))]] = True
+    return level, first
 
 
 def _newest_nonzero_index(values: npt.NDArray[np.int8]) -> IntArray:
