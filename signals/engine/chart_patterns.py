@@ -114,14 +114,11 @@ def swing_points(high: FloatArray, low: FloatArray, order: int = ORDER) -> tuple
         empty = np.array([], dtype=np.int64)
         return empty, empty
     centre = slice(order, n - order)
-    left_h, right_h = high[order - 1:n - order - 1], high[order + 1:n - order + 1]
-    left_l, right_l = low[order - 1:n - order - 1], low[order + 1:n - order + 1]
-    for k in range(2, order + 1):  # the extremes of the `order` bars on each side
-        before, after = slice(order - k, n - order - k), slice(order + k, n - order + k)
-        left_h, right_h = np.maximum(left_h, high[before]), np.maximum(right_h, high[after])
-        left_l, right_l = np.minimum(left_l, low[before]), np.minimum(right_l, low[after])
-    is_high = (high[centre] > left_h) & (high[centre] >= right_h)
-    is_low = (low[centre] < left_l) & (low[centre] <= right_l)
+    highest, lowest = high[:n - order + 1], low[:n - order + 1]  # of the `order` bars from each bar on
+    for k in range(1, order):
+        highest, lowest = np.maximum(highest, high[k:n - order + 1 + k]), np.minimum(lowest, low[k:n - order + 1 + k])
+    is_high = (high[centre] > highest[:-order - 1]) & (high[centre] >= highest[order + 1:])
+    is_low = (low[centre] < lowest[:-order - 1]) & (low[centre] <= lowest[order + 1:])
     return np.flatnonzero(is_high) + order, np.flatnonzero(is_low) + order
 
 
@@ -202,11 +199,9 @@ def _lines(seq: list[tuple[int, float, int]], close: list[float], tol: float) ->
     """Flag, pennant, wedge, triangle or channel from the two newest highs and lows."""
     if len(seq) < 4:
         return None
-    last4 = seq[-4:]
-    highs = [(i, p) for i, p, k in last4 if k > 0]
-    lows = [(i, p) for i, p, k in last4 if k < 0]
-    upper, lower = (highs[0], highs[1]), (lows[0], lows[1])
-    start, end = last4[0][0], last4[-1][0]
+    first, second, third, fourth = ((i, p) for i, p, _ in seq[-4:])  # alternating highs and lows
+    upper, lower = ((first, third), (second, fourth)) if seq[-4][2] > 0 else ((second, fourth), (first, third))
+    start, end = first[0], fourth[0]
     rise_u, rise_l = _slope(upper) * (end - start), _slope(lower) * (end - start)
     width_start = _y(upper, start) - _y(lower, start)
     width_end = _y(upper, end) - _y(lower, end)
@@ -215,7 +210,7 @@ def _lines(seq: list[tuple[int, float, int]], close: list[float], tol: float) ->
     flat_u, flat_l = abs(rise_u) <= tol, abs(rise_l) <= tol
     parallel = abs(width_end - width_start) <= tol
     converging = width_end < 0.8 * width_start and not parallel
-    points = tuple((i, p) for i, p, _ in last4)
+    points = (first, second, third, fourth)
     lines = {"upper": upper, "lower": lower}
     pole = close[start] - close[start - POLE_BARS] if start >= POLE_BARS else 0.0
     height = max(width_start, width_end)

@@ -90,7 +90,7 @@ def macd(close: npt.ArrayLike, fast: int = 12, slow: int = 26,
     line = ema(close, fast) - ema(close, slow)
     valid = ~np.isnan(line)
     signal_line = np.full_like(line, np.nan)
-    if valid.sum() >= signal:
+    if np.count_nonzero(valid) >= signal:
         signal_line[valid] = ema(line[valid], signal)
     return line, signal_line, line - signal_line
 
