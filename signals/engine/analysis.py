@@ -122,10 +122,12 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     returns {key: Analysis}, each pair's state at its newest bar with its signal draft, if any.
     `news` holds the scored news of any of the keys (silent for the others).
 
-    Each history's indicators are computed alone (TA-Lib and numpy over its bars), except the
-    Supertrend recursion, which runs once per history length for all of them. The votes, scores,
-    features and regimes of the newest bars are then computed for all instruments at once with the
-    same formulas that score every bar of one history, and the model scores every draft in one call.
+    Each history's indicators that depend on its whole past are computed alone (TA-Lib and numpy over
+    its bars, its ATR shared by the indicators and the chart patterns), except the Supertrend
+    recursion, which runs once per history length for all of them. The values read from the newest
+    bars only (candles, Bollinger position, cloud, returns), the votes, scores, features and regimes
+    of the newest bars are then computed for all instruments at once with the same formulas that
+    score every bar of one history, and the model scores every draft in one call.
     """
     timeframe = Timeframe(timeframe)
     results: dict[_Key, Analysis] = {key: NO_ANALYSIS for key, *_ in items}
