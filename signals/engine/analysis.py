@@ -21,17 +21,21 @@ from signals.engine.confluence import (
     FEATURE_NAMES,
     MIN_BARS,
     PHRASES,
+    VALUE_NAMES,
+    WINDOW_BARS,
+    WINDOW_INPUTS,
     chart_patterns_note,
     feature_rows,
-    indicator_values,
     key_levels_note,
     reasoning,
     scores,
+    series_values,
     votes_from,
+    window_values,
 )
 from signals.engine.empirical_bayes import cell_key
 from signals.engine.indicators import atr as average_true_range
-from signals.engine.indicators import supertrend
+from signals.engine.indicators import supertrend_directions
 from signals.engine.key_levels import Level, key_levels, last_swing_retracements, nearest_levels
 from signals.engine.levels import Levels, levels_for
 from signals.engine.regime import regimes_at_last
@@ -120,10 +124,12 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     returns {key: Analysis}, each pair's state at its newest bar with its signal draft, if any.
     `news` holds the scored news of any of the keys (silent for the others).
 
-    Each history's indicators are computed alone (TA-Lib and numpy over its bars), except the
-    Supertrend recursion, which runs once per history length for all of them. The votes, scores,
-    features and regimes of the newest bars are then computed for all instruments at once with the
-    same formulas that score every bar of one history, and the model scores every draft in one call.
+    Each history's indicators that depend on its whole past are computed alone (TA-Lib and numpy over
+    its bars, its ATR shared by the indicators and the chart patterns), except the Supertrend
+    recursion, which runs once per history length for all of them. The values read from the newest
+    bars only (candles, Bollinger position, cloud, returns), the votes, scores, features and regimes
+    of the newest bars are then computed for all instruments at once with the same formulas that
+    score every bar of one history, and the model scores every draft in one call.
     """
     timeframe = Timeframe(timeframe)
     results: dict[_Key, Analysis] = {key: NO_ANALYSIS for key, *_ in items}
@@ -131,13 +137,13 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     if not live:
         return results
     directions = _supertrend_directions([bars for _, bars, _, _ in live])
-    patterns = [newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume,
-                                      average_true_range(bars.high, bars.low, bars.close, 14))
-                for _, bars, _, _ in live]
-    values = [indicator_values(bars, timeframe, higher, supertrend_direction=direction,
-                               pattern_weights=strategy.pattern_weights, patterns=found)
-              for (_, bars, _, higher), direction, found in zip(live, directions, patterns, strict=True)]
-    newest = {name: np.array([v[name][-1] for v in values]) for name in values[0]}
+    atrs = [average_true_range(bars.high, bars.low, bars.close, 14) for _, bars, _, _ in live]
+    patterns = [newest_chart_patterns(bars.high, bars.low, bars.close, bars.volume, atr)
+                for (_, bars, _, _), atr in zip(live, atrs, strict=True)]
+    values = [series_values(bars, timeframe, higher, supertrend_direction=direction,
+                            pattern_weights=strategy.pattern_weights, patterns=found, atr=atr)
+              for (_, bars, _, higher), direction, found, atr in zip(live, directions, patterns, atrs, strict=True)]
+    newest = _newest_values(values)
     votes = votes_from(newest)
     score, contributions = scores(votes, strategy)
     window = news_window_seconds(timeframe.seconds)
@@ -167,6 +173,18 @@ def analyse_many(items: Sequence[AnalysisItem[_Key]], *, timeframe: Timeframe | 
     for row, ((key, *_), state) in enumerate(zip(live, states, strict=True)):
         results[key] = Analysis(state=state, draft=drafts.get(row))
     return results
+
+
+def _newest_values(values: list[dict[str, FloatArray]]) -> dict[str, FloatArray]:
+    """Each of VALUE_NAMES at the newest bar of each history, from their `series_values`: the window
+    values computed once on the stacked newest windows of all of them."""
+    windows = {name: np.empty((len(values), WINDOW_BARS)) for name in WINDOW_INPUTS}
+    for row, series in enumerate(values):
+        for name, window in windows.items():
+            window[row] = series[name][-WINDOW_BARS:]
+    local = window_values(windows)
+    return {name: local[name][:, -1] if name in local else np.array([series[name][-1] for series in values])
+            for name in VALUE_NAMES}
 
 
 def _with_news(score: FloatArray, contributions: FloatArray, sentiments: list[NewsSentiment],
@@ -239,7 +257,7 @@ def _supertrend_directions(series: list[BarArrays]) -> list[FloatArray | None]:
         high = np.vstack([bars.high for bars in rows])
         low = np.vstack([bars.low for bars in rows])
         close = np.vstack([bars.close for bars in rows])
-        _, batch = supertrend(high, low, close)
+        batch = supertrend_directions(high, low, close)
         for i, direction in zip(indexes, batch, strict=True):
             directions[i] = direction
     return directions

@@ -35,8 +35,11 @@ Volume confirms a breakout when the breakout bar's volume is at least VOLUME_RAT
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 
 import numpy as np
 
@@ -111,19 +114,12 @@ def swing_points(high: FloatArray, low: FloatArray, order: int = ORDER) -> tuple
         empty = np.array([], dtype=np.int64)
         return empty, empty
     centre = slice(order, n - order)
-    left_h = np.maximum.reduce([high[order - k:n - order - k] for k in range(1, order + 1)])
-    right_h = np.maximum.reduce([high[order + k:n - order + k] for k in range(1, order + 1)])
-    left_l = np.minimum.reduce([low[order - k:n - order - k] for k in range(1, order + 1)])
-    right_l = np.minimum.reduce([low[order + k:n - order + k] for k in range(1, order + 1)])
-    is_high = (high[centre] > left_h) & (high[centre] >= right_h)
-    is_low = (low[centre] < left_l) & (low[centre] <= right_l)
+    highest, lowest = high[:n - order + 1], low[:n - order + 1]  # of the `order` bars from each bar on
+    for k in range(1, order):
+        highest, lowest = np.maximum(highest, high[k:n - order + 1 + k]), np.minimum(lowest, low[k:n - order + 1 + k])
+    is_high = (high[centre] > highest[:-order - 1]) & (high[centre] >= highest[order + 1:])
+    is_low = (low[centre] < lowest[:-order - 1]) & (low[centre] <= lowest[order + 1:])
     return np.flatnonzero(is_high) + order, np.flatnonzero(is_low) + order
-
-
-def _line_at(line: Line, index: IntArray) -> FloatArray:
-    """The line's prices at the bars `index`."""
-    (i0, p0), _ = line
-    return np.asarray(p0 + _slope(line) * (index - i0), dtype=np.float64)
 
 
 def _slope(line: Line) -> float:
@@ -152,12 +148,13 @@ class _Candidate:
 def _alternating(points: list[tuple[int, float, int]]) -> list[tuple[int, float, int]]:
     """Pivots (index, price, +1 high / -1 low) in index order, reduced to alternating highs and lows."""
     out: list[tuple[int, float, int]] = []
+    kind = 0  # of the newest point kept
     for point in points:
-        if out and out[-1][2] == point[2]:
-            if point[2] * (point[1] - out[-1][1]) > 0:
-                out[-1] = point
-            continue
-        out.append(point)
+        if point[2] != kind:
+            out.append(point)
+            kind = point[2]
+        elif kind * (point[1] - out[-1][1]) > 0:
+            out[-1] = point
     return out
 
 
@@ -198,15 +195,13 @@ def _invalid(kind: int, extreme: float) -> tuple[float, float]:
     return (extreme, -np.inf) if kind > 0 else (np.inf, extreme)
 
 
-def _lines(seq: list[tuple[int, float, int]], close: FloatArray, tol: float) -> _Candidate | None:
+def _lines(seq: list[tuple[int, float, int]], close: list[float], tol: float) -> _Candidate | None:
     """Flag, pennant, wedge, triangle or channel from the two newest highs and lows."""
     if len(seq) < 4:
         return None
-    last4 = seq[-4:]
-    highs = [(i, p) for i, p, k in last4 if k > 0]
-    lows = [(i, p) for i, p, k in last4 if k < 0]
-    upper, lower = (highs[0], highs[1]), (lows[0], lows[1])
-    start, end = last4[0][0], last4[-1][0]
+    first, second, third, fourth = ((i, p) for i, p, _ in seq[-4:])  # alternating highs and lows
+    upper, lower = ((first, third), (second, fourth)) if seq[-4][2] > 0 else ((second, fourth), (first, third))
+    start, end = first[0], fourth[0]
     rise_u, rise_l = _slope(upper) * (end - start), _slope(lower) * (end - start)
     width_start = _y(upper, start) - _y(lower, start)
     width_end = _y(upper, end) - _y(lower, end)
@@ -215,13 +210,13 @@ def _lines(seq: list[tuple[int, float, int]], close: FloatArray, tol: float) -> 
     flat_u, flat_l = abs(rise_u) <= tol, abs(rise_l) <= tol
     parallel = abs(width_end - width_start) <= tol
     converging = width_end < 0.8 * width_start and not parallel
-    points = tuple((i, p) for i, p, _ in last4)
+    points = (first, second, third, fourth)
     lines = {"upper": upper, "lower": lower}
-    pole = float(close[start] - close[start - POLE_BARS]) if start >= POLE_BARS else 0.0
+    pole = close[start] - close[start - POLE_BARS] if start >= POLE_BARS else 0.0
     height = max(width_start, width_end)
     if abs(pole) >= POLE_ATR * tol / TOLERANCE_ATR and height <= 0.5 * abs(pole) and (parallel or converging):
         up = pole > 0
-        if parallel and np.sign(rise_u + rise_l) != np.sign(pole):
+        if parallel and _sign(rise_u + rise_l) != _sign(pole):
             name = "bull_flag" if up else "bear_flag"
         elif converging:
             name = "bull_pennant" if up else "bear_pennant"
@@ -247,6 +242,11 @@ def _lines(seq: list[tuple[int, float, int]], close: FloatArray, tol: float) -> 
     return None
 
 
+def _sign(value: float) -> float:
+    """np.sign of a float: -1.0, 0.0 or 1.0, NaN for NaN."""
+    return math.nan if math.isnan(value) else float((value > 0) - (value < 0))
+
+
 def _trendline(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | None:
     """The rising support through the two newest swing lows, or the falling resistance through the two
     newest swing highs, with at least MIN_TOUCHES swing points within the tolerance of it."""
@@ -267,29 +267,27 @@ def _trendline(seq: list[tuple[int, float, int]], tol: float) -> _Candidate | No
                       touches=len(on_line))
 
 
-def _confirm(candidate: _Candidate, c: int, close: FloatArray, volume: FloatArray, start: int) -> ChartPattern | None:
+def _confirm(candidate: _Candidate, c: int, close: list[float], volume: FloatArray,
+             start: int) -> ChartPattern | None:
     """The candidate known at bar c, confirmed at the first close beyond its breakout line within
     MAX_WAIT bars (before any close beyond its invalidation), or None. Its volume is only judged
     from `start` on (before it, the pattern is not reported)."""
     end = min(c + MAX_WAIT, len(close) - 1)
     if end <= c:
         return None
-    bars = np.arange(c + 1, end + 1)
-    closes = close[c + 1:end + 1]
     options = []  # (first bar, direction, line name) of each way it can break
     for direction, name in _ways(candidate):
-        level = _line_at(candidate.lines[name], bars)
-        hits = np.flatnonzero(direction * (closes - level) > 0)
-        if hits.size:
-            options.append((int(hits[0]), direction, name))
+        line = candidate.lines[name]
+        (i0, p0), slope = line[0], _slope(line)
+        for t in range(c + 1, end + 1):
+            if direction * (close[t] - (p0 + slope * (t - i0))) > 0:
+                options.append((t, direction, name))
+                break
     if not options:
         return None
-    first, direction, name = min(options)
-    invalid = np.flatnonzero((closes[:first + 1] > candidate.invalid_above) |
-                             (closes[:first + 1] < candidate.invalid_below))
-    if invalid.size and invalid[0] < first:
+    t, direction, name = min(options)
+    if any(price > candidate.invalid_above or price < candidate.invalid_below for price in close[c + 1:t]):
         return None
-    t = c + 1 + first
     touches = candidate.touches or len(candidate.points)
     return ChartPattern(name=candidate.name, direction=direction, confirmed_at=t,
                         level=_y(candidate.lines[name], t), level_name=name, points=candidate.points,
@@ -315,22 +313,27 @@ def chart_patterns(high: FloatArray, low: FloatArray, close: FloatArray, volume:
                    *, start: int = 0) -> list[ChartPattern]:
     """Every pattern confirmed at a bar >= `start`, in the order confirmed (bars before `start` are only read)."""
     highs, lows = swing_points(high, low)
-    pivots = sorted([(int(i), float(high[i]), 1) for i in highs] + [(int(i), float(low[i]), -1) for i in lows])
-    at = np.array([p[0] for p in pivots], dtype=np.int64)
+    pivots = sorted([*zip(highs.tolist(), high[highs].tolist(), repeat(1)),
+                     *zip(lows.tolist(), low[lows].tolist(), repeat(-1))])
+    at = [p[0] for p in pivots]
+    closes, atrs = close.tolist(), atr.tolist()
     found: dict[tuple[str, int], ChartPattern] = {}
-    first_needed = start - MAX_WAIT - 1
-    for n, (index, _, _) in enumerate(pivots):
+    # Only the pivots known from MAX_WAIT bars before `start` on can be confirmed from it on.
+    for n in range(bisect_left(at, start - MAX_WAIT - 1 - ORDER), len(pivots)):
+        index = at[n]
         c = index + ORDER  # when this pivot became known
-        if c < first_needed or c >= len(close) or not np.isfinite(atr[c]) or atr[c] <= 0:
+        if c >= len(closes):
+            break
+        if not math.isfinite(atrs[c]) or atrs[c] <= 0:
             continue
-        seq = _alternating(pivots[int(np.searchsorted(at, c - LOOKBACK)):n + 1])
+        seq = _alternating(pivots[bisect_left(at, c - LOOKBACK):n + 1])
         if seq[-1][0] != index:
             continue  # merged into an older, more extreme pivot: nothing new at this bar
-        tol = TOLERANCE_ATR * float(atr[c])
+        tol = TOLERANCE_ATR * atrs[c]
         # The first shape that fits the newest pivots is the one it makes (a head and shoulders is
         # not also reported as the triangle its four newest pivots draw).
-        candidate = _reversal(seq, tol) or _lines(seq, close, tol) or _trendline(seq, tol)
-        pattern = _confirm(candidate, c, close, volume, start) if candidate is not None else None
+        candidate = _reversal(seq, tol) or _lines(seq, closes, tol) or _trendline(seq, tol)
+        pattern = _confirm(candidate, c, closes, volume, start) if candidate is not None else None
         if pattern is not None:
             found.setdefault((pattern.name, pattern.confirmed_at), pattern)
     confirmed: list[ChartPattern] = []

@@ -58,51 +58,87 @@ def session_ids(times: IntArray, timeframe: Timeframe) -> IntArray:
     return times // (365 * 86400)
 
 
+# The names of `indicator_values`, in its order.
+VALUE_NAMES = ("open", "close", "atr", "ema20", "ema50", "sma50", "adx", "plus_di", "minus_di", "macd_hist", "rsi",
+               "stoch_k", "stoch_d", "band_position", "supertrend", "cloud_top", "cloud_bottom", "vwap", "volume_z",
+               "structure_trend", "structure_event", "swing_high", "swing_low", "pattern", "chart_pattern",
+               "return_5_atr", "return_20_atr", "higher_trend")
+CLOUD_SHIFT = 26  # today's Ichimoku cloud was computed 26 bars ago
+# The bars a row of `window_values` reads: itself and the CLOUD_SHIFT before it.
+WINDOW_BARS = CLOUD_SHIFT + 1
+# What `window_values` reads, from `series_values`.
+WINDOW_INPUTS = ("open", "high", "low", "close", "atr", "bollinger_upper", "bollinger_lower", "span_a", "span_b")
+
+
 def indicator_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
                      supertrend_direction: FloatArray | None = None, pattern_weights: Mapping[str, float] | None = None,
                      patterns: Sequence[ChartPattern] | None = None) -> dict[str, FloatArray]:
-    """Every value the votes and the reasoning read, per bar. `supertrend_direction`, when given, is
-    the Supertrend direction of these bars already computed in a batch with other instruments.
+    """Every value the votes and the reasoning read, per bar (VALUE_NAMES). `supertrend_direction`, when
+    given, is the Supertrend direction of these bars already computed in a batch with other instruments.
     `pattern_weights` weigh the chart patterns (1 each by default); `patterns`, when given, are the
     chart patterns already found (the live path gives those voting at the newest bar only, all it
     reads), else every pattern of the history is found here."""
+    series = series_values(bars, timeframe, higher, supertrend_direction=supertrend_direction,
+                           pattern_weights=pattern_weights, patterns=patterns)
+    local = window_values(series)
+    return {name: local[name] if name in local else series[name] for name in VALUE_NAMES}
+
+
+def series_values(bars: BarArrays, timeframe: Timeframe, higher: BarArrays | None = None, *,
+                  supertrend_direction: FloatArray | None = None, pattern_weights: Mapping[str, float] | None = None,
+                  patterns: Sequence[ChartPattern] | None = None,
+                  atr: FloatArray | None = None) -> dict[str, FloatArray]:
+    """The values of `indicator_values` whose row depends on the bars before it (moving averages,
+    Wilder smoothing, swings, sessions), per bar, with the WINDOW_INPUTS that `window_values` reads.
+    The arguments are `indicator_values`' and `atr`, the ATR(14) of these bars when already computed."""
     o, h, lo, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
     if supertrend_direction is None:
         _, supertrend_direction = ind.supertrend(h, lo, c)
+    if atr is None:
+        atr = ind.atr(h, lo, c, 14)
     adx, plus_di, minus_di = ind.adx(h, lo, c, 14)
     _, _, hist = ind.macd(c)
     k, d = ind.stochastic(h, lo, c)
     upper, _, lower = ind.bollinger(c)
     cloud = ind.ichimoku(h, lo)
-    cloud_top, cloud_bottom = np.full(len(c), np.nan), np.full(len(c), np.nan)
-    if len(c) > 26:  # today's cloud was computed 26 bars ago
-        span_a, span_b = cloud["span_a"][:-26], cloud["span_b"][:-26]
-        cloud_top[26:], cloud_bottom[26:] = np.maximum(span_a, span_b), np.minimum(span_a, span_b)
     events = structure_events(h, lo, c)
-    atr = ind.atr(h, lo, c, 14)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        band_position = (c - lower) / (upper - lower)
-        return_5_atr, return_20_atr = _change(c, 5) / atr, _change(c, 20) / atr
     return {
-        "open": o, "close": c, "atr": atr, "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
+        "open": o, "high": h, "low": lo, "close": c, "atr": atr, "ema20": ind.ema(c, 20), "ema50": ind.ema(c, 50),
         "sma50": ind.sma(c, 50), "adx": adx, "plus_di": plus_di, "minus_di": minus_di, "macd_hist": hist,
-        "rsi": ind.rsi(c, 14), "stoch_k": k, "stoch_d": d, "band_position": band_position,
-        "supertrend": supertrend_direction, "cloud_top": cloud_top, "cloud_bottom": cloud_bottom,
+        "rsi": ind.rsi(c, 14), "stoch_k": k, "stoch_d": d, "bollinger_upper": upper, "bollinger_lower": lower,
+        "supertrend": supertrend_direction, "span_a": cloud["span_a"], "span_b": cloud["span_b"],
         "vwap": ind.vwap(h, lo, c, v, session_ids(bars.time, timeframe)), "volume_z": ind.volume_zscore(v, 20),
         "structure_trend": events.trend.astype(float), "structure_event": events.event.astype(float),
         "swing_high": events.swing_high, "swing_low": events.swing_low,
-        "pattern": pattern_vote(candle_patterns(o, h, lo, c)),
         "chart_pattern": chart_pattern_vote(chart_patterns(h, lo, c, v, atr) if patterns is None else patterns,
                                             len(c), pattern_weights or {}),
-        "return_5_atr": return_5_atr, "return_20_atr": return_20_atr,
         "higher_trend": higher_trend_vote(bars, timeframe, higher),
     }
 
 
+def window_values(x: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """The values of `indicator_values` whose row reads only the WINDOW_BARS bars up to it (the candle
+    patterns, the Bollinger position, the Ichimoku cloud and the returns in ATRs), from WINDOW_INPUTS,
+    per bar along the last axis: the same formulas give every bar of one history and, on the stacked
+    newest windows of many instruments (a row each), the newest bar of each."""
+    c, atr, upper, lower = x["close"], x["atr"], x["bollinger_upper"], x["bollinger_lower"]
+    cloud_top, cloud_bottom = np.full(c.shape, np.nan), np.full(c.shape, np.nan)
+    if c.shape[-1] > CLOUD_SHIFT:
+        span_a, span_b = x["span_a"][..., :-CLOUD_SHIFT], x["span_b"][..., :-CLOUD_SHIFT]
+        cloud_top[..., CLOUD_SHIFT:], cloud_bottom[..., CLOUD_SHIFT:] = np.maximum(span_a, span_b), np.minimum(span_a,
+                                                                                                                span_b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        band_position = (c - lower) / (upper - lower)
+        return_5_atr, return_20_atr = _change(c, 5) / atr, _change(c, 20) / atr
+    return {"band_position": band_position, "cloud_top": cloud_top, "cloud_bottom": cloud_bottom,
+            "pattern": pattern_vote(candle_patterns(x["open"], x["high"], x["low"], c)),
+            "return_5_atr": return_5_atr, "return_20_atr": return_20_atr}
+
+
 def _change(close: FloatArray, bars: int) -> FloatArray:
-    """close - the close `bars` earlier (NaN before it)."""
+    """close - the close `bars` earlier along the last axis (NaN before it)."""
     out = np.full(close.shape, np.nan)
-    out[bars:] = close[bars:] - close[:-bars]
+    out[..., bars:] = close[..., bars:] - close[..., :-bars]
     return out
 
 

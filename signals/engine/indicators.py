@@ -90,7 +90,7 @@ def macd(close: npt.ArrayLike, fast: int = 12, slow: int = 26,
     line = ema(close, fast) - ema(close, slow)
     valid = ~np.isnan(line)
     signal_line = np.full_like(line, np.nan)
-    if valid.sum() >= signal:
+    if np.count_nonzero(valid) >= signal:
         signal_line[valid] = ema(line[valid], signal)
     return line, signal_line, line - signal_line
 
@@ -176,12 +176,14 @@ def vwap(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, volume: 
     typical = (_f(high) + _f(low) + _f(close)) / 3.0
     volume = _f(volume)
     session_id = np.asarray(session_id)
-    starts = np.flatnonzero(np.concatenate(([True], session_id[1:] != session_id[:-1])))
+    starts = np.flatnonzero(session_id[1:] != session_id[:-1]) + 1  # of every session but the first
+    base = np.zeros(len(typical), dtype=np.intp)  # each bar's session start
+    base[starts] = starts
+    np.maximum.accumulate(base, out=base)
     pv, vol = np.cumsum(typical * volume), np.cumsum(volume)
-    base = np.repeat(starts, np.diff(np.concatenate((starts, [len(typical)]))))
-    pv_before = np.where(base > 0, pv[base - 1], 0.0)
-    vol_before = np.where(base > 0, vol[base - 1], 0.0)
-    session_pv, session_vol = pv - pv_before, vol - vol_before
+    # Less the sums before the session (0 in the first one).
+    session_pv = pv - np.concatenate(([0.0], pv))[base]
+    session_vol = vol - np.concatenate(([0.0], vol))[base]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(session_vol > 0, session_pv / session_vol, typical)
 
@@ -250,28 +252,54 @@ def _first_finite(values: FloatArray) -> int:
 
 def _supertrend_rows(high: FloatArray, low: FloatArray, close: FloatArray, period: int,
                      multiplier: float) -> tuple[FloatArray, FloatArray]:
-    average = np.vstack([atr(h, lo, c, period) for h, lo, c in zip(high, low, close, strict=True)])
-    mid = (high + low) / 2
-    upper, lower = mid + multiplier * average, mid - multiplier * average
+    trends, finals_upper, finals_lower, start = _supertrend_bars(high, low, close, period, multiplier)
     line = np.full(close.shape, np.nan)
     direction = np.zeros(close.shape)
-    start = _first_finite(average[0])  # rows of one length and no gaps share the ATR warm-up
-    if start >= close.shape[1]:
-        return line, direction
-    final_upper, final_lower = np.full(close.shape[0], np.inf), np.full(close.shape[0], -np.inf)
-    trend, previous = np.zeros(close.shape[0]), np.full(close.shape[0], np.nan)
-    for i in range(start, close.shape[1]):
-        up, down, price = upper[:, i], lower[:, i], close[:, i]
+    direction[:, start:] = trends.T
+    line[:, start:] = np.where(trends > 0, finals_lower, np.where(trends < 0, finals_upper, np.nan)).T
+    return line, direction
+
+
+def supertrend_directions(high: FloatArray, low: FloatArray, close: FloatArray, period: int = 10,
+                          multiplier: float = 3.0) -> FloatArray:
+    """`supertrend`'s direction alone for many instruments of one length (2-D arrays, a row each)."""
+    trends, _, _, start = _supertrend_bars(_f(high), _f(low), _f(close), period, multiplier)
+    direction = np.zeros(np.shape(close))
+    direction[:, start:] = trends.T
+    return direction
+
+
+def _supertrend_bars(high: FloatArray, low: FloatArray, close: FloatArray, period: int,
+                     multiplier: float) -> tuple[FloatArray, FloatArray, FloatArray, int]:
+    """The Supertrend recursion over rows of one length: (direction, final upper band, final lower band),
+    each bar-major (a row per bar from `start`, the first bar with an ATR), and `start`."""
+    band = np.vstack([atr(h, lo, c, period) for h, lo, c in zip(high, low, close, strict=True)])
+    start = _first_finite(band[0])  # rows of one length and no gaps share the ATR warm-up
+    band *= multiplier
+    mid = high + low
+    mid /= 2
+    # Bar by bar over all rows at once, on bar-major copies (a bar's values contiguous in memory).
+    uppers = np.ascontiguousarray((mid + band)[:, start:].T)
+    lowers = np.ascontiguousarray(np.subtract(mid, band, out=mid)[:, start:].T)
+    closes = np.ascontiguousarray(close[:, start:].T)
+    rows = close.shape[0]
+    final_upper, final_lower = np.full(rows, np.inf), np.full(rows, -np.inf)
+    trend, previous, sided = np.zeros(rows), np.full(rows, np.nan), False
+    trends, finals_upper, finals_lower = np.empty_like(closes), np.empty_like(closes), np.empty_like(closes)
+    for i, (up, down, price) in enumerate(zip(uppers, lowers, closes, strict=True)):
         final_upper = np.where((up < final_upper) | (previous > final_upper), up, final_upper)
         final_lower = np.where((down > final_lower) | (previous < final_lower), down, final_lower)
         above, below = price > final_upper, price < final_lower
-        first_side = above.astype(float) - below  # +1 / -1 when only one band is crossed, else 0
-        trend = np.where(trend > 0, np.where(below, -1.0, 1.0), np.where(trend < 0, np.where(above, 1.0, -1.0),
-                                                                        first_side))
-        direction[:, i] = trend
-        line[:, i] = np.where(trend > 0, final_lower, np.where(trend < 0, final_upper, np.nan))
+        if sided:  # every row has a side, which only flips from now on
+            trend = np.where(np.where(trend > 0, below, above), -trend, trend)
+        else:
+            first_side = above.astype(float) - below  # +1 / -1 when only one band is crossed, else 0
+            trend = np.where(trend > 0, np.where(below, -1.0, 1.0), np.where(trend < 0, np.where(above, 1.0, -1.0),
+                                                                            first_side))
+            sided = bool(trend.all())
+        trends[i], finals_upper[i], finals_lower[i] = trend, final_upper, final_lower
         previous = price
-    return line, direction
+    return trends, finals_upper, finals_lower, start
 
 
 def ichimoku(high: npt.ArrayLike, low: npt.ArrayLike, tenkan: int = 9, kijun: int = 26,

@@ -38,7 +38,7 @@ def previous_session_pivots(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.
     return floor_pivots(prev_high, prev_low, prev_close)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Level:
     price: float
     touches: int  # how many confirmed swings formed it
@@ -64,7 +64,7 @@ def key_levels(high: npt.ArrayLike, low: npt.ArrayLike, atr: float, *, lookback:
     cluster = _clusters(prices.tolist(), tolerance_atr * atr)
     touches = np.bincount(cluster)
     means = np.bincount(cluster, weights=prices) / touches
-    return [Level(float(price), int(count)) for price, count in zip(means, touches, strict=True)]
+    return [Level(price, count) for price, count in zip(means.tolist(), touches.tolist(), strict=True)]
 
 
 class Clustering(TypedDict, total=False):

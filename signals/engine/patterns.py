@@ -17,13 +17,16 @@ from market.arrays import BoolArray, FloatArray
 
 
 def _prev(values: FloatArray, k: int = 1) -> FloatArray:
+    """The value `k` bars earlier along the last axis (NaN before it)."""
     out = np.full(values.shape, np.nan)
-    out[k:] = values[:-k]
+    out[..., k:] = values[..., :-k]
     return out
 
 
 def candle_patterns(open_: FloatArray, high: FloatArray, low: FloatArray,
                     close: FloatArray) -> dict[str, BoolArray]:
+    """Each pattern, per bar along the last axis (a 2-D array holds a row of bars per instrument).
+    A bar reads itself and the two before it only."""
     body, span = np.abs(close - open_), high - low
     upper, lower = high - np.maximum(open_, close), np.minimum(open_, close) - low
     up, down = close > open_, close < open_
@@ -44,7 +47,7 @@ def candle_patterns(open_: FloatArray, high: FloatArray, low: FloatArray,
         midpoint = (first_open + first_close) / 2
         patterns["morning_star"] = (first_close < first_open) & small_middle & up & (close > midpoint)
         patterns["evening_star"] = (first_close > first_open) & small_middle & down & (close < midpoint)
-    return {name: np.nan_to_num(values, nan=0).astype(bool) for name, values in patterns.items()}
+    return patterns  # comparisons with NaN (before the first bars) are already False
 
 
 BULLISH = ("hammer", "bullish_engulfing", "morning_star")
@@ -53,6 +56,5 @@ BEARISH = ("shooting_star", "bearish_engulfing", "evening_star")
 
 def pattern_vote(patterns: dict[str, BoolArray]) -> FloatArray:
     """+1 where a bullish reversal pattern completes, -1 where a bearish one does, 0 otherwise."""
-    bull: BoolArray = np.any([patterns[name] for name in BULLISH], axis=0)
-    bear: BoolArray = np.any([patterns[name] for name in BEARISH], axis=0)
+    bull, bear = (patterns[a] | patterns[b] | patterns[c] for a, b, c in (BULLISH, BEARISH))
     return bull.astype(np.float64) - bear.astype(np.float64)

@@ -37,21 +37,16 @@ def last_known_swings(high: FloatArray, low: FloatArray, left: int = 2,
                       right: int = 2) -> tuple[FloatArray, FloatArray]:
     """At each bar, the price of the newest swing high and swing low already confirmed (NaN before any)."""
     is_high, is_low = swing_points(high, low, left, right)
-    known_high, known_low = np.full(len(high), np.nan), np.full(len(high), np.nan)
-    for swings, prices, known in ((is_high, high, known_high), (is_low, low, known_low)):
-        where = np.flatnonzero(swings)
-        known[where + right] = prices[where]  # confirmed `right` bars later
-    return _forward_fill(known_high), _forward_fill(known_low)
+    return (np.concatenate(([np.nan], high[is_high]))[_known_counts(is_high, right)],
+            np.concatenate(([np.nan], low[is_low]))[_known_counts(is_low, right)])
 
 
-def _forward_fill(values: FloatArray) -> FloatArray:
-    """Each NaN takes the newest value before it; leading NaNs stay NaN."""
-    index = np.where(np.isnan(values), 0, np.arange(len(values)))
-    np.maximum.accumulate(index, out=index)
-    out = values[index]
-    first = np.flatnonzero(~np.isnan(values))
-    out[: first[0] if first.size else len(values)] = np.nan
-    return out
+def _known_counts(swings: BoolArray, right: int) -> npt.NDArray[np.intp]:
+    """At each bar, how many of `swings` are confirmed by then (each `right` bars after it)."""
+    where = swings.nonzero()[0]
+    counts = np.zeros(len(swings), dtype=np.intp)
+    counts[where + right] = np.arange(1, where.size + 1)
+    return np.maximum.accumulate(counts, out=counts)
 
 
 @dataclass(frozen=True)
@@ -77,26 +72,35 @@ def structure_events(high: FloatArray, low: FloatArray, close: npt.ArrayLike, le
     at or above an unbroken low.
     Vectorised: no Python loop over bars.
     """
-    swing_high, swing_low = last_known_swings(high, low, left, right)
+    is_high, is_low = swing_points(high, low, left, right)
     close = np.asarray(close, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
-        breaks_high = _first_in_each_level(swing_high, close > swing_high)
-        breaks_low = _first_in_each_level(swing_low, close < swing_low)
+    swing_high, breaks_high = _level_breaks(high, is_high, right, close, above=True)
+    swing_low, breaks_low = _level_breaks(low, is_low, right, close, above=False)
     side = breaks_high.astype(np.int8) - breaks_low.astype(np.int8)  # +1 / -1 / 0 per bar
     trend = side[_newest_nonzero_index(side)]
-    before = np.concatenate(([0], trend[:-1])).astype(np.int8)
-    event = np.where(side > 0, np.where(before >= 0, 1, 2), np.where(side < 0, np.where(before <= 0, -1, -2), 0))
-    return StructureEvents(event=event.astype(np.int8), trend=trend, swing_high=swing_high, swing_low=swing_low)
+    before = np.zeros_like(trend)
+    before[1:] = trend[:-1]
+    against = side * before < 0  # a break against the trend before it: a change of character (2)
+    event = (side * (1 + against)).astype(np.int8)
+    return StructureEvents(event=event, trend=trend, swing_high=swing_high, swing_low=swing_low)
 
 
-def _first_in_each_level(level: FloatArray, crossed: BoolArray) -> BoolArray:
-    """True at the first crossed bar of each run of one level value."""
+def _level_breaks(prices: FloatArray, swings: BoolArray, right: int, close: FloatArray, *,
+                  above: bool) -> tuple[FloatArray, BoolArray]:
+    """(at each bar the price of the newest of `swings` confirmed by then, NaN before any; True at the
+    first close beyond each level, above it or below). Consecutive swings at one price are one level."""
+    swing_prices = prices[swings]
+    known = _known_counts(swings, right)
+    level = np.concatenate(([np.nan], swing_prices))[known]
+    with np.errstate(invalid="ignore"):  # NaN compares False: an unknown level never breaks
+        crossed = close > level if above else close < level
     first = np.zeros(len(level), dtype=bool)
-    at = np.flatnonzero(crossed)
+    at = crossed.nonzero()[0]
     if at.size:
-        run = np.cumsum(np.concatenate(([True], level[1:] != level[:-1])))
-        first[at[np.concatenate(([True], run[at[1:]] != run[at[:-1]]))]] = True
-    return first
+        run = np.cumsum(np.concatenate(([True], swing_prices[1:] != swing_prices[:-1])))  # each swing's level
+        run_at = run[known[at] - 1]
+        first[at[np.concatenate(([True], run_at[1:] != run_at[:-1]))]] = True
+    return level, first
 
 
 def _newest_nonzero_index(values: npt.NDArray[np.int8]) -> IntArray:

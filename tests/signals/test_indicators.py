@@ -233,6 +233,7 @@ def test_supertrend_of_many_instruments_at_once_equals_each_alone_and_the_bar_by
 
     lines, directions = ind.supertrend(high, low, close)
 
+    np.testing.assert_array_equal(ind.supertrend_directions(high, low, close), directions)  # the live batch's
     for row, bars in enumerate(series):
         line, direction = ind.supertrend(bars.high, bars.low, bars.close)
         np.testing.assert_array_equal(direction, _supertrend_by_index(bars.high, bars.low, bars.close))
