@@ -30,8 +30,8 @@ says so and falls back to a Python generator (aiohttp), which competes with the 
 a small machine, so its latencies are worse than the servers'. nginx is Debian's (`apt-get install
 nginx`), run as this user's process with its files in a temporary directory.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--setups sync:2,sync:4]
-        [--via direct,nginx] [--seconds 6] [--rounds 3] [--port-base 8100]
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--setups gthread:2x4,sync:2]
+        [--via direct,nginx] [--seconds 8] [--rounds 3] [--port-base 8100]
 """
 
 from __future__ import annotations
@@ -93,11 +93,11 @@ class Setup:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--setups", default="sync:2,sync:4,gthread:2x4",
+    parser.add_argument("--setups", default="gthread:2x4,sync:2",
                         help="gunicorn set-ups, comma-separated: sync:<processes> or gthread:<processes>x<threads> "
-                             "(default sync:2,sync:4,gthread:2x4)")
+                             "(default gthread:2x4,sync:2; deploy/gunicorn.conf.py has gthread)")
     parser.add_argument("--via", default="direct,nginx", help="direct, nginx or both, comma-separated")
-    parser.add_argument("--seconds", type=float, default=6.0, help="measured seconds per pair per round")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per pair per round")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of alternation (default {ROUNDS})")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="first run N requests of each endpoint through the WSGI application in this process "
@@ -460,10 +460,16 @@ def report(setup: Setup, results: dict[int, dict[tuple[str, str], list[Window]]]
             print(f"  {clients} clients, {way}: api/bare {statistics.median(ratios):.2f}x "
                   f"(rounds {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
             for endpoint, runs in (("api", api), ("bare", bare)):
-                rate, p50, p95, p99, cpu_ms = (statistics.median(getattr(window, field) for window in runs)
-                                               for field in ("rate", "p50", "p95", "p99", "cpu_ms"))
+                rate = statistics.median(window.rate for window in runs)
+                answered = [window for window in runs if window.requests]  # a window of none has no latency
+                if not answered:
+                    print(f"    {endpoint:5} no request answered within any window")
+                    continue
+                p50, p95, p99, cpu_ms = (statistics.median(getattr(window, field) for window in answered)
+                                         for field in ("p50", "p95", "p99", "cpu_ms"))
+                empty = f" ({len(runs) - len(answered)} windows answered none)" if len(answered) < len(runs) else ""
                 print(f"    {endpoint:5} {rate:6.0f} req/s  p50 {p50:5.1f}  p95 {p95:5.1f}  p99 {p99:5.1f} ms  "
-                      f"server CPU {cpu_ms:.2f} ms a request")
+                      f"server CPU {cpu_ms:.2f} ms a request{empty}")
 
 
 if __name__ == "__main__":
