@@ -44,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -311,7 +312,7 @@ def served(setup: Setup, *, ways: list[str], database: str, port_base: int):
     processes: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="bench_api_nginx_") as directory:
         try:
-            processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env))
+            processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True))
             entrances = {"direct": Entrance(name="direct", base_url=f"http://127.0.0.1:{gunicorn_port}",
                                             processes=processes[:1])}
             if "nginx" in ways:
@@ -324,14 +325,18 @@ def served(setup: Setup, *, ways: list[str], database: str, port_base: int):
                 wait_until_served(entrance.base_url + ENDPOINTS["bare"])
             yield {way: entrances[way] for way in ways}
         finally:
+            # Quick shutdown (SIGINT for both): a graceful one waits for kept-alive connections. Then the
+            # whole process group, so that no worker outlives its master holding the port or the database.
             for process in processes:
-                process.terminate()
+                process.send_signal(signal.SIGINT)
             for process in processes:
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
 
 
 def nginx_start(*, directory: Path, listen: int, upstream: str) -> subprocess.Popen:
@@ -354,7 +359,7 @@ def nginx_start(*, directory: Path, listen: int, upstream: str) -> subprocess.Po
     config.write_text(text)
     nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")
     return subprocess.Popen([nginx, "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log"),
-                             "-g", f"daemon off; pid {directory}/nginx.pid;"])
+                             "-g", f"daemon off; pid {directory}/nginx.pid;"], start_new_session=True)
 
 
 def wait_until_served(url: str) -> None:
