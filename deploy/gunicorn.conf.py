@@ -4,9 +4,10 @@
 
 gthread workers: each process serves `GUNICORN_THREADS` requests at once on threads, so one waiting
 on Redis or PostgreSQL does not hold up the others, and keeps its connections to nginx alive between
-requests. In bench/bench_api.py on a busy 2-core host this gave 3 to 4 times the requests per second of
-sync workers (which close every connection after one request and serve one request at a time) at a
-third to half of the CPU time per request.
+requests. In bench/bench_api.py on a busy 2-core host (load average 14-20) it served the API about as
+fast as sync workers (which close every connection after one request and serve one request at a time)
+when the host was steady, and kept going when the host was at its busiest, where sync workers fell to
+a third of the requests per second.
 Each worker keeps a pool of PostgreSQL connections (DATABASE_POOL_MAX_SIZE, shared by its threads):
 workers times that must stay under the server's max_connections.
 """
