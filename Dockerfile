@@ -1,4 +1,5 @@
-# Production image: one image for web, worker and beat (the command picks the role).
+# Production image: one image for web (gunicorn), ws (daphne), worker and beat (the command picks the role;
+# compose.yaml puts nginx with deploy/nginx.conf in front of web and ws).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,4 +25,4 @@ USER beacon
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
-CMD ["python", "manage.py", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.wsgi"]

@@ -5,8 +5,9 @@ windows (the current UTC minute and day) counted with atomic cache increments, s
 web processes when the cache is Redis. Over a limit is 429 with Retry-After (LimitExceeded); a plan
 without API access is 403 with an upgrade link (NotEntitled); each allowed call counts into the
 tenant's daily usage (billing.usage's pending counter, flushed to its table). Both windows and the
-usage are counted in one round trip (config.cache_counters), and the plan is the request's
-entitlements (api.entitlements), which the endpoint reuses. The website's session calls are not the
+usage are counted, and the tenant's cached entitlements read, in one round trip (config.cache_counters);
+those are the request's entitlements (api.entitlements), which the endpoint reuses. A plan without API
+access takes back what it counted. The website's session calls are not the
 plan's API and are not metered.
 
 `PublicRateThrottle` limits the public (keyless) endpoints, the track-record summary and the ledger,
@@ -29,12 +30,12 @@ from rest_framework.throttling import BaseThrottle
 from accounts.models import ApiKey
 from accounts.ratelimits import client_ip
 from api.entitlements import request_entitlements
-from billing.entitlements import feature_ensure
+from billing.entitlements import entitlements_cache_key, feature_ensure
 from billing.models import UsageMetric
 from billing.usage import USAGE_PENDING_SECONDS, usage_pending_key
-from config.cache_counters import counters_add
+from config.cache_counters import counters_add, counters_add_reading
 from config.epoch import utc_from_epoch
-from config.errors import LimitExceeded
+from config.errors import LimitExceeded, NotEntitled
 
 WINDOWS = {"minute": 60, "day": 86400}
 DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60
@@ -57,16 +58,22 @@ class PlanRateThrottle(BaseThrottle):
         if not isinstance(request.auth, ApiKey):
             return True  # the website's session, and unauthenticated routes (schema, docs)
         tenant = request.tenant
-        entitlements = feature_ensure(tenant=tenant, feature="has_api", entitlements=request_entitlements(request))
         now = time.time()
         starts = {window: int(now // seconds) * seconds for window, seconds in WINDOWS.items()}
         usage = usage_pending_key(tenant_id=tenant.pk, metric=UsageMetric.API_CALLS,
                                   day=utc_from_epoch(starts["day"]).date())
-        # Both windows and the day's usage in one round trip; the call counts as used until refused.
-        *used_in, _ = counters_add({
-            **{_window_counter(f"api:{tenant.pk}", window, starts[window]): (1, seconds + 5)
-               for window, seconds in WINDOWS.items()},
-            usage: (1, USAGE_PENDING_SECONDS)})
+        counted = {**{_window_counter(f"api:{tenant.pk}", window, starts[window]): (1, seconds + 5)
+                      for window, seconds in WINDOWS.items()},
+                   usage: (1, USAGE_PENDING_SECONDS)}
+        # Both windows, the day's usage and the plan's entitlements in one round trip; the call counts as
+        # used until refused.
+        (*used_in, _), cached = counters_add_reading(counted, read=entitlements_cache_key(tenant.pk))
+        try:
+            entitlements = feature_ensure(tenant=tenant, feature="has_api",
+                                          entitlements=request_entitlements(request, cached=cached))
+        except NotEntitled:
+            counters_add({key: (-1, seconds) for key, (_, seconds) in counted.items()})  # no API: nothing counted
+            raise
         tightest = None
         for (window, seconds), used in zip(WINDOWS.items(), used_in, strict=True):
             limit = getattr(entitlements, f"api_requests_per_{window}")

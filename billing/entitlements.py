@@ -182,14 +182,16 @@ def feature_ensure(*, tenant, feature: str, value: str | None = None,
     return entitlements
 
 
-def _entitlements_cache_key(tenant_id: int) -> str:
+def entitlements_cache_key(tenant_id: int) -> str:
+    """Where `tenant_entitlements_cached` keeps the tenant's entitlements (the API's throttle reads them
+    in the round trip that counts the call)."""
     return f"beacon:entitlements:{tenant_id}"
 
 
 def tenant_entitlements_cached(*, tenant) -> Entitlements:
     """`tenant_entitlements` from the cache, read from the database at most once per
     ENTITLEMENTS_CACHE_SECONDS per tenant unless billing forgets them sooner."""
-    key = _entitlements_cache_key(tenant.pk)
+    key = entitlements_cache_key(tenant.pk)
     entitlements = cache.get(key)
     if entitlements is None:
         entitlements = tenant_entitlements(tenant=tenant)
@@ -199,4 +201,4 @@ def tenant_entitlements_cached(*, tenant) -> Entitlements:
 
 def entitlements_forget(*, tenant_id: int) -> None:
     """Drop the tenant's cached entitlements, after its subscription changed."""
-    cache.delete(_entitlements_cache_key(tenant_id))
+    cache.delete(entitlements_cache_key(tenant_id))

@@ -1,6 +1,7 @@
 """Counters in Django's cache, several at a time: one round trip to Redis however many there are.
 
-`counters_add` adds to counters (creating each with its time to live) and answers their new values;
+`counters_add` adds to counters (creating each with its time to live) and answers their new values
+(`counters_add_reading` also reads one cached value in the same round trip);
 `counters_take` answers counters and sets them back to zero, atomically, so whatever is added after
 stays for the next take. With Redis (production: shared by every web process) each call is one
 pipeline; with another backend (the embedded mode's local memory) the counters are handled one by
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -37,6 +39,23 @@ def counters_add(deltas: dict[str, tuple[int, int]]) -> list[int]:
                 pipe.expire(key, seconds)
             return [int(value) for value in pipe.execute()[::2]]
     return [_add_one(cache, key, delta, seconds) for key, (delta, seconds) in deltas.items()]
+
+
+def counters_add_reading(deltas: dict[str, tuple[int, int]], *, read: str) -> tuple[list[int], Any]:
+    """`counters_add(deltas)` and the value cached under `read` (None if there is none), in one round trip
+    to Redis: the API's throttle counts a call and reads the tenant's entitlements together."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        keys = [cache.make_and_validate_key(key) for key in deltas]
+        with _redis(cache, keys).pipeline(transaction=False) as pipe:
+            pipe.get(cache.make_and_validate_key(read))
+            for key, (delta, seconds) in zip(keys, deltas.values(), strict=True):
+                pipe.incrby(key, delta)
+                pipe.expire(key, seconds)
+            value, *added = pipe.execute()
+        # Decoded as cache.get() decodes it (Django's serializer for the cache's values).
+        return [int(count) for count in added[::2]], None if value is None else cache._cache._serializer.loads(value)
+    return counters_add(deltas), cache.get(read)
 
 
 def _add_one(cache, key: str, delta: int, seconds: int) -> int:

@@ -1,6 +1,7 @@
 import pytest
 
 from accounts import services
+from billing.entitlements import entitlements_forget
 from billing.models import Plan, Subscription, UsageCounter
 from billing.usage import usage_flush_all
 
@@ -23,6 +24,18 @@ def test_a_plan_without_api_access_gets_403_with_an_upgrade_link(client, key_hea
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "not_entitled" and error["upgrade_url"].endswith("/pricing/")
+
+
+def test_a_call_refused_for_want_of_api_access_is_not_counted(client, key_headers, tenant_a):
+    assert client.get("/api/v1/me/", headers=key_headers).status_code == 403  # Free: no API
+    _on(tenant_a, "pro", api_requests_per_minute=10, api_requests_per_day=1000)
+    entitlements_forget(tenant_id=tenant_a.pk)  # as billing does when a subscription changes
+
+    response = client.get("/api/v1/me/", headers=key_headers)
+
+    assert response["X-RateLimit-Remaining"] == "9"  # the refused call took nothing from the minute or the day
+    usage_flush_all()
+    assert UsageCounter.objects.get(tenant=tenant_a, metric="api_calls").count == 1
 
 
 def test_every_api_response_carries_the_rate_limit_headers(client, key_headers, tenant_a):

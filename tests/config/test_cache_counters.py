@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from config.cache_counters import counters_add, counters_take
+from config.cache_counters import counters_add, counters_add_reading, counters_take
 from tests.cache import cache_empty
 
 LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}}
@@ -28,6 +28,13 @@ def test_adding_starts_missing_counters_at_their_delta_and_answers_the_new_value
     assert counters_add({"a": (1, 60), "b": (5, 60)}) == [1, 5]
     assert counters_add({"a": (1, 60), "b": (-2, 60)}) == [2, 3]
     assert (cache.get("a"), cache.get("b")) == (2, 3)  # the cache API reads what was added
+
+
+def test_adding_can_read_a_cached_value_as_the_cache_api_wrote_it(backend):
+    cache.set("plan", {"code": "pro", "limits": (10, 1000)}, 60)
+
+    assert counters_add_reading({"a": (1, 60)}, read="plan") == ([1], {"code": "pro", "limits": (10, 1000)})
+    assert counters_add_reading({"a": (1, 60)}, read="missing") == ([2], None)
 
 
 def test_a_counter_lives_its_time_to_live(backend):

@@ -45,6 +45,23 @@ def test_connect_src_allows_the_live_feed_on_the_host_and_scheme_the_page_came_f
     assert secure == ["'self'", "wss://localhost"]
 
 
+def test_the_policy_built_once_per_origin_is_the_one_django_csp_builds_for_each_response(db):
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.csp import FeedOriginCSPMiddleware
+
+    for secure in (False, True):
+        requests = [RequestFactory().get("/api/v1/signals/", secure=secure) for _ in range(2)]
+        ours = FeedOriginCSPMiddleware(HttpResponse).process_response(requests[0], HttpResponse())
+        # django-csp's own process_response, with our policy parts (the feed's origin in connect-src)
+        theirs = CSPMiddleware.process_response(FeedOriginCSPMiddleware(HttpResponse), requests[1], HttpResponse())
+
+        assert _directives(ours) == _directives(theirs)
+        assert _directives(ours)["connect-src"] == ["'self'", f"{'wss' if secure else 'ws'}://testserver"]
+
+
 def test_a_request_for_a_host_we_do_not_serve_gets_no_websocket_origin(db):
     response = Client().get("/", headers={"Host": "evil.example"})
 

@@ -1,0 +1,29 @@
+"""gunicorn's settings for Beacon's HTTP (pages and API; WebSocket is daphne's, see deploy/nginx.conf).
+
+    gunicorn -c deploy/gunicorn.conf.py config.wsgi
+
+gthread workers: each process serves `GUNICORN_THREADS` requests at once on threads, so one waiting
+on Redis or PostgreSQL does not hold up the others, and keeps its connections to nginx alive between
+requests. In bench/bench_api.py on a busy 2-core host (load average 14-20) it served the API about as
+fast as sync workers (which close every connection after one request and serve one request at a time)
+when the host was steady, and kept going when the host was at its busiest, where sync workers fell to
+a third of the requests per second.
+Each worker keeps a pool of PostgreSQL connections (DATABASE_POOL_MAX_SIZE, shared by its threads):
+workers times that must stay under the server's max_connections.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# WEB_CONCURRENCY: the usual name (Heroku, Render, Dokku) for the processes; about the cores of the machine.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+keepalive = 30  # seconds an idle connection from nginx stays open (nginx keeps up to 32 per worker)
+timeout = 30  # a worker silent this long is killed and replaced
+graceful_timeout = 30
+max_requests = 10_000  # recycle a worker now and then, so a slow leak cannot grow for ever
+max_requests_jitter = 1_000
+accesslog = None  # the proxy logs each request
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
