@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 # PostgreSQL ran out of connections ("too many clients") within seconds at 16 clients.
 PRODUCTION_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "bench-only-secret-key-" * 3,
                   "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false",
-                  "LOG_LEVEL": "WARNING"}
+                  "LOG_LEVEL": "WARNING", "VAULT_MASTER_KEYS": "bench:" + "A" * 43 + "="}
 os.environ.update({k: v for k, v in PRODUCTION_ENV.items() if k not in os.environ})
 SIGNALS = 100_000
 BASE_SIGNALS = 50

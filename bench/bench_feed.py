@@ -89,8 +89,8 @@ def _option(name: str, default: str) -> str:
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
-def seed(count: int) -> list[str]:
-    """`count` API keys of Premium tenants (twenty a tenant), the instruments and the strategy."""
+def seed(count: int, *, keys_per_tenant: int = KEYS_PER_TENANT) -> list[str]:
+    """`count` API keys of Premium tenants (`keys_per_tenant` a tenant), the instruments and the strategy."""
     from accounts.models import Tenant
     from accounts.services import api_key_create
     from billing.models import Plan, Subscription, SubscriptionStatus
@@ -101,11 +101,11 @@ def seed(count: int) -> list[str]:
     strategy_default_ensure()
     premium = Plan.objects.get(code="premium")
     keys = []
-    for t in range((count + KEYS_PER_TENANT - 1) // KEYS_PER_TENANT):
+    for t in range((count + keys_per_tenant - 1) // keys_per_tenant):
         tenant = Tenant.objects.create(name=f"Bench {t}", slug=f"bench-{t}")
         Subscription.objects.create(tenant=tenant, plan=premium, status=SubscriptionStatus.ACTIVE)
         keys += [api_key_create(tenant=tenant, name=f"k{i}", scope="read", created_by=None)[1]
-                 for i in range(KEYS_PER_TENANT)]
+                 for i in range(keys_per_tenant)]
     return keys[:count]
 
 
