@@ -190,15 +190,15 @@ SERVER_COMMANDS = {"daphne": _daphne_command, "gunicorn": _gunicorn_command}
 class servers:
     """`workers` processes of a server `kind` serving bench_api_app on one shared listening socket (each
     gunicorn is started as a master with one worker, so that both kinds have `workers` processes that
-    serve and each one's CPU time is read alike)."""
+    serve and each one's CPU time is read alike). `port` 0: any free port."""
 
-    def __init__(self, *, kind: str, workers: int, threads: int, database: str):
-        self.kind, self.workers, self.threads, self.database = kind, workers, threads, database
+    def __init__(self, *, kind: str, workers: int, threads: int, database: str, port: int = 0):
+        self.kind, self.workers, self.threads, self.database, self.port = kind, workers, threads, database, port
 
     def __enter__(self) -> servers:
         self.socket = socket.socket()
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
+        self.socket.bind(("127.0.0.1", self.port))
         self.socket.listen(1024)
         self.socket.set_inheritable(True)
         url = urlsplit(os.environ["DATABASE_URL"])
