@@ -5,7 +5,8 @@ REDIS_URL's database; bench/feed_settings.py) on a throwaway test database of DA
 API keys (ten a tenant, half its plan's connections, so a reconnect never waits for its old slot)
 follow the feed with the reference client (signals.feed_client.FeedClient) from CLIENT_PROCESSES
 processes, while this process publishes RATE signals a second through the real publishing path
-(bench_feed.publish). Meanwhile:
+(bench_feed.publish) for --minutes (a machine too busy to commit RATE a second publishes fewer: the
+figures say how many). Meanwhile:
 - churn: every second, `--churn` clients (chosen at random among those live) disconnect (a clean close)
   and connect again with the same FeedClient, which resumes after the last seq it handed on;
 - slow consumers: `--slow` of the clients take SLOW_SECONDS over each signal (a fifth of the feed's rate),
@@ -124,7 +125,7 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
     sampler = Sampler(server.pid)
     try:
         _wait_for_port(port)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(dir=log.parent, prefix="soak_feed_") as tmp:
             for part, chunk in enumerate(_split(list(range(len(keys))), CLIENT_PROCESSES)):
                 spec, out = Path(tmp) / f"spec{part}.json", Path(tmp) / f"out{part}"
                 spec.write_text(json.dumps({"keys": [keys[i] for i in chunk], "slow": [i in slow for i in chunk],
@@ -139,7 +140,7 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
             sampler.start()
             _tell(clients, "start")
             publishing_started = time.monotonic()
-            published = publish(seconds=round(args.minutes * 60))
+            published = publish(seconds=round(args.minutes * 60), within=True)
             publishing_seconds = time.monotonic() - publishing_started
             committed = Path(tmp) / "committed.json"
             committed.write_text(json.dumps(published))
@@ -149,14 +150,24 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
                 process.wait(timeout=DRAIN_TIMEOUT_SECONDS + 120)
                 outputs.append(_read_output(out))
             sampler.stop()
+            server_stop(server)
     finally:
         for process, _ in clients:
             if process.poll() is None:
                 process.kill()
-        server.send_signal(signals_of_processes.SIGTERM)
-        server.wait(timeout=30)
+        server_stop(server)
     return {"published": len(published), "publishing_seconds": publishing_seconds, "clients": outputs,
             "samples": sampler.samples}
+
+
+def server_stop(server: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within a minute (daphne closing its sockets on a busy host)."""
+    server.send_signal(signals_of_processes.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 class Sampler:
