@@ -39,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LOG_LEVEL", "ERROR")  # not a line for each 403 and 429 (the servers print to this terminal)
 
 from bench.bench_api import servers  # noqa: E402  (sets the production environment)
 from bench.soak_feed import PORTS, _free_port_in  # noqa: E402
