@@ -224,12 +224,14 @@ def report(result: dict, args: argparse.Namespace) -> bool:
     slow_clients = sum(output["slow_clients"] for output in outputs)
     slow_never_closed = sum(output["slow_never_closed"] for output in outputs)
     failed = [failure for output in outputs for failure in output["failures"]]
-    seconds = np.array([s[0] for s in samples])
-    rss = np.array([s[1] / 1024 for s in samples])
+    during = [s for s in samples if s[0] <= result["publishing_seconds"]] or samples  # not the drain
+    seconds = np.array([s[0] for s in during])
+    rss = np.array([s[1] / 1024 for s in during])
+    rss_drained = max(s[1] for s in samples) / 1024
     slope = np.polyfit(seconds / 60, rss, 1)[0] if len(samples) >= 2 else float("nan")
     third = max(1, len(rss) // 3)
     growth = float(np.median(rss[-third:]) / np.median(rss[:third]) - 1)
-    cpu = (samples[-1][2] - samples[0][2]) / max(seconds[-1], 1)
+    cpu = (during[-1][2] - during[0][2]) / max(seconds[-1] - seconds[0], 1)
     loads = [s[3] for s in samples]
 
     def percentiles(values) -> str:
@@ -243,7 +245,8 @@ def report(result: dict, args: argparse.Namespace) -> bool:
           f"{result['publishing_seconds']:.0f} s), churn "
           f"{args.churn:g} reconnects/s; load average (1 min) mean {np.mean(loads):.2f}, max {max(loads):.2f} "
           f"on {os.cpu_count()} cores")
-    print(f"  lost {total['lost']}, doubled {total['doubled']} (of which skipped by the client as already "
+    print(f"  lost (never handed on by the end of the drain) {total['lost']}, doubled {total['doubled']} "
+          f"(of which skipped by the client as already "
           f"handed on: {total['skipped']}); clients without the last signal after the drain: {total['incomplete']}")
     churn_seconds = max(output["churn_seconds"] for output in outputs)
     print(f"  reconnects: {total['reconnects']:,} by churn in {churn_seconds:.0f} s "
@@ -256,8 +259,9 @@ def report(result: dict, args: argparse.Namespace) -> bool:
         print(f"  publication to delivery, {kind} clients: {percentiles(latencies)}")
     print(f"  server RSS every {SAMPLE_SECONDS} s ({len(rss)} samples): first {rss[0]:.0f} MiB, "
           f"last {rss[-1]:.0f} MiB, max {rss.max():.0f} MiB, slope {slope:+.2f} MiB/min, "
-          f"last third vs first third {growth:+.1%}; server CPU {cpu:.2f} s/s")
-    print("  RSS MiB: " + " ".join(f"{value:.0f}" for value in rss))
+          f"last third vs first third {growth:+.1%}, while publishing; {rss_drained:.0f} MiB at most with the drain; "
+          f"server CPU {cpu:.2f} s/s")
+    print("  RSS MiB: " + " ".join(f"{s[1] / 1024:.0f}" for s in samples))
     broken = []
     if total["lost"] or total["doubled"]:
         broken.append(f"{total['lost']} lost, {total['doubled']} doubled")
