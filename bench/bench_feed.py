@@ -89,8 +89,8 @@ def _option(name: str, default: str) -> str:
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
-def seed(count: int) -> list[str]:
-    """`count` API keys of Premium tenants (twenty a tenant), the instruments and the strategy."""
+def seed(count: int, *, keys_per_tenant: int = KEYS_PER_TENANT) -> list[str]:
+    """`count` API keys of Premium tenants (`keys_per_tenant` a tenant), the instruments and the strategy."""
     from accounts.models import Tenant
     from accounts.services import api_key_create
     from billing.models import Plan, Subscription, SubscriptionStatus
@@ -101,11 +101,11 @@ def seed(count: int) -> list[str]:
     strategy_default_ensure()
     premium = Plan.objects.get(code="premium")
     keys = []
-    for t in range((count + KEYS_PER_TENANT - 1) // KEYS_PER_TENANT):
+    for t in range((count + keys_per_tenant - 1) // keys_per_tenant):
         tenant = Tenant.objects.create(name=f"Bench {t}", slug=f"bench-{t}")
         Subscription.objects.create(tenant=tenant, plan=premium, status=SubscriptionStatus.ACTIVE)
         keys += [api_key_create(tenant=tenant, name=f"k{i}", scope="read", created_by=None)[1]
-                 for i in range(KEYS_PER_TENANT)]
+                 for i in range(keys_per_tenant)]
     return keys[:count]
 
 
@@ -168,8 +168,9 @@ def forget_server_state() -> None:
                        for i in range(KEYS_PER_TENANT)])
 
 
-def publish(*, seconds: int) -> dict[int, float]:
-    """RATE signals a second through the publishing path; signal id -> time.time() of its commit."""
+def publish(*, seconds: int, within: bool = False) -> dict[int, float]:
+    """RATE signals a second through the publishing path; signal id -> time.time() of its commit. `within`:
+    stop when `seconds` have passed, even if a slow machine published fewer."""
     from datetime import UTC, datetime, timedelta
 
     from django.db import transaction
@@ -185,6 +186,8 @@ def publish(*, seconds: int) -> dict[int, float]:
     started = time.monotonic()
     for i in range(seconds * RATE):
         time.sleep(max(0.0, started + i / RATE - time.monotonic()))
+        if within and time.monotonic() - started >= seconds:
+            break
         stamp: dict[str, float] = {}
         with transaction.atomic():
             transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", time.time()))  # before the send's

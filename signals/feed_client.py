@@ -25,6 +25,7 @@ import inspect
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class FeedClient:
         self.last_seq = after if after is not None else self._state()
         self.connections = 0  # how many times it connected (1 + reconnects)
         self.skipped = 0  # signals received again (at or below the last seq), not handed on
+        self.closes: Counter[int | None] = Counter()  # the server's closes (and broken connections: None), by code
         self.live = asyncio.Event()  # set while the signals stream is live (subscribed, or resumed)
         self._last_error = ""
         self._authenticated = False
@@ -80,6 +82,7 @@ class FeedClient:
                 try:
                     await self._connection(session, stop)
                 except FeedClosed as closed:
+                    self.closes[closed.code] += 1
                     if closed.code in FINAL_CODES:
                         raise
                     logger.warning("feed %s; reconnecting", closed)

@@ -20,8 +20,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import connection, connections
 
-from signals.feed_client import FeedClient
-from signals.feed_protocol import CLOSE_TOO_SLOW
+from signals.feed_client import FeedClient, FeedClosed
+from signals.feed_protocol import CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED
 from signals.models import SignalPublication
 from tests.servers import free_port, port_wait
 from tests.signals.feed.conftest import signal_publish
@@ -121,6 +121,18 @@ async def test_the_reference_client_resumes_after_the_server_restarts_and_misses
     assert [m["seq"] for m in received] == expected  # all fifteen, in order, once
     assert client.connections == 2
     assert json.loads(state.read_text()) == {"after": expected[-1]}
+
+
+async def test_the_reference_client_counts_the_servers_closes_by_code_and_stops_at_a_refused_key(daphne):
+    server = daphne()
+    client = FeedClient(url=server.url, key="bk_not_a_key")
+
+    with pytest.raises(FeedClosed) as refused:
+        await asyncio.wait_for(client.run(), timeout=30)
+
+    assert refused.value.code == CLOSE_UNAUTHENTICATED
+    assert client.closes == {CLOSE_UNAUTHENTICATED: 1}
+    assert client.connections == 1
 
 
 async def test_the_feed_command_prints_json_lines_and_keeps_its_place(premium, daphne, tmp_path):
