@@ -12,6 +12,7 @@ from django.db import connection
 
 from backtests import services
 from backtests.models import Backtest, BacktestChunk, BacktestStatus
+from billing.services import plan_catalogue_seed
 from config.celery_app import app
 from tests.backtests.test_backtest_search_services import BAYESIAN, serial_report
 from tests.backtests.test_backtest_services import goog  # noqa: F401
@@ -37,8 +38,8 @@ def backtests_worker(tmp_path):
     log = (tmp_path / "worker.log").open("w")
     env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-Q", "backtests",
-                               "-c", "2", "-P", "prefork", "-n", f"backtests-test-{os.getpid()}@%h", "-l", "INFO",
-                               "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                               "-c", "2", "-P", "prefork", "-O", "fair", "-n", f"backtests-test-{os.getpid()}@%h",
+                               "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     yield worker
     worker.terminate()
@@ -52,6 +53,7 @@ def backtests_worker(tmp_path):
 
 def test_an_optimisation_runs_its_chunks_in_several_worker_processes_with_the_serial_result(
         goog, tenant_a, alice, backtests_worker, tmp_path):  # noqa: F811
+    plan_catalogue_seed()  # a transactional test's database starts without the migrations' rows if one ran before
     backtest = services.backtest_create(tenant=tenant_a, user=alice, data={**BAYESIAN, "budget": 24})
 
     deadline = time.monotonic() + 240
