@@ -30,6 +30,28 @@ def _isolated_cache():
     cache_empty()
 
 
+@pytest.fixture(autouse=True)
+def _migrations_rows(request):
+    """Every database test starts with the rows the migrations create (the plan catalogue, the shipped
+    strategy), as on a fresh install. A transactional test ends by emptying every table; pytest-django
+    runs those last in one process, but a pytest-xdist worker runs each file it is given in turn, so a
+    test after a transactional one would otherwise find no plan and no strategy."""
+    if not ({"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from billing.models import Plan
+
+    if Plan.objects.exists():
+        return
+    from billing.services import plan_catalogue_seed
+    from signals.engine.strategy import DEFAULT_CONFLUENCE
+    from signals.models import Strategy
+
+    plan_catalogue_seed()
+    Strategy.objects.get_or_create(name=DEFAULT_CONFLUENCE["name"], version=DEFAULT_CONFLUENCE["version"],
+                                   defaults={"config": DEFAULT_CONFLUENCE, "is_active": True})
+
+
 @pytest.fixture
 def tenant_a(db) -> Tenant:
     return TenantFactory(name="Alpha Capital", slug="alpha")

@@ -45,6 +45,8 @@ def stripe_server(localstripe_url, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_beacon"
     settings.STRIPE_API_BASE = localstripe_url
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    # The test itself talks to the server through the module too; an earlier test may have pointed it elsewhere.
+    stripe.api_key, stripe.api_base = "sk_test_beacon", localstripe_url
     return localstripe_url
 
 

@@ -1,7 +1,11 @@
 """The engine's outputs on the bundled histories are exactly those it gave before its speed work
 (c0bdbe8): chart patterns, structure events, and each pair's state and signal draft from the live
 batch at many bars. A digest of each, so any change in any output (a bit of a price included) shows;
-an intended change of a formula records the new digests here, with the reason."""
+an intended change of a formula records the new digests here, with the reason.
+
+Recorded again once: each pair's state gained the news sentiment at its close (news_vote=None,
+news_items=0 on these histories, which have no news); with those two fields taken out of the repr the
+live digests are exactly c0bdbe8's."""
 
 import hashlib
 
@@ -21,16 +25,16 @@ HISTORIES = {"EURUSD_H1": ("H1", InstrumentSpec("EURUSD", "forex", 0.00001, 5, 0
 RECORDED = {
     "EURUSD_H1": {"chart_patterns": "1ba3971a9d80815eb865a5908dab5c09af5892296a05a4b2aa3a5a906076117e",
                   "structure": "0049105729d11c8e120b4bd70a70b6604f6f1b4312b1a7f1e779741f7e52df9c",
-                  "live": "b99a1355d2c23ba63b3b28d90ad3b68abd0402060bab9ab128650f77f3540347"},
+                  "live": "d650b2c70adccee0c8f55b0e659fc9d8e29dbafc1490c13d5964251d4496c915"},
     "GOOG_D1": {"chart_patterns": "7088a5a27f915df159d89f609b29bde6296aabc9cc55e8e7af5c3e4911c79b1d",
                 "structure": "b0c6edb805aca8a69992b761a9b24d6c5e0a14d8e5cd169010c9128b4745b479",
-                "live": "7722d3df2049dd2548503d7e4e9f9975f73dcfd08d6fdc89c19ff3faec6959de"},
+                "live": "80f37b3787bcfd3e7b8d7ce074e9cb4c8316345463006be4e39566de5e6a031e"},
     "SPX_D1": {"chart_patterns": "79d10d2d5157fb207e56df733e9666be50052fe252a1f04f89d6a47330d50f6b",
                "structure": "2bd90d1dc008cd2a67a363a99fa3b161499b2ab3fdf4a4fe48d8e1d3b139980c",
-               "live": "2ee9bdc01863ef31be33d363cabbf165170ed27277f7d8c4f26ba3bd8aedb93b"},
+               "live": "ccabf8108bdcff6267a775a303cecc9d69d2d33150ed31dc5cac4d161bd2b588"},
     "BTCUSD_MN1": {"chart_patterns": "37ce240312f5c80aeaa98a9325cf8441b07074e15099d08db3515a111070e555",
                    "structure": "7fdde9409c4f8319f3fd40d73029acc1201913c2b458eccc6ebd0cca4bf58e2f",
-                   "live": "bea3ee2919490c623eab4d3163d8b5e63bac3527e6af5a1d1b674d058784f264"},
+                   "live": "1ac2c5fdde5afa267383a8f9ee75934fa5497d0862e54a06119908eb7a266be7"},
 }
 
 
