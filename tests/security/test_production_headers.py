@@ -14,7 +14,10 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db  # so that pytest-django makes the test database the probe uses
+# django_db: pytest-django makes the test database the probe uses. postgres: the probe is another process,
+# so it needs a database server it can reach (SQLite's test database lives in this process's memory), and
+# production runs on PostgreSQL anyway; without one the test is skipped with that reason (CI never skips).
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 

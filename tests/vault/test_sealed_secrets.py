@@ -101,12 +101,15 @@ def test_a_data_key_is_read_once_per_process_and_a_secret_opened_once_per_destin
 def test_the_data_migration_sealed_rows_stored_before_the_vault(master_keys, tenant_a, alice, transactional_db):
     """Rows stored in the clear before 0003 are sealed by it, and opened back by its reverse."""
     call_command("migrate", "alerts", "0002", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO alerts_destination (tenant_id, member_id, channel, label, url, secret, push_p256dh,"
-                       " push_auth, created_at, disabled_reason) VALUES (%s, %s, 'discord', '', %s, '', '', '', now(),"
-                       " ''), (%s, %s, 'webhook', '', 'https://hooks.example.com/a', %s, '', '', now(), '')",
-                       [tenant_a.pk, alice.pk, DISCORD_URL, tenant_a.pk, alice.pk, SIGNING_SECRET])
-    call_command("migrate", "alerts", verbosity=0)
+    try:  # forward again whatever happens: the tests after this one need the schema of today
+        with connection.cursor() as cursor:  # CURRENT_TIMESTAMP: SQL that PostgreSQL and SQLite both know
+            cursor.execute("INSERT INTO alerts_destination (tenant_id, member_id, channel, label, url, secret,"
+                           " push_p256dh, push_auth, created_at, disabled_reason) VALUES (%s, %s, 'discord', '', %s,"
+                           " '', '', '', CURRENT_TIMESTAMP, ''), (%s, %s, 'webhook', '', 'https://hooks.example.com/a',"
+                           " %s, '', '', CURRENT_TIMESTAMP, '')",
+                           [tenant_a.pk, alice.pk, DISCORD_URL, tenant_a.pk, alice.pk, SIGNING_SECRET])
+    finally:
+        call_command("migrate", "alerts", verbosity=0)
 
     discord, endpoint = Destination.objects.order_by("pk")
     assert (discord.discord_url, discord.url, endpoint.secret) == (
