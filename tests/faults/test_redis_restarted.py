@@ -60,7 +60,7 @@ def world(transactional_db, broker, settings, tmp_path):
     instrument_catalogue_load()
     strategy_default_ensure()
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": [broker.url]}}}
+                                           "CONFIG": {"hosts": [{"address": broker.url, "socket_timeout": 15}]}}}
     env = process_env(DATABASE_URL=database_url(connection.settings_dict["NAME"]), REDIS_URL=broker.url)
     server = WebServer(env, tmp_path / "daphne.log").launch()
     worker = CeleryWorker(env, tmp_path / "worker.log", queues="default,alerts,portfolios", name="worker").launch()
