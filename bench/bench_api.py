@@ -281,20 +281,27 @@ class Entrance:
         self.name, self.base_url, self.processes = name, base_url, processes
 
     def cpu_seconds(self) -> float:
-        """User and system CPU time of the processes and their children (the workers)."""
-        pids = []
-        for process in self.processes:
-            pids.append(process.pid)
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-            with contextlib.suppress(OSError):
-                pids += [int(pid) for pid in children.read_text().split()]
+        """User and system CPU time of the processes, of their live children (the workers) and of the children
+        they reaped (a worker recycled after its max_requests: its time moves to its parent's cutime/cstime, so
+        the sum never goes back)."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0.0
-        for pid in pids:
+        for process in self.processes:
+            total += _cpu_ticks(process.pid, reaped_children=True) / ticks
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
             with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+                pids = [int(pid) for pid in children.read_text().split()]
+                total += sum(_cpu_ticks(pid, reaped_children=False) for pid in pids) / ticks
         return total
+
+
+def _cpu_ticks(pid: int, *, reaped_children: bool) -> int:
+    """utime + stime of the process (and cutime + cstime, its reaped children's); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(value) for value in fields[11:15 if reaped_children else 13])
 
 
 @contextlib.contextmanager

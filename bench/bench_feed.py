@@ -168,8 +168,8 @@ def forget_server_state() -> None:
                        for i in range(KEYS_PER_TENANT)])
 
 
-def publish(*, seconds: int, within: bool = False) -> dict[int, float]:
-    """RATE signals a second through the publishing path; signal id -> time.time() of its commit. `within`:
+def publish(*, seconds: int, within: bool = False, rate: float = RATE) -> dict[int, float]:
+    """`rate` signals a second through the publishing path; signal id -> time.time() of its commit. `within`:
     stop when `seconds` have passed, even if a slow machine published fewer."""
     from datetime import UTC, datetime, timedelta
 
@@ -184,8 +184,8 @@ def publish(*, seconds: int, within: bool = False) -> dict[int, float]:
     base = datetime(2030, 1, 1, tzinfo=UTC) + timedelta(days=int(time.time()) % 10_000)
     committed: dict[int, float] = {}
     started = time.monotonic()
-    for i in range(seconds * RATE):
-        time.sleep(max(0.0, started + i / RATE - time.monotonic()))
+    for i in range(round(seconds * rate)):
+        time.sleep(max(0.0, started + i / rate - time.monotonic()))
         if within and time.monotonic() - started >= seconds:
             break
         stamp: dict[str, float] = {}

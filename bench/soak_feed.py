@@ -4,12 +4,14 @@ One daphne process serves the feed as in production (config.asgi, PostgreSQL, ch
 REDIS_URL's database; bench/feed_settings.py) on a throwaway test database of DATABASE_URL. Premium
 API keys (ten a tenant, half its plan's connections, so a reconnect never waits for its old slot)
 follow the feed with the reference client (signals.feed_client.FeedClient) from CLIENT_PROCESSES
-processes, while this process publishes RATE signals a second through the real publishing path
-(bench_feed.publish) for --minutes (a machine too busy to commit RATE a second publishes fewer: the
-figures say how many). Meanwhile:
+processes, while this process publishes `--rate` signals a second through the real publishing path
+(bench_feed.publish) for --minutes (a machine too busy to commit that many publishes fewer: the figures
+say how many). The default, 2 a second, is three times the engine's busiest possible hour (Premium's run
+every 60 s over 39 instruments, at most one signal each: 0.65 a second); bench_feed.py measures the
+fan-out's capacity at 10 a second without churn. Meanwhile:
 - churn: every second, `--churn` clients (chosen at random among those live) disconnect (a clean close)
   and connect again with the same FeedClient, which resumes after the last seq it handed on;
-- slow consumers: `--slow` of the clients take SLOW_SECONDS over each signal (a fifth of the feed's rate),
+- slow consumers: `--slow` of the clients take 5 / rate seconds over each signal (a fifth of the feed's rate),
   so they fall behind: the server must close them (4408, a heartbeat left unanswered for its deadline,
   or 4409, the outbox full: both are the feed's slow-consumer closes) rather than buffer for them, and
   they resume after each close;
@@ -55,7 +57,6 @@ os.environ.setdefault("DEBUG", "false")
 from bench.bench_feed import (  # noqa: E402
     CLIENT_PROCESSES,
     CONNECT_EVERY_SECONDS,
-    RATE,
     _cpu_seconds,
     _rss_kib,
     _split,
@@ -66,7 +67,8 @@ from bench.bench_feed import (  # noqa: E402
 )
 
 KEYS_PER_TENANT = 10
-SLOW_SECONDS = 5 / RATE  # a slow consumer's time with each signal: it reads at a fifth of the feed's rate
+SLOW_SHARE_OF_RATE = 5  # a slow consumer reads at a fifth of the feed's rate
+SOAK_RATE = 2.0  # signals a second: three times the engine's busiest possible hour (see above)
 SLOW_CLOSES = (4408, 4409)  # signals.feed_protocol's CLOSE_TOO_LATE and CLOSE_TOO_SLOW
 SAMPLE_SECONDS = 10
 DRAIN_TIMEOUT_SECONDS = 300
@@ -83,6 +85,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--churn", type=float, default=100.0, help="reconnects a second, all clients (default 100)")
     parser.add_argument("--slow", type=float, default=0.05, help="share of slow consumers (default 0.05)")
+    parser.add_argument("--rate", type=float, default=SOAK_RATE, help=f"signals a second (default {SOAK_RATE:g})")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: the first free in 8300-8399)")
     args = parser.parse_args()
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
@@ -129,7 +132,8 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
             for part, chunk in enumerate(_split(list(range(len(keys))), CLIENT_PROCESSES)):
                 spec, out = Path(tmp) / f"spec{part}.json", Path(tmp) / f"out{part}"
                 spec.write_text(json.dumps({"keys": [keys[i] for i in chunk], "slow": [i in slow for i in chunk],
-                                            "churn": args.churn / CLIENT_PROCESSES}))
+                                            "churn": args.churn / CLIENT_PROCESSES,
+                                            "slow_seconds": SLOW_SHARE_OF_RATE / args.rate}))
                 clients.append((subprocess.Popen(
                     [sys.executable, __file__, "--client", f"ws://127.0.0.1:{port}/ws/v1/feed/", str(spec), str(out)],
                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -140,7 +144,7 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
             sampler.start()
             _tell(clients, "start")
             publishing_started = time.monotonic()
-            published = publish(seconds=round(args.minutes * 60), within=True)
+            published = publish(seconds=round(args.minutes * 60), within=True, rate=args.rate)
             publishing_seconds = time.monotonic() - publishing_started
             committed = Path(tmp) / "committed.json"
             committed.write_text(json.dumps(published))
@@ -240,8 +244,9 @@ def report(result: dict, args: argparse.Namespace) -> bool:
         p50, p99 = np.percentile(values, [50, 99])
         return f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(values):,} deliveries)"
 
-    print(f"soak_feed: {total['clients']} clients ({slow_clients} slow: {SLOW_SECONDS:.1f} s a signal) on one daphne "
-          f"process, {RATE} signals/s for {args.minutes:g} min ({result['published']:,} signals, published in "
+    slow_seconds = SLOW_SHARE_OF_RATE / args.rate
+    print(f"soak_feed: {total['clients']} clients ({slow_clients} slow: {slow_seconds:.1f} s a signal) on one daphne "
+          f"process, {args.rate:g} signals/s for {args.minutes:g} min ({result['published']:,} signals, published in "
           f"{result['publishing_seconds']:.0f} s), churn "
           f"{args.churn:g} reconnects/s; load average (1 min) mean {np.mean(loads):.2f}, max {max(loads):.2f} "
           f"on {os.cpu_count()} cores")
@@ -309,6 +314,7 @@ class ClientProcess:
         from signals.feed_client import FeedClient
 
         self.slow = spec["slow"]
+        self.slow_seconds = spec["slow_seconds"]
         self.churn_per_second = spec["churn"]
         self.draining = False
         self.ids = [array("q") for _ in spec["keys"]]  # signal ids handed on, per client, in order
@@ -331,7 +337,7 @@ class ClientProcess:
                 ids.append(message["data"]["signal_id"])
                 times.append(time.time())
             if slow and not self.draining:
-                await asyncio.sleep(SLOW_SECONDS)
+                await asyncio.sleep(self.slow_seconds)
         return record
 
     async def run(self, out: Path) -> None:

@@ -24,7 +24,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Channels closes stale database connections before every handler, a hop to the sync thread
         # for each frame (a thousand clients answering heartbeats queue there). Every database call of
-        # the feed goes through database_sync_to_async, which closes them itself.
+        # the feed goes through the hub's threads (FeedHub.run_sync, run_for_connection), which close them.
         await getattr(self, get_handler_name(message))(message)
 
     async def receive(self, text_data=None, bytes_data=None):

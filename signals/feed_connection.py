@@ -12,8 +12,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
-from channels.db import database_sync_to_async
-
 from signals.feed_hub import feed_hub
 from signals.feed_protocol import (
     BAD_REQUEST,
@@ -28,7 +26,7 @@ from signals.feed_protocol import (
     envelope,
     error_message,
 )
-from signals.feed_slots import connection_slot_claim, connection_slot_release
+from signals.feed_slots import Slot, connection_slot_claim, connection_slot_release
 from signals.feed_sockets import DeliveryLimits, FeedSocket
 from signals.feed_streams import STREAMS, Accepts, FeedStream, accept_all, stream_get
 from signals.feed_subscribers import (
@@ -99,16 +97,14 @@ class FeedConnection:
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
         try:
-            subscriber = await database_sync_to_async(identify)()
+            subscriber, slot = await self.hub.run_for_connection(_identified_with_slot, identify, connection_id=self.id)
         except FeedRefused as refusal:
             await self.socket.close(refusal.code, refusal.reason)
             return
         allowed = subscriber.entitlements.websocket_connections
-        slot = await database_sync_to_async(connection_slot_claim)(tenant_id=subscriber.tenant_id, limit=allowed,
-                                                                   connection_id=self.id)
         if self._ended:  # closed meanwhile (its auth deadline passed): hold nothing
             if slot is not None:
-                await database_sync_to_async(connection_slot_release)(slot=slot)
+                await self.hub.run_for_connection(connection_slot_release, slot=slot)
             return
         if slot is None:
             plan = subscriber.entitlements.plan_name
@@ -172,12 +168,14 @@ class FeedConnection:
         """Every message of the stream with a seq above `after`, in order, once, then the live stream:
         join first (live messages are held), replay from the database, then send what was held."""
         (key,) = stream.keys(subscriber)  # a resumable stream has one key per subscriber: one order
+        replay = stream.replay
+        assert replay is not None  # the resume action was refused for a stream without one
         self.socket.subscribe(stream.name, accepts, ordered=True)
         self.socket.hold(stream.name, after=after)
         await self.hub.join(self.socket, stream, key)
         cursor, replayed = after, 0
         while not self.socket.closed:
-            page = await database_sync_to_async(stream.replay)(key=key, after=cursor, before=None, limit=REPLAY_PAGE)
+            page = await self.hub.run_for_connection(replay, key=key, after=cursor, before=None, limit=REPLAY_PAGE)
             for message in page:
                 if accepts(message):
                     await self.socket.replay(stream.name, message, encode(message))
@@ -205,7 +203,16 @@ class FeedConnection:
         self.socket.gone()
         slot = self.hub.remove(self.socket)
         if slot is not None:
-            await database_sync_to_async(connection_slot_release)(slot=slot)
+            await self.hub.run_for_connection(connection_slot_release, slot=slot)
+
+
+def _identified_with_slot(identify: Callable[[], FeedSubscriber], *,
+                          connection_id: str) -> tuple[FeedSubscriber, Slot | None]:
+    """Who the client is (FeedRefused if nobody it may be) and a connection slot of its plan's (None: all taken)."""
+    subscriber = identify()
+    slot = connection_slot_claim(tenant_id=subscriber.tenant_id, limit=subscriber.entitlements.websocket_connections,
+                                 connection_id=connection_id)
+    return subscriber, slot
 
 
 def _report_failure(task: asyncio.Task) -> None:

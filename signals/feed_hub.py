@@ -45,6 +45,7 @@ FILL_PAGE = 500
 RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
 RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
+CONNECTION_THREADS = 4  # database connections of the feed's connections, out of the process's pool
 STOP_TIMEOUT_SECONDS = 10.0
 
 
@@ -106,8 +107,9 @@ class KeyFeed:
                     await self._catch_up()
                 message = await self.hub.layer.receive(self.channel)
             except RedisTimeout:
-                if self._stopping:  # the Redis client may turn our cancellation into a timeout
-                    return
+                task = asyncio.current_task()
+                if self._stopping or (task is not None and task.cancelling()):
+                    return  # the Redis client may turn our cancellation into a timeout
                 # redis-py's 5 s socket timeout can end channels-redis's 5 s blocking pop on an idle
                 # channel: nothing was lost, read again (CHANNEL_LAYERS hosts' socket_timeout avoids it).
                 continue
@@ -204,6 +206,8 @@ class FeedHub:
         self.connected: dict[FeedSocket, Connected] = {}
         self._joined: dict[FeedSocket, set[tuple[str, str]]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-hub-db")
+        self._connections_executor = ThreadPoolExecutor(max_workers=CONNECTION_THREADS,
+                                                        thread_name_prefix="feed-connection-db")
         self._stopping: set[asyncio.Task] = set()
         if isinstance(self.layer, InMemoryChannelLayer):
             in_memory_reader_loop_set(loop)
@@ -263,6 +267,15 @@ class FeedHub:
 
     async def run_sync(self, function: Callable, /, *args, **kwargs):
         """Run a database read on the hub's own thread, so a burst of connections does not delay it."""
+        return await self._run(self._executor, function, *args, **kwargs)
+
+    async def run_for_connection(self, function: Callable, /, *args, **kwargs):
+        """Run a connection's database work (authentication, slot, replay) on one of CONNECTION_THREADS
+        threads: connections side by side, never behind one another on the one thread that Channels'
+        database_sync_to_async shares with the whole process, nor in front of the hub's reads."""
+        return await self._run(self._connections_executor, function, *args, **kwargs)
+
+    async def _run(self, executor: ThreadPoolExecutor, function: Callable, /, *args, **kwargs):
         def call():
             close_old_connections()
             try:
@@ -270,7 +283,7 @@ class FeedHub:
             finally:
                 close_old_connections()
 
-        return await self.loop.run_in_executor(self._executor, call)
+        return await self.loop.run_in_executor(executor, call)
 
     async def _sweep(self) -> None:
         next_renewal = time.monotonic() + SLOT_RENEW_SECONDS

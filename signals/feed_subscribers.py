@@ -1,6 +1,7 @@
 """Who is on the other end of a feed socket: a tenant, through the website session or an API key.
 
-Sync services (they read the database); the connection calls them through database_sync_to_async.
+Sync services (they read the database); the connection calls them on the feed hub's threads
+(FeedHub.run_for_connection).
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import Client
 
@@ -25,6 +29,23 @@ async def test_an_api_key_in_the_first_message_authenticates_the_tenant_on_its_p
     assert answer["data"]["plan"] == "premium" and answer["data"]["via"] == "api_key"
     assert set(answer["data"]["streams"]) >= {"signals", "alerts", "engine"}
     await client.disconnect()
+
+
+async def test_an_api_key_client_is_served_while_the_processs_shared_sync_thread_is_busy(premium):
+    # database_sync_to_async runs on one thread per process; a hundred reconnects a second queued there.
+    _, key = premium
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)())
+    try:
+        await asyncio.sleep(0.05)  # the shared thread now waits for `release`
+        client = await feed_client()
+        await client.send_json_to({"action": "auth", "key": key})
+        answer = await client.receive_json_from(timeout=5)
+        assert answer["type"] == "auth.ok"
+        await client.disconnect()
+    finally:
+        release.set()
+        await busy
 
 
 async def test_the_website_session_authenticates_without_a_message(alice, tenant_a):
