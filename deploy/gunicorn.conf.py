@@ -22,6 +22,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 keepalive = 30  # seconds an idle connection from nginx stays open (nginx keeps up to 32 per worker)
 timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30
+# The master imports Beacon once and forks its workers from it: a worker starts in milliseconds, not after
+# a second or two of imports that take the CPU from the other workers' requests (on every max_requests
+# recycle too). Nothing is connected at import (database, Redis and Sentry connect on first use, per process).
+preload_app = True
 max_requests = 10_000  # recycle a worker now and then, so a slow leak cannot grow for ever
 max_requests_jitter = 1_000
 accesslog = None  # the proxy logs each request

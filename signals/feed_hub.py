@@ -13,6 +13,11 @@ messages this process never received (two workers' commits sent out of order, a 
 dropped), the missing ones are read from the database and sent first, and their late copies are
 dropped. So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
 what a resume replayed).
+
+That makes a key's feed, from the moment this process joined it, the complete ordered record of what
+it sent: the newest HISTORY messages are kept (with their text), and a resume that reaches back no
+further than they do is served from them, without the database (a hundred reconnects a second each
+read their page there, and that work took the event loop's CPU).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ FILL_PAGE = 500
 RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of another is worth a warning
 RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
+HISTORY = 1000  # an ordered key's newest messages sent, kept for resumes (text shared with the sockets')
 CONNECTION_THREADS = 4  # database connections of the feed's connections, out of the process's pool
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -65,6 +71,8 @@ class KeyFeed:
         self.ready = asyncio.Event()
         self.channel: str | None = None
         self.first_seq = self.last_seq = 0  # an ordered stream's seq when this process joined, and the newest sent
+        self.history: deque[tuple[int, dict, str]] = deque()  # (seq, message, text) sent lately, oldest first
+        self.history_floor: int | None = None  # every message sent with a seq above it is in `history`
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
         self._task: asyncio.Task | None = None
@@ -80,6 +88,7 @@ class KeyFeed:
                 await self.hub.layer.group_add(self.group, self.channel)
                 if self.stream.latest is not None:
                     self.first_seq = self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
+                    self.history_floor = self.first_seq
                 self._task = asyncio.create_task(self._receive(), name=f"feed {self.stream.name} {self.key}")
         finally:
             self.ready.set()
@@ -136,8 +145,15 @@ class KeyFeed:
                 logger.warning("feed %s %s: seq %s arrived after %s was sent, so its sockets skip it: it was "
                                "made visible after a later one", self.stream.name, self.key, seq, self.last_seq)
             return  # sent already (read from the database ahead of this copy), or older than this process's start
-        for missing in await self._missing_before(seq):
-            await self._send_ordered(missing)
+        before = self.last_seq
+        missing, complete = await self._missing_before(seq)
+        if not complete:  # the history lacks what could not be read: resumes from before here read the database
+            self.history.clear()
+            self.history_floor = seq
+        elif self.history_floor is None:  # complete again after a failed catch-up
+            self.history_floor = before
+        for earlier in missing:
+            await self._send_ordered(earlier)
         self.last_seq = seq
         await self._send_ordered(message)
 
@@ -146,32 +162,55 @@ class KeyFeed:
         the database, in order; a copy that still arrives is dropped by its seq."""
         if self.stream.replay is None:
             return
-        for missing in await self._missing_before(None):
-            self.last_seq = missing["seq"]
-            await self._send_ordered(missing)
+        missing, complete = await self._missing_before(None)
+        if not complete:
+            self.history.clear()
+            self.history_floor = None  # until a message that follows a complete read
+        for earlier in missing:
+            self.last_seq = earlier["seq"]
+            await self._send_ordered(earlier)
 
-    async def _missing_before(self, seq: int | None) -> list[dict]:
-        """The key's messages between the last one sent and `seq` (every one since: None) that never arrived here."""
+    async def _missing_before(self, seq: int | None) -> tuple[list[dict], bool]:
+        """The key's messages between the last one sent and `seq` (every one since: None) that never arrived
+        here, and whether that is all of them (False: the database could not be read)."""
         replay, missing, after = self.stream.replay, [], self.last_seq
         if replay is None:
-            return []
+            return [], True
         try:
             while True:
                 page = await self.hub.run_sync(replay, key=self.key, after=after, before=seq, limit=FILL_PAGE)
                 missing += page
                 if len(page) < FILL_PAGE:
-                    return missing
+                    return missing, True
                 after = page[-1]["seq"]
         except Exception:  # the live message still goes out; a client can resume what it lacks
             logger.exception("feed %s %s: could not read what came before seq %s", self.stream.name, self.key, seq)
-            return missing
+            return missing, False
 
     async def _send_ordered(self, message: dict) -> None:
         if len(self._recent_order) >= RECENT_SEQS:
             self._recent.discard(self._recent_order.popleft())
         self._recent_order.append(message["seq"])
         self._recent.add(message["seq"])
-        await self.fan_out(message)
+        text = encode(message)
+        if self.history_floor is not None:
+            if len(self.history) >= HISTORY:
+                self.history_floor = self.history.popleft()[0]
+            self.history.append((message["seq"], message, text))
+        await self.fan_out(message, text=text)
+
+    def sent_after(self, after: int, limit: int) -> list[tuple[int, dict, str]] | None:
+        """The (seq, message, text) this process sent with a seq above `after`, oldest first, at most `limit`;
+        None when its history does not reach back that far (read the database)."""
+        if self.history_floor is None or after < self.history_floor:
+            return None
+        newer: list[tuple[int, dict, str]] = []
+        for sent in reversed(self.history):
+            if sent[0] <= after:
+                break
+            newer.append(sent)
+        newer.reverse()
+        return newer[:limit]
 
     async def poll(self) -> None:
         """Read a polled stream's current message; send it if it changed."""
@@ -187,8 +226,8 @@ class KeyFeed:
             self.last_message = message
             await self.fan_out(message)
 
-    async def fan_out(self, message: dict, sockets: list[FeedSocket] | None = None) -> None:
-        text = encode(message)
+    async def fan_out(self, message: dict, sockets: list[FeedSocket] | None = None, *, text: str | None = None) -> None:
+        text = encode(message) if text is None else text
         for socket in sockets if sockets is not None else list(self.sockets):
             try:
                 await socket.offer(self.stream.name, message, text)
@@ -251,6 +290,11 @@ class FeedHub:
             await feed.poll()
         else:
             await feed.fan_out(feed.last_message, sockets=[socket])
+
+    def sent_after(self, stream: FeedStream, key: str, *, after: int, limit: int) -> list[tuple[int, dict, str]] | None:
+        """What this process's feed of (stream, key) sent after `after` (KeyFeed.sent_after); None: ask the database."""
+        feed = self.feeds.get((stream.name, key))
+        return None if feed is None or not feed.ready.is_set() else feed.sent_after(after, limit)
 
     def leave(self, socket: FeedSocket, stream: FeedStream) -> None:
         """Stop delivering the stream to the socket. A key nobody here wants lingers (LINGER_SECONDS)."""

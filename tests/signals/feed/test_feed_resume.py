@@ -205,3 +205,74 @@ async def test_a_second_resume_while_one_is_under_way_is_refused(premium, monkey
     assert [m["type"] for m in messages].count("resumed") == 1
     assert await nothing_arrives(client)  # and no second replay
     await client.disconnect()
+
+
+def resume_reads(monkeypatch) -> list[int]:
+    """Each database read of the signals stream from a resume (`before` None), as the seq it read after."""
+    from signals import feed_streams
+
+    reads: list[int] = []
+    read = feed_streams.publication_messages_after
+
+    def counted(*, tier, after, before=None, limit=200):
+        if before is None:
+            reads.append(after)
+        return read(tier=tier, after=after, before=before, limit=limit)
+
+    monkeypatch.setattr(feed_streams, "publication_messages_after", counted)
+    return reads
+
+
+async def live_seqs(client, count: int) -> list[int]:
+    return [(await next_message(client))["seq"] for _ in range(count)]
+
+
+async def test_a_resume_within_what_the_process_sent_reads_only_what_came_after_it_from_the_database(premium,
+                                                                                                     monkeypatch):
+    _, key = premium
+    watcher = await feed_client(key)
+    await watcher.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(watcher)
+    for _ in range(3):
+        await publish()
+    sent = await live_seqs(watcher, 3)
+    reads = resume_reads(monkeypatch)
+
+    client = await feed_client(key)
+    await client.send_json_to({"action": "resume", "after": sent[0]})
+    replayed = [await next_message(client) for _ in range(3)]
+
+    assert [m["seq"] for m in replayed[:2]] == sent[1:]
+    assert replayed[2]["type"] == "resumed" and replayed[2]["data"]["replayed"] == 2
+    assert reads == [sent[-1]]  # only what is newer than everything the process sent
+    await watcher.disconnect()
+    await client.disconnect()
+
+
+async def test_a_resume_from_before_the_kept_history_reads_the_database_and_misses_nothing(premium, monkeypatch):
+    from signals import feed_hub
+
+    monkeypatch.setattr(feed_hub, "HISTORY", 2)
+    _, key = premium
+    await publish()  # before this process joined the tier
+    watcher = await feed_client(key)
+    await watcher.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(watcher)
+    for _ in range(4):
+        await publish()
+    sent = await live_seqs(watcher, 4)
+    reads = resume_reads(monkeypatch)
+
+    from_start = await feed_client(key)
+    await from_start.send_json_to({"action": "resume", "after": 0})
+    everything = [(await next_message(from_start))["seq"] for _ in range(5)]
+    assert (await next_message(from_start))["type"] == "resumed"
+    assert reads == [0]  # from before the history: one page from the database
+    recent = await feed_client(key)
+    await recent.send_json_to({"action": "resume", "after": sent[1]})  # the two kept are all it lacks
+    kept = [(await next_message(recent))["seq"] for _ in range(2)]
+
+    assert everything == await database_sync_to_async(premium_seqs)()
+    assert kept == sent[2:] and reads == [0, sent[-1]]
+    for client in (watcher, from_start, recent):
+        await client.disconnect()
