@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -14,6 +16,17 @@ class FeedConsumer(AsyncWebsocketConsumer):
 
     # No channel per socket: the process's feed hub receives each stream once for all its sockets.
     channel_layer_alias = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # daphne cancels an instance that has not ended application_close_timeout after its client left
+            # (a busy server): the socket must still leave the hub and free its slot, or its tenant's
+            # connections stay counted for good.
+            connection = getattr(self, "connection", None)
+            if connection is not None:
+                await asyncio.shield(connection.end())
 
     async def connect(self):
         await self.accept()  # accepted first, so that a refusal can say why before it closes

@@ -175,13 +175,13 @@ class FeedConnection:
         await self.hub.join(self.socket, stream, key)
         cursor, replayed = after, 0
         while not self.socket.closed:
-            # What this process sent and keeps, without the database; then from the database what it has not
-            # sent yet (committed, its live copy on the way: usually nothing) or no longer keeps.
-            page = self.hub.sent_after(stream, key, after=cursor, limit=REPLAY_PAGE) or []
-            if len(page) < REPLAY_PAGE:
-                messages = await self.hub.run_for_connection(replay, key=key, after=page[-1][0] if page else cursor,
-                                                             before=None, limit=REPLAY_PAGE - len(page))
-                page += [(message["seq"], message, encode(message)) for message in messages]
+            # What this process sent and keeps, without the database; what it no longer keeps, from the database.
+            # What it has not sent yet comes live (the socket joined first): in order, and once, as to every socket.
+            page = self.hub.sent_after(stream, key, after=cursor, limit=REPLAY_PAGE)
+            if page is None:
+                messages = await self.hub.run_for_connection(replay, key=key, after=cursor, before=None,
+                                                             limit=REPLAY_PAGE)
+                page = [(message["seq"], message, encode(message)) for message in messages]
             for seq, message, text in page:
                 if accepts(message):
                     await self.socket.replay(stream.name, message, text)

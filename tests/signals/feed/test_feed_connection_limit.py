@@ -45,6 +45,23 @@ async def test_a_refused_or_closed_connection_holds_no_slot(premium):
     assert sum(slot is not None for slot in slots) == 20  # all twenty free again, and no more
 
 
+async def test_a_connection_the_server_cancelled_leaves_the_hub_and_frees_its_slot(free):
+    # daphne cancels an application instance still running application_close_timeout after its client left.
+    from signals.feed_hub import feed_hub
+
+    _, key = free  # Free allows one
+    client = await feed_client(key)
+    assert len(feed_hub().connected) == 1
+
+    client.future.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await client.future
+    again = await feed_client(key)
+
+    assert len(feed_hub().connected) == 1  # the new one only
+    await again.disconnect()
+
+
 def _claim_in_another_process(tenant_id: int, *, ttl: int) -> None:
     """A slot claimed by another web process: a separate interpreter on the same Redis."""
     code = ("import django; django.setup(); from signals.feed_slots import connection_slot_claim; "
