@@ -11,7 +11,10 @@ the embedded mode, where the worker publishes from a thread of this same process
 Ordered streams (signals) are checked against the database: when a message's seq jumps past
 messages this process never received (two workers' commits sent out of order, a message the layer
 dropped), the missing ones are read from the database and sent first, and their late copies are
-dropped. So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
+dropped. A message the layer lost with none after it to reveal the gap (channels-redis drops what waits
+over its expiry or beyond a channel's capacity) is found by a check of the newest seq every
+GAP_CHECK_SECONDS, and sent when the gap outlives one check.
+So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
 what a resume replayed).
 
 That makes a key's feed, from the moment this process joined it, the complete ordered record of what
@@ -51,6 +54,7 @@ RECENT_SEQS = 4096  # seqs sent lately: a late copy of one is expected, of anoth
 RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a new plan closes a socket
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
 HISTORY = 1000  # an ordered key's newest messages sent, kept for resumes (text shared with the sockets')
+GAP_CHECK_SECONDS = 5.0  # the database's newest seq of each ordered key is compared with the last sent this often
 CONNECTION_THREADS = 4  # database connections of the feed's connections, out of the process's pool
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -73,6 +77,8 @@ class KeyFeed:
         self.first_seq = self.last_seq = 0  # an ordered stream's seq when this process joined, and the newest sent
         self.history: deque[tuple[int, dict, str]] = deque()  # (seq, message, text) sent lately, oldest first
         self.history_floor: int | None = None  # every message sent with a seq above it is in `history`
+        self._order = asyncio.Lock()  # one sender of the ordered messages at a time: the receiver or the gap check
+        self._gap: int | None = None  # the database's newest seq at the last check, when it was not sent yet
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
         self._task: asyncio.Task | None = None
@@ -113,7 +119,8 @@ class KeyFeed:
                 if not joined:  # the layer failed: a Redis that restarted forgot the group
                     await self.renew_group()
                     joined = True
-                    await self._catch_up()
+                    async with self._order:
+                        await self._catch_up()
                 message = await self.hub.layer.receive(self.channel)
             except RedisTimeout:
                 task = asyncio.current_task()
@@ -140,6 +147,10 @@ class KeyFeed:
         if self.stream.replay is None or not isinstance(seq, int):
             await self.fan_out(message)
             return
+        async with self._order:
+            await self._dispatch_ordered(message, seq)
+
+    async def _dispatch_ordered(self, message: dict, seq: int) -> None:
         if seq <= self.last_seq:
             if seq not in self._recent and seq > self.first_seq:
                 logger.warning("feed %s %s: seq %s arrived after %s was sent, so its sockets skip it: it was "
@@ -156,6 +167,23 @@ class KeyFeed:
             await self._send_ordered(earlier)
         self.last_seq = seq
         await self._send_ordered(message)
+
+    async def check_gap(self) -> None:
+        """Send what the database has beyond the last message sent, if it was there at the previous check too
+        (a live copy on its way normally arrives well within GAP_CHECK_SECONDS)."""
+        if self.stream.latest is None or self.stream.replay is None or not self.ready.is_set() or self._task is None:
+            return
+        try:
+            latest = await self.hub.run_sync(self.stream.latest, self.key)
+        except Exception:
+            logger.exception("feed %s %s: could not read the newest seq", self.stream.name, self.key)
+            return
+        gap, self._gap = self._gap, (latest if latest > self.last_seq else None)
+        if gap is not None and gap > self.last_seq:
+            logger.warning("feed %s %s: seq %s never arrived from the layer; sent from the database",
+                           self.stream.name, self.key, gap)
+            async with self._order:
+                await self._catch_up()
 
     async def _catch_up(self) -> None:
         """Send what was published while the layer was unreachable (it never reached this process), from
@@ -333,6 +361,7 @@ class FeedHub:
         next_renewal = time.monotonic() + SLOT_RENEW_SECONDS
         next_group_renewal = time.monotonic() + GROUP_RENEW_SECONDS
         next_rights_check = time.monotonic() + RIGHTS_CHECK_SECONDS
+        next_gap_check = time.monotonic() + GAP_CHECK_SECONDS
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             now = time.monotonic()
@@ -349,6 +378,11 @@ class FeedHub:
                     stopping.add_done_callback(self._stopping.discard)
                 elif feed.stream.poll is not None and feed.sockets and now >= feed.next_poll and feed.ready.is_set():
                     await feed.poll()
+            if now >= next_gap_check:
+                next_gap_check = now + GAP_CHECK_SECONDS
+                for feed in list(self.feeds.values()):
+                    if feed.sockets:
+                        await feed.check_gap()
             if now >= next_renewal:
                 next_renewal = now + SLOT_RENEW_SECONDS
                 held = [connected.slot for connected in self.connected.values() if connected.slot is not None]

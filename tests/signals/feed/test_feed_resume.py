@@ -130,6 +130,25 @@ async def test_live_messages_sent_out_of_order_reach_the_client_in_seq_order_onc
     await client.disconnect()
 
 
+async def test_a_publication_the_layer_lost_with_nothing_after_it_still_reaches_the_client_once(premium,
+                                                                                                 monkeypatch):
+    from signals import feed_hub
+
+    monkeypatch.setattr(feed_hub, "GAP_CHECK_SECONDS", 0.2)
+    _, key = premium
+    client = await feed_client(key)
+    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(client)
+    monkeypatch.setattr("signals.publishing.group_send_many", lambda messages: None)  # lost on the way
+
+    lost = await publish()
+    received = await next_message(client, timeout=5)
+
+    assert received["data"]["signal_id"] == lost.pk
+    assert await nothing_arrives(client)
+    await client.disconnect()
+
+
 async def test_a_stream_without_a_sequence_cannot_be_resumed(premium):
     _, key = premium
     client = await feed_client(key)
