@@ -1,6 +1,7 @@
 """Live feed soak: 1,000 clients, 100 reconnects a second with resume and 5% slow consumers, for 10 minutes.
 
-One daphne process serves the feed as in production (config.asgi, PostgreSQL, channels-redis on
+`--servers` daphne processes (default 2, one per core, as `ws` is scaled in production: connection
+slots are counted across them in Redis) serve the feed as in production (config.asgi, PostgreSQL, channels-redis on
 REDIS_URL's database; bench/feed_settings.py) on a throwaway test database of DATABASE_URL. Premium
 API keys (ten a tenant, half its plan's connections, so a reconnect never waits for its old slot)
 follow the feed with the reference client (signals.feed_client.FeedClient) from CLIENT_PROCESSES
@@ -15,7 +16,7 @@ fan-out's capacity at 10 a second without churn. Meanwhile:
   so they fall behind: the server must close them (4408, a heartbeat left unanswered for its deadline,
   or 4409, the outbox full: both are the feed's slow-consumer closes) rather than buffer for them, and
   they resume after each close;
-- the server's RSS is sampled every SAMPLE_SECONDS.
+- the servers' RSS (summed) is sampled every SAMPLE_SECONDS.
 When publishing stops, churn stops, the slow clients read at full speed, and each client is given up to
 DRAIN_TIMEOUT_SECONDS to receive the last signal. Then, per client and counting by signal across all its
 connections: lost (a published signal never handed on), doubled (a signal handed on twice, or received
@@ -86,7 +87,10 @@ def main() -> None:
     parser.add_argument("--churn", type=float, default=100.0, help="reconnects a second, all clients (default 100)")
     parser.add_argument("--slow", type=float, default=0.05, help="share of slow consumers (default 0.05)")
     parser.add_argument("--rate", type=float, default=SOAK_RATE, help=f"signals a second (default {SOAK_RATE:g})")
-    parser.add_argument("--port", type=int, default=0, help="the server's port (default: the first free in 8300-8399)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the first server's port, the others the next ones (default: free ports in 8300-8399)")
+    parser.add_argument("--servers", type=int, default=2, help="daphne processes, each serving a share of the "
+                                                               "client processes (default 2)")
     args = parser.parse_args()
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
@@ -117,17 +121,19 @@ def main() -> None:
 
 
 def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict:
-    port = args.port or _free_port_in(PORTS)
+    ports = [args.port + k for k in range(args.servers)] if args.port else _free_ports_in(PORTS, args.servers)
     log = ROOT / "var" / "soak_feed.log"
     log.parent.mkdir(exist_ok=True)
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "config.asgi:application"], cwd=ROOT, env=server_env, stdout=log.open("w"),
-                              stderr=subprocess.STDOUT)
+    logs = [log if k == 0 else log.with_name(f"soak_feed_{k}.log") for k in range(len(ports))]
+    servers = [subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                 "config.asgi:application"], cwd=ROOT, env=server_env, stdout=logs[k].open("w"),
+                                stderr=subprocess.STDOUT) for k, port in enumerate(ports)]
     slow = set(random.Random(21).sample(range(len(keys)), round(len(keys) * args.slow)))
     clients: list[tuple[subprocess.Popen, Path]] = []
-    sampler = Sampler(server.pid)
+    sampler = Sampler([server.pid for server in servers])
     try:
-        _wait_for_port(port)
+        for port in ports:
+            _wait_for_port(port)
         with tempfile.TemporaryDirectory(dir=log.parent, prefix="soak_feed_") as tmp:
             for part, chunk in enumerate(_split(list(range(len(keys))), CLIENT_PROCESSES)):
                 spec, out = Path(tmp) / f"spec{part}.json", Path(tmp) / f"out{part}"
@@ -135,7 +141,8 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
                                             "churn": args.churn / CLIENT_PROCESSES,
                                             "slow_seconds": SLOW_SHARE_OF_RATE / args.rate}))
                 clients.append((subprocess.Popen(
-                    [sys.executable, __file__, "--client", f"ws://127.0.0.1:{port}/ws/v1/feed/", str(spec), str(out)],
+                    [sys.executable, __file__, "--client", f"ws://127.0.0.1:{ports[part % len(ports)]}/ws/v1/feed/",
+                     str(spec), str(out)],
                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                     stderr=(ROOT / "var" / f"soak_feed_clients{part}.log").open("w")), out))
             for process, _ in clients:
@@ -154,14 +161,14 @@ def soak(*, keys: list[str], args: argparse.Namespace, server_env: dict) -> dict
                 process.wait(timeout=DRAIN_TIMEOUT_SECONDS + 120)
                 outputs.append(_read_output(out))
             sampler.stop()
-            server_stop(server)
     finally:
         for process, _ in clients:
             if process.poll() is None:
                 process.kill()
-        server_stop(server)
+        for server in servers:
+            server_stop(server)
     return {"published": len(published), "publishing_seconds": publishing_seconds, "clients": outputs,
-            "samples": sampler.samples}
+            "samples": sampler.samples, "logs": [str(path) for path in logs]}
 
 
 def server_stop(server: subprocess.Popen) -> None:
@@ -175,10 +182,10 @@ def server_stop(server: subprocess.Popen) -> None:
 
 
 class Sampler:
-    """The server's RSS (KiB), its CPU seconds and the load average, every SAMPLE_SECONDS, in a thread."""
+    """The servers' RSS (KiB) and CPU seconds (summed) and the load average, every SAMPLE_SECONDS, in a thread."""
 
-    def __init__(self, pid: int):
-        self.pid, self.samples = pid, []
+    def __init__(self, pids: list[int]):
+        self.pids, self.samples = pids, []
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -192,8 +199,8 @@ class Sampler:
     def _run(self) -> None:
         started = time.monotonic()
         while True:
-            self.samples.append((time.monotonic() - started, _rss_kib(self.pid)[0], _cpu_seconds(self.pid),
-                                 os.getloadavg()[0]))
+            self.samples.append((time.monotonic() - started, sum(_rss_kib(pid)[0] for pid in self.pids),
+                                 sum(_cpu_seconds(pid) for pid in self.pids), os.getloadavg()[0]))
             if self._stopping.wait(SAMPLE_SECONDS):
                 return
 
@@ -226,7 +233,10 @@ def report(result: dict, args: argparse.Namespace) -> bool:
             for code, count in output["closes"][kind].items():
                 closes[kind][code] = closes[kind].get(code, 0) + count
     slow_clients = sum(output["slow_clients"] for output in outputs)
-    slow_never_closed = sum(output["slow_never_closed"] for output in outputs)
+    # A slow reader may never read its close frame (it waits behind frames it has not read, and the server
+    # drops the connection: 1006): the servers' own log of each slow close (with the key's prefix) counts too.
+    closed_by_server = _slow_closes_logged(result["logs"])
+    slow_never_closed = sum(prefix not in closed_by_server for output in outputs for prefix in output["slow_unseen"])
     failed = [failure for output in outputs for failure in output["failures"]]
     during = [s for s in samples if s[0] <= result["publishing_seconds"]] or samples  # not the drain
     seconds = np.array([s[0] for s in during])
@@ -245,9 +255,9 @@ def report(result: dict, args: argparse.Namespace) -> bool:
         return f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(values):,} deliveries)"
 
     slow_seconds = SLOW_SHARE_OF_RATE / args.rate
-    print(f"soak_feed: {total['clients']} clients ({slow_clients} slow: {slow_seconds:.1f} s a signal) on one daphne "
-          f"process, {args.rate:g} signals/s for {args.minutes:g} min ({result['published']:,} signals, published in "
-          f"{result['publishing_seconds']:.0f} s), churn "
+    print(f"soak_feed: {total['clients']} clients ({slow_clients} slow: {slow_seconds:.1f} s a signal) on "
+          f"{args.servers} daphne processes, {args.rate:g} signals/s for {args.minutes:g} min "
+          f"({result['published']:,} signals, published in {result['publishing_seconds']:.0f} s), churn "
           f"{args.churn:g} reconnects/s; load average (1 min) mean {np.mean(loads):.2f}, max {max(loads):.2f} "
           f"on {os.cpu_count()} cores")
     print(f"  lost (never handed on by the end of the drain) {total['lost']}, doubled {total['doubled']} "
@@ -262,10 +272,10 @@ def report(result: dict, args: argparse.Namespace) -> bool:
     for kind in ("fast", "slow"):
         latencies = np.concatenate([output[f"latencies_{kind}"] for output in outputs])
         print(f"  publication to delivery, {kind} clients: {percentiles(latencies)}")
-    print(f"  server RSS every {SAMPLE_SECONDS} s ({len(rss)} samples): first {rss[0]:.0f} MiB, "
+    print(f"  servers' RSS every {SAMPLE_SECONDS} s ({len(rss)} samples): first {rss[0]:.0f} MiB, "
           f"last {rss[-1]:.0f} MiB, max {rss.max():.0f} MiB, slope {slope:+.2f} MiB/min, "
           f"last third vs first third {growth:+.1%}, while publishing; {rss_drained:.0f} MiB at most with the drain; "
-          f"server CPU {cpu:.2f} s/s")
+          f"servers' CPU {cpu:.2f} s/s")
     print("  RSS MiB: " + " ".join(f"{s[1] / 1024:.0f}" for s in samples))
     broken = []
     if total["lost"] or total["doubled"]:
@@ -284,15 +294,28 @@ def _codes(counts: dict[str, int]) -> str:
     return ", ".join(f"{code} x{count:,}" for code, count in sorted(counts.items())) or "none"
 
 
-def _free_port_in(ports: range) -> int:
+def _slow_closes_logged(logs: list[str]) -> set[str]:
+    """Key prefixes the servers logged a slow-consumer close for (signals.feed_connection)."""
+    closed = set()
+    for log in logs:
+        for line in Path(log).read_text(errors="replace").splitlines():
+            if "feed: closed a slow client" in line and ", key " in line:
+                closed.add(line.split(", key ", 1)[1].split(":", 1)[0])
+    return closed
+
+
+def _free_ports_in(ports: range, count: int) -> list[int]:
+    free = []
     for port in ports:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+            free.append(port)
+            if len(free) == count:
+                return free
+    raise RuntimeError(f"not {count} free ports in {ports.start}-{ports.stop - 1}")
 
 
 # --- a client process ------------------------------------------------------------------------------
@@ -400,7 +423,8 @@ class ClientProcess:
     def _write(self, out: Path, committed: dict[int, float], last: int) -> None:
         import numpy as np
 
-        lost = doubled = incomplete = slow_never_closed = 0
+        lost = doubled = incomplete = 0
+        slow_unseen: list[str] = []  # key prefixes of slow clients that read no slow close of their own
         published = np.array(list(committed), dtype=np.int64)
         latencies: dict[str, list] = {"fast": [], "slow": []}
         closes: dict[str, dict[str, int]] = {"fast": {}, "slow": {}}
@@ -417,7 +441,8 @@ class ClientProcess:
             latencies[kind].append(1000 * (at - np.array([committed[int(s)] for s in unique])))
             for code, count in client.closes.items():
                 closes[kind][str(code)] = closes[kind].get(str(code), 0) + count
-            slow_never_closed += self.slow[i] and not any(client.closes[code] for code in SLOW_CLOSES)
+            if self.slow[i] and not any(client.closes[code] for code in SLOW_CLOSES):
+                slow_unseen.append(client.key.split(".", 1)[0])
         for kind, values in latencies.items():
             joined = np.concatenate(values) if values else np.array([])
             joined.astype(np.float32).tofile(out.with_suffix(f".{kind}.f32"))
@@ -428,7 +453,7 @@ class ClientProcess:
             "skipped": sum(client.skipped for client in self.clients), "incomplete": incomplete,
             "reconnects": self.reconnects, "churn_seconds": self.churn_seconds,
             "connections": sum(client.connections for client in self.clients),
-            "closes": closes, "slow_never_closed": slow_never_closed, "failures": failures}))
+            "closes": closes, "slow_unseen": slow_unseen, "failures": failures}))
 
 
 if __name__ == "__main__":

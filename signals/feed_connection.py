@@ -17,6 +17,7 @@ from signals.feed_protocol import (
     BAD_REQUEST,
     CLOSE_TOO_LATE,
     CLOSE_TOO_MANY_CONNECTIONS,
+    CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
     Action,
     BadAction,
@@ -206,6 +207,11 @@ class FeedConnection:
             self._auth_deadline.cancel()
         if self._resuming is not None and self._resuming is not asyncio.current_task():
             self._resuming.cancel()  # (a replay that overfills the outbox closes from its own task)
+        closed = self.socket.closed
+        if closed is not None and closed[0] in (CLOSE_TOO_LATE, CLOSE_TOO_SLOW) and self.subscriber is not None:
+            # A slow reader may never read its close frame (it waits behind what it has not read): say it here.
+            logger.info("feed: closed a slow client (%s) of tenant %s, key %s: %s", closed[0],
+                        self.subscriber.tenant_id, self.subscriber.key_prefix or "none (session)", closed[1])
         self.socket.gone()
         slot = self.hub.remove(self.socket)
         if slot is not None:

@@ -29,6 +29,7 @@ class FeedSubscriber:
     api_key_id: int | None = None
     user_id: int | None = None  # the session's member
     member_id: int | None = None  # whose notifications it sees: the session's member, or the key's creator
+    key_prefix: str | None = None  # the API key's visible prefix, for the logs
 
     @property
     def tier(self) -> str:
@@ -46,7 +47,8 @@ def feed_subscriber_for_key(*, plaintext: str) -> FeedSubscriber:
     key = api_key_authenticate(plaintext=plaintext)
     if key is None:
         raise FeedRefused(CLOSE_UNAUTHENTICATED, "Invalid or revoked API key.")
-    return _entitled(tenant=key.tenant, via="api_key", api_key_id=key.pk, member_id=key.created_by_id)
+    return _entitled(tenant=key.tenant, via="api_key", api_key_id=key.pk, member_id=key.created_by_id,
+                     key_prefix=key.prefix)
 
 
 def feed_subscriber_for_session(*, user, session) -> FeedSubscriber:
@@ -58,12 +60,12 @@ def feed_subscriber_for_session(*, user, session) -> FeedSubscriber:
 
 
 def _entitled(*, tenant, via: str, api_key_id: int | None = None, user_id: int | None = None,
-              member_id: int | None = None) -> FeedSubscriber:
+              member_id: int | None = None, key_prefix: str | None = None) -> FeedSubscriber:
     entitlements = tenant_entitlements(tenant=tenant)
     if entitlements.websocket_connections < 1:
         raise FeedRefused(CLOSE_NOT_ENTITLED, f"Your {entitlements.plan_name} plan does not include the live feed.")
     return FeedSubscriber(tenant_id=tenant.pk, entitlements=entitlements, via=via, api_key_id=api_key_id,
-                          user_id=user_id, member_id=member_id)
+                          user_id=user_id, member_id=member_id, key_prefix=key_prefix)
 
 
 def feed_subscribers_refused(*, subscribers: list[FeedSubscriber]) -> dict[int, FeedRefused]:
