@@ -44,7 +44,13 @@ def lines_chart(series: list[tuple[str, list[float]]], *, label: str,
                                lines),
         names=format_html_join(", ", '<span class="swatch line-{}">{}</span>',
                                ((n % 6, name) for n, (name, _) in enumerate(drawn))),
-        low=f"{low:,.2f}", high=f"{high:,.2f}")
+        low=_figure(low), high=_figure(high))
+
+
+def _figure(value: float) -> str:
+    """Two decimals, never "-0.00" (a drawdown that never went below zero is -0.0 or a rounding's breath)."""
+    text = f"{value:,.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def heat_rows(rows: list[list[float | None]]) -> list[list[tuple[str, int | None]]]:
