@@ -1,5 +1,8 @@
-"""An optimisation spread over a real Celery worker on the `backtests` queue (a separate process, two pool
-processes, the Redis broker): its chunks ran in more than one process, and the result is the serial one."""
+"""An optimisation spread over a real Celery worker on the `backtests` queue (a separate process, three pool
+processes, the Redis broker): its chunks ran in more than one process, and the result is the serial one.
+
+Three: the run holds one while it waits (and takes chunks nobody took yet); on a busy host
+with only one other, that one, or the run itself, could take every chunk (CI, once)."""
 
 import os
 import subprocess
@@ -30,7 +33,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def backtests_worker(tmp_path):
-    """`celery worker -Q backtests -c 2` in its own process, on this test's database and broker."""
+    """`celery worker -Q backtests -c 3` in its own process, on this test's database and broker."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL: the worker and this test share the Redis broker")
     with app.connection_for_write() as broker:
@@ -38,7 +41,7 @@ def backtests_worker(tmp_path):
     log = (tmp_path / "worker.log").open("w")
     env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-Q", "backtests",
-                               "-c", "2", "-P", "prefork", "-O", "fair", "-n", f"backtests-test-{os.getpid()}@%h",
+                               "-c", "3", "-P", "prefork", "-O", "fair", "-n", f"backtests-test-{os.getpid()}@%h",
                                "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     yield worker
