@@ -242,18 +242,20 @@ def resume_reads(monkeypatch) -> list[int]:
     return reads
 
 
-async def live_seqs(client, count: int) -> list[int]:
-    return [(await next_message(client))["seq"] for _ in range(count)]
+async def watched_publications(key: str, count: int):
+    """A client of the tier live on the signals stream (so this process joins the tier), and the seqs of
+    `count` signals published then, as it received them."""
+    watcher = await feed_client(key)
+    await watcher.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(watcher)
+    for _ in range(count):
+        await publish()
+    return watcher, [(await next_message(watcher))["seq"] for _ in range(count)]
 
 
 async def test_a_resume_within_what_the_process_sent_is_served_without_the_database(premium, monkeypatch):
     _, key = premium
-    watcher = await feed_client(key)
-    await watcher.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    await next_message(watcher)
-    for _ in range(3):
-        await publish()
-    sent = await live_seqs(watcher, 3)
+    watcher, sent = await watched_publications(key, 3)
     reads = resume_reads(monkeypatch)
 
     client = await feed_client(key)
@@ -273,12 +275,7 @@ async def test_a_resume_from_before_the_kept_history_reads_the_database_and_miss
     monkeypatch.setattr(feed_hub, "HISTORY", 2)
     _, key = premium
     await publish()  # before this process joined the tier
-    watcher = await feed_client(key)
-    await watcher.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    await next_message(watcher)
-    for _ in range(4):
-        await publish()
-    sent = await live_seqs(watcher, 4)
+    watcher, sent = await watched_publications(key, 4)
     reads = resume_reads(monkeypatch)
 
     from_start = await feed_client(key)
