@@ -37,7 +37,7 @@ run: seed
 PYTEST_WORKERS ?= auto
 
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term --cov-fail-under=85 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term --cov-fail-under=85 --durations=25 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,12 +6,15 @@ process (a bot's hundred reconnects a second queued there) and wraps every frame
 it is anonymous from the start and authenticates with an API key.
 
 A browser always sends an Origin, which must be one of ALLOWED_HOSTS (a page of another site cannot
-ride the session cookie); a program sends none and authenticates with an API key.
+ride the session cookie); a program sends none and authenticates with an API key. A refused connection
+is answered 403 by a consumer without a channel of the layer: Channels' own denier takes one, and
+blocks on a Redis read for it, for every refusal.
 """
+from urllib.parse import urlparse
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
-from channels.security.websocket import OriginValidator
+from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
@@ -24,8 +27,20 @@ websocket_urlpatterns: list = [
 ]
 
 
+class OriginRefused(WebsocketDenier):
+    """Closes the socket before accepting it (daphne answers the handshake 403); holds no channel."""
+
+    channel_layer_alias = None
+
+
 class BrowserOriginValidator(OriginValidator):
     """ALLOWED_HOSTS for a connection with an Origin header; one without is a program, not a page."""
+
+    async def __call__(self, scope, receive, send):
+        origins = [urlparse(value.decode("latin-1")) for name, value in scope.get("headers", ()) if name == b"origin"]
+        if self.valid_origin(origins[-1] if origins else None):
+            return await self.application(scope, receive, send)
+        return await OriginRefused()(scope, receive, send)
 
     def valid_origin(self, parsed_origin):
         return parsed_origin is None or super().valid_origin(parsed_origin)

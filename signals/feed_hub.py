@@ -114,7 +114,7 @@ class KeyFeed:
 
     async def _receive(self) -> None:
         failures, joined = 0, True
-        while True:
+        while not self._stopping:  # (redis-py on Python 3.11 can lose a cancellation in asyncio.wait_for)
             try:
                 if not joined:  # the layer failed: a Redis that restarted forgot the group
                     await self.renew_group()
