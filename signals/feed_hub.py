@@ -5,15 +5,18 @@ Stock Channels gives every socket a channel of its own in every group, so each m
 channel layer delivery, a task wake-up and a JSON encoding per socket. Here a process holds one
 channel per (stream, key) it serves (`signals.premium`, `tenant.42`), reads it in one task and
 hands the same text to its sockets; each FeedSocket applies its client's filters and flow control.
+The task takes every message that waits at once (config.channel_receiver: two round trips to Redis
+for a batch, where channels-redis's receive takes four for each message, each a turn of a loop that
+is busy sending), so a burst or a slow turn never leaves it behind for good.
 channels-redis carries the messages between processes in production; the in-memory layer does in
 the embedded mode, where the worker publishes from a thread of this same process.
 
 Ordered streams (signals) are checked against the database: when a message's seq jumps past
 messages this process never received (two workers' commits sent out of order, a message the layer
 dropped), the missing ones are read from the database and sent first, and their late copies are
-dropped. A message the layer lost with none after it to reveal the gap (channels-redis drops what waits
-over its expiry or beyond a channel's capacity) is found by a check of the newest seq every
-GAP_CHECK_SECONDS, and sent when the gap outlives one check.
+dropped (one read for a batch). A message the layer lost with none after it to reveal the gap
+(channels-redis drops what waits over its expiry or beyond a channel's capacity) is found by a check
+of the newest seq every GAP_CHECK_SECONDS, and sent when the gap outlives one check.
 So every socket gets a tier's publications in seq order, each once (FeedSocket also skips
 what a resume replayed).
 
@@ -37,6 +40,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import close_old_connections, connections
 from redis.exceptions import TimeoutError as RedisTimeout
 
+from config.channel_receiver import reader_channel_name, receive_many
 from config.channel_sender import in_memory_reader_loop_set
 from signals.feed_protocol import encode
 from signals.feed_slots import SLOT_RENEW_SECONDS, Slot, connection_slots_renew
@@ -55,6 +59,7 @@ RIGHTS_CHECK_SECONDS = 60.0  # how soon a revoked key, a member who left or a ne
 LINGER_SECONDS = 60.0  # a key nobody here wants any more is received a while longer (reconnects are cheap)
 HISTORY = 1000  # an ordered key's newest messages sent, kept for resumes (text shared with the sockets')
 GAP_CHECK_SECONDS = 5.0  # the database's newest seq of each ordered key is compared with the last sent this often
+RECEIVE_BATCH = 100  # messages of a key taken from the layer at once (all that wait, under a burst)
 CONNECTION_THREADS = 4  # database connections of the feed's connections, out of the process's pool
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -90,7 +95,7 @@ class KeyFeed:
     async def start(self) -> None:
         try:
             if self.group is not None:
-                self.channel = await self.hub.layer.new_channel()
+                self.channel = reader_channel_name("feed")
                 await self.hub.layer.group_add(self.group, self.channel)
                 if self.stream.latest is not None:
                     self.first_seq = self.last_seq = await self.hub.run_sync(self.stream.latest, self.key)
@@ -121,7 +126,7 @@ class KeyFeed:
                     joined = True
                     async with self._order:
                         await self._catch_up()
-                message = await self.hub.layer.receive(self.channel)
+                messages = await receive_many(self.hub.layer, self.channel, limit=RECEIVE_BATCH)
             except RedisTimeout:
                 task = asyncio.current_task()
                 if self._stopping or (task is not None and task.cancelling()):
@@ -138,35 +143,47 @@ class KeyFeed:
                 continue
             failures = 0
             try:
-                await self._dispatch(message)
+                await self._dispatch(messages)
             except Exception:
-                logger.exception("feed %s %s: a message could not be sent", self.stream.name, self.key)
+                logger.exception("feed %s %s: messages could not be sent", self.stream.name, self.key)
 
-    async def _dispatch(self, message: dict) -> None:
-        seq = message.get("seq")
-        if self.stream.replay is None or not isinstance(seq, int):
-            await self.fan_out(message)
-            return
-        async with self._order:
-            await self._dispatch_ordered(message, seq)
+    async def _dispatch(self, messages: list[dict]) -> None:
+        ordered = []
+        for message in messages:
+            if self.stream.replay is not None and isinstance(message.get("seq"), int):
+                ordered.append(message)
+            else:
+                await self.fan_out(message)
+        if ordered:
+            async with self._order:
+                await self._dispatch_ordered(ordered)
 
-    async def _dispatch_ordered(self, message: dict, seq: int) -> None:
-        if seq <= self.last_seq:
-            if seq not in self._recent and seq > self.first_seq:
+    async def _dispatch_ordered(self, messages: list[dict]) -> None:
+        """Send the messages received, with any the layer did not bring before the newest of them (one
+        read of the database for the batch), in seq order, each once."""
+        to_send: dict[int, dict] = {}
+        for message in messages:
+            seq = message["seq"]
+            if seq > self.last_seq:
+                to_send[seq] = message
+            elif seq not in self._recent and seq > self.first_seq:
                 logger.warning("feed %s %s: seq %s arrived after %s was sent, so its sockets skip it: it was "
                                "made visible after a later one", self.stream.name, self.key, seq, self.last_seq)
-            return  # sent already (read from the database ahead of this copy), or older than this process's start
-        before = self.last_seq
-        missing, complete = await self._missing_before(seq)
+            # else: sent already (read from the database ahead of this copy), or older than this process's start
+        if not to_send:
+            return
+        newest, before = max(to_send), self.last_seq
+        missing, complete = await self._missing_before(newest)
         if not complete:  # the history lacks what could not be read: resumes from before here read the database
             self.history.clear()
-            self.history_floor = seq
+            self.history_floor = newest
         elif self.history_floor is None:  # complete again after a failed catch-up
             self.history_floor = before
         for earlier in missing:
-            await self._send_ordered(earlier)
-        self.last_seq = seq
-        await self._send_ordered(message)
+            to_send.setdefault(earlier["seq"], earlier)
+        for seq in sorted(to_send):
+            self.last_seq = seq
+            await self._send_ordered(to_send[seq])
 
     async def check_gap(self) -> None:
         """Send what the database has beyond the last message sent, if it was there at the previous check too

@@ -130,6 +130,32 @@ async def test_live_messages_sent_out_of_order_reach_the_client_in_seq_order_onc
     await client.disconnect()
 
 
+async def test_a_batch_taken_from_the_layer_goes_out_in_seq_order_with_what_it_lacked_after_one_database_read(
+        premium, monkeypatch):
+    """What waits in the layer is taken at once (config.channel_receiver): out of order, with a gap."""
+    from signals import feed_hub, feed_streams
+
+    _, key = premium
+    client = await feed_client(key)
+    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(client)
+    held: list[list] = []
+    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    signals = [await publish() for _ in range(3)]
+    first, _, third = [next(m for group, m in messages if group == "signals.premium") for messages in held]
+    reads: list[dict] = []
+    read = feed_streams.publication_messages_after
+    monkeypatch.setattr(feed_streams, "publication_messages_after", lambda **kw: reads.append(kw) or read(**kw))
+
+    await feed_hub.feed_hub().feeds[("signals", "premium")]._dispatch([third, first])  # the second never came
+    received = [await next_message(client) for _ in range(3)]
+
+    assert [m["data"]["signal_id"] for m in received] == [s.pk for s in signals]
+    assert len(reads) == 1
+    assert await nothing_arrives(client)
+    await client.disconnect()
+
+
 async def test_a_publication_the_layer_lost_with_nothing_after_it_still_reaches_the_client_once(premium,
                                                                                                  monkeypatch):
     from signals import feed_hub
