@@ -37,6 +37,17 @@ async def until(client, done) -> list[dict]:
     return received
 
 
+async def subscribed_with_sends_held(key: str, monkeypatch) -> tuple:
+    """A client subscribed to signals, and the list where the publications' live sends are kept from now on
+    (each a group_send_many's messages), so that a test sends them when and as it likes."""
+    client = await feed_client(key)
+    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
+    await next_message(client)
+    held: list[list] = []
+    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    return client, held
+
+
 def premium_seqs() -> list[int]:
     return list(SignalPublication.objects.filter(tier="premium").order_by("id").values_list("id", flat=True))
 
@@ -114,11 +125,7 @@ async def test_a_free_client_resumes_only_publications_already_released(premium,
 async def test_live_messages_sent_out_of_order_reach_the_client_in_seq_order_once(premium, monkeypatch):
     """Two workers commit one after the other but their sends race: the later one arrives first."""
     _, key = premium
-    client = await feed_client(key)
-    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    await next_message(client)
-    held: list[list] = []
-    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    client, held = await subscribed_with_sends_held(key, monkeypatch)
     first, second = await publish(), await publish()
 
     for messages in reversed(held):
@@ -136,11 +143,7 @@ async def test_a_batch_taken_from_the_layer_goes_out_in_seq_order_with_what_it_l
     from signals import feed_hub, feed_streams
 
     _, key = premium
-    client = await feed_client(key)
-    await client.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    await next_message(client)
-    held: list[list] = []
-    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    client, held = await subscribed_with_sends_held(key, monkeypatch)
     signals = [await publish() for _ in range(3)]
     first, _, third = [next(m for group, m in messages if group == "signals.premium") for messages in held]
     reads: list[dict] = []
@@ -188,11 +191,7 @@ async def test_a_stream_without_a_sequence_cannot_be_resumed(premium):
 
 async def test_a_publication_whose_live_copy_is_still_on_its_way_reaches_a_resuming_client_once(premium, monkeypatch):
     _, key = premium
-    live_client = await feed_client(key)  # this process already receives the tier
-    await live_client.send_json_to({"action": "subscribe", "streams": ["signals"]})
-    await next_message(live_client)
-    held: list[list] = []
-    monkeypatch.setattr("signals.publishing.group_send_many", held.append)
+    live_client, held = await subscribed_with_sends_held(key, monkeypatch)  # this process already receives the tier
     signal = await publish()  # committed; its live copy is still on its way
     resuming = await feed_client(key)
 
