@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint typecheck bench clean
+.PHONY: run test install migrate seed lint typecheck audit bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Beacon needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -44,6 +44,11 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# Known vulnerabilities in requirements.lock: pip-audit where its service answers, otherwise the
+# PyPA advisories vendored in deploy/advisories (lockaudit; docs/security.md, V14).
+audit: install
+	$(BIN)/python -m lockaudit
 
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

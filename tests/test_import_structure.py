@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "market", "news", "portfolios",
-               "signals", "vault", "watchlists")
+FIRST_PARTY = ("accounts", "alerts", "api", "backtests", "billing", "config", "lockaudit", "market", "news",
+               "portfolios", "signals", "vault", "watchlists")
 
 # (module, imported name) -> why it is still imported inside a function. Empty: none is, and an entry
 # added here must say why the module cannot import it at its top.
