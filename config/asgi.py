@@ -42,8 +42,8 @@ def autobahn_frame_log_plain() -> None:
     """`WebSocketProtocol.sendData` calls `log.debug(..., func=hltype(self.sendData), peer=hlval(self.peer),
     data_len=hlval(len(data)))` for each frame: the module's two formatters become the identity (a debug
     line, when enabled, shows the values without colour)."""
-    autobahn.websocket.protocol.hltype = _unformatted  # type: ignore[attr-defined]
-    autobahn.websocket.protocol.hlval = _unformatted  # type: ignore[attr-defined]
+    autobahn.websocket.protocol.hltype = _unformatted  # type: ignore[assignment]
+    autobahn.websocket.protocol.hlval = _unformatted  # type: ignore[assignment]
 
 
 def _unformatted(value: object, *args: object, **kwargs: object) -> object:
