@@ -9,28 +9,52 @@ A browser always sends an Origin, which must be one of ALLOWED_HOSTS (a page of 
 ride the session cookie); a program sends none and authenticates with an API key. A refused connection
 is answered 403 by a consumer without a channel of the layer: Channels' own denier takes one, and
 blocks on a Redis read for it, for every refusal.
+
+A path no consumer serves is accepted, told why in an error message and closed with CLOSE_NO_SUCH_PATH
+and that reason, by a consumer without a channel either (the last route, which matches every path):
+without it Channels' URLRouter raises ValueError, which daphne logs as an error before dropping the socket.
 """
 from urllib.parse import urlparse
 
 from channels.auth import AuthMiddlewareStack
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
-from django.urls import path
+from django.urls import path, re_path
 
 from signals.consumers import FeedConsumer
+from signals.feed_protocol import encode, error_message
 
-websocket_urlpatterns: list = [
-    path("ws/v1/feed/", FeedConsumer.as_asgi()),
-]
+CLOSE_NO_SUCH_PATH = 4404
 
 
 class OriginRefused(WebsocketDenier):
     """Closes the socket before accepting it (daphne answers the handshake 403); holds no channel."""
 
     channel_layer_alias = None
+
+
+class NoSuchPath(AsyncWebsocketConsumer):
+    """Accepts, so that the client reads a close code rather than a refused handshake, says why in an error
+    message as the feed does (daphne drops a close's reason), and closes with CLOSE_NO_SUCH_PATH; holds no
+    channel."""
+
+    channel_layer_alias = None
+    reason = "No such stream path: the live feed is /ws/v1/feed/."
+
+    async def connect(self):
+        await self.accept()
+        await self.send(text_data=encode(error_message(CLOSE_NO_SUCH_PATH, self.reason)))
+        await self.close(code=CLOSE_NO_SUCH_PATH, reason=self.reason)
+
+
+websocket_urlpatterns: list = [
+    path("ws/v1/feed/", FeedConsumer.as_asgi()),
+    re_path(r"", NoSuchPath.as_asgi()),  # last: every path the routes above do not serve
+]
 
 
 class BrowserOriginValidator(OriginValidator):

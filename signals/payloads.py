@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.masking import mask_fields
 from billing.entitlements import Entitlements
+from signals.engine.track_record import success_rate_shown
 from signals.models import Signal, SignalOutcome
 
 
@@ -52,10 +53,12 @@ def outcome_ledger_payload(outcome: SignalOutcome) -> dict:
 
 
 def signal_payload_for_tier(signal: Signal, *, entitlements: Entitlements) -> dict:
-    """The signal as a tier sees it: the fields its plan hides (api.masking) sent as null."""
+    """The signal as a tier sees it: the fields its plan hides (api.masking) sent as null, and its record's
+    hit rate null while that record is too small to show one (success_rate_shown)."""
     payload = signal_ledger_payload(signal)
     payload.update(
-        success_rate=signal.success_rate, success_sample_size=signal.success_sample_size,
+        success_rate=success_rate_shown(signal.success_rate, sample_size=signal.success_sample_size),
+        success_sample_size=signal.success_sample_size,
         success_source=signal.success_source, avg_r=signal.avg_r, worst_loss_r=signal.worst_loss_r,
         distances=signal.distances,
     )

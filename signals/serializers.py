@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from market.models import AssetClass
 from market.timeframes import Timeframe
+from signals.engine.track_record import SUCCESS_RATE_MIN_SAMPLE
 from signals.ledger_selectors import LEDGER_VERIFY_MAX_ENTRIES
 from signals.models import Direction, LedgerKind, OutcomeResult
 from signals.track_record_selectors import GROUPS
@@ -182,8 +183,13 @@ class SignalDetailSerializer(serializers.Serializer):
                                           help_text="Each component's weighted part of the score.")
     strategy = serializers.CharField()
     model_version = serializers.IntegerField(allow_null=True)
-    success_rate = serializers.FloatField(allow_null=True, help_text="Target-1 hit rate of its record so far.")
-    success_sample_size = serializers.IntegerField()
+    success_rate = serializers.FloatField(
+        allow_null=True,
+        help_text=f"Target-1 hit rate (0 to 1) of the earlier signals of this strategy on this instrument and "
+                  f"timeframe that had closed when it was published. Null while fewer than {SUCCESS_RATE_MIN_SAMPLE} "
+                  f"had (success_sample_size says how many): a rate of so few is noise, so none is published.")
+    success_sample_size = serializers.IntegerField(
+        help_text="How many earlier signals success_rate is read from; given even when success_rate is null.")
     success_source = serializers.CharField()
     avg_r = serializers.FloatField(allow_null=True)
     worst_loss_r = serializers.FloatField(allow_null=True)

@@ -23,6 +23,7 @@ from market.timeframes import Timeframe
 from news.selectors import news_panel
 from signals import page_selectors
 from signals.api import MAX_ID, signal_detail
+from signals.engine.track_record import SUCCESS_RATE_MIN_SAMPLE
 from signals.feed_selectors import engine_status
 from signals.models import Direction
 from signals.serializers import SignalFilterSerializer
@@ -113,7 +114,7 @@ def signal_page(request, signal_id: int):
     bars = page_selectors.signal_chart_bars(signal=signal, now=timezone.now())
     return render(request, "signals/detail.html", {
         "plan": entitlements, "upgrade": page_selectors.upgrade_plan(entitlements=entitlements), "signal": detail,
-        "instrument": signal.instrument, "band": band,
+        "instrument": signal.instrument, "band": band, "success_min_sample": SUCCESS_RATE_MIN_SAMPLE,
         "contributions": contribution_bars(detail["contributions"] or {}),
         "paper_trading": entitlements.paper_portfolios > 0,
         "paper_plan": None if entitlements.paper_portfolios > 0 else page_selectors.plan_with_paper_portfolios(),

@@ -3,8 +3,10 @@
     weight_i = relevance_i * 0.5 ** (age_i / half_life)        age_i = at - published_i (s)
     vote     = sum(weight_i * sentiment_i) / sum(weight_i)     over the items with 0 < age_i <= window
 
-Only items published strictly before `at` (the bar's close) count, so a bar never sees later news. The
-vote is silent (0, no items) when nothing was published inside the window. How much it moves the
+Only items published strictly before `at` (the bar's close) count, so a bar never sees later news; an item
+whose sentiment or relevance is not a finite number does not count either. The vote is silent (0, no
+items) when nothing was published inside the window. The reasoning's sentence prints the vote itself (the
+weighted mean), the figure its leaning is read from. How much it moves the
 score is the strategy's `news_weight` (0 by default: not measured to help yet).
 """
 
@@ -32,9 +34,8 @@ class NewsScores:
 
 @dataclass(frozen=True)
 class NewsSentiment:
-    vote: float  # -1..1; 0 when silent
+    vote: float  # -1..1, the relevance- and recency-weighted mean sentiment; 0 when silent
     items: int  # how many items counted
-    mean: float  # their plain mean sentiment
     window_seconds: int
 
     @property
@@ -51,16 +52,16 @@ def news_sentiment(news: NewsScores | None, *, at: int, window_seconds: int,
                    half_life_seconds: float | None = None) -> NewsSentiment:
     """The vote of the news published in [at - window, at) (epoch s); half-life defaults to half the window."""
     half_life = half_life_seconds or window_seconds / 2
+    silent = NewsSentiment(vote=0.0, items=0, window_seconds=window_seconds)
     if news is None or not len(news.published):
-        return NewsSentiment(vote=0.0, items=0, mean=0.0, window_seconds=window_seconds)
+        return silent
     age = at - news.published
-    fresh = (age > 0) & (age <= window_seconds)
+    fresh = (age > 0) & (age <= window_seconds) & np.isfinite(news.sentiment) & np.isfinite(news.relevance)
     weights = news.relevance[fresh] * 0.5 ** (age[fresh] / half_life)
     if not fresh.any() or weights.sum() <= 0:
-        return NewsSentiment(vote=0.0, items=0, mean=0.0, window_seconds=window_seconds)
+        return silent
     vote = float(np.clip((weights * news.sentiment[fresh]).sum() / weights.sum(), -1.0, 1.0))
-    mean = round(float(news.sentiment[fresh].mean()), 4)
-    return NewsSentiment(vote=round(vote, 6), items=int(fresh.sum()), mean=mean, window_seconds=window_seconds)
+    return NewsSentiment(vote=round(vote, 6), items=int(fresh.sum()), window_seconds=window_seconds)
 
 
 def news_votes(news: NewsScores | None, *, closes: IntArray, window_seconds: int) -> FloatArray:
@@ -82,12 +83,13 @@ def sentiment_label(vote: float) -> str:
 
 
 def news_note(sentiment: NewsSentiment, *, weighed: bool) -> str:
-    """The reasoning's sentence: "News sentiment negative: 4 items in the last 6 h, mean -0.42." ("" when silent)."""
+    """The reasoning's sentence: "News sentiment negative: 4 items in the last 6 h, weighted mean -0.42." ("" when
+    silent): the figure is the vote the leaning is read from."""
     if sentiment.silent:
         return ""
     leaning = sentiment_label(sentiment.vote)
     hours = sentiment.window_seconds / 3600
     window = f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
     items = f"{sentiment.items} item{'s' * (sentiment.items != 1)}"
-    note = f"News sentiment {leaning}: {items} in the last {window}, mean {sentiment.mean:+.2f}"
+    note = f"News sentiment {leaning}: {items} in the last {window}, weighted mean {sentiment.vote:+.2f}"
     return note + ("." if weighed else " (not weighed in the score).")

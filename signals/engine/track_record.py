@@ -24,6 +24,10 @@ import numpy.typing as npt
 from market.arrays import BoolArray, FloatArray
 
 Z_95 = 1.959963984540054
+# Earlier outcomes a signal's "record of similar setups" needs before its hit rate is shown (website, API
+# and live feed alike): below it the rate is noise (one outcome reads as 100% or 0%; even at 30 its Wilson
+# 95% interval is up to +-0.17 wide). The count is shown whatever it is.
+SUCCESS_RATE_MIN_SAMPLE = 30
 
 
 class CalibrationBand(TypedDict):
@@ -65,6 +69,11 @@ def wilson_interval(hits: int, count: int, z: float = Z_95) -> tuple[float, floa
     centre = (p + z * z / (2 * count)) / denominator
     half = z * math.sqrt(p * (1 - p) / count + z * z / (4 * count * count)) / denominator
     return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def success_rate_shown(rate: float | None, *, sample_size: int) -> float | None:
+    """A record's target-1 hit rate (fraction) as it is shown: None under SUCCESS_RATE_MIN_SAMPLE outcomes."""
+    return rate if sample_size >= SUCCESS_RATE_MIN_SAMPLE else None
 
 
 def max_drawdown(r_multiples: FloatArray) -> float:

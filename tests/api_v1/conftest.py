@@ -7,7 +7,7 @@ access; tests of Free's tier rules grant it some (plans are data), everything el
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -74,6 +74,15 @@ def close(signal: Signal, *, r_multiple: float, target_1_hit: bool | None = None
                       r_multiple=r_multiple, mfe_r=max(r_multiple, 0.2), mae_r=-0.5,
                       exit_price=signal.target_1 if hit else signal.stop, bars_held=bars, closed_bar_time=closed)
     outcomes_record([(signal, outcome)])
+
+
+def publish_after_closed(closed: int, *, symbol: str = "GOOG", first_bar: datetime | None = None) -> Signal:
+    """A D1 signal of `symbol` published after `closed` earlier ones closed, every one at target 1 (its
+    record: `closed` outcomes, hit rate 1.0); bars daily from `first_bar` (default 2013-01-01)."""
+    first_bar = first_bar or datetime(2013, 1, 1, tzinfo=UTC)
+    for day in range(closed):
+        close(publish(symbol, timeframe="D1", bar_time=first_bar + timedelta(days=day)), r_multiple=1.0)
+    return publish(symbol, timeframe="D1", bar_time=first_bar + timedelta(days=closed))
 
 
 @pytest.fixture

@@ -66,9 +66,10 @@ def test_live_signals_read_only_the_news_published_before_their_bar_closed(db, e
     reasons = list(Signal.objects.values_list("reasoning", flat=True))
     assert reasons
     # In the 6 h up to each close: 6 bearish items and the bullish ones of the 6 closes before (the one at
-    # this close is left out: with it there would be 13).
-    assert all("News sentiment positive: 12 items in the last 6 h, mean +0.20 (not weighed in the score)." in r
-               for r in reasons)
+    # this close is left out: with it there would be 13). Plain mean +0.20; the bearish ones are half an hour
+    # fresher, so the weighted mean (half-life 3 h) is +0.16.
+    assert all("News sentiment positive: 12 items in the last 6 h, weighted mean +0.16 (not weighed in the score)."
+               in r for r in reasons)
     # The screener's row holds the vote at the newest close, with the same count (the filter reads it).
     row = ScreenerRow.objects.get(instrument=eurusd, timeframe="H1")
     last_close = int(history.time[START + STEPS - 1]) + 3600

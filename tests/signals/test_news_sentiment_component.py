@@ -31,7 +31,7 @@ def test_the_vote_is_the_relevance_and_age_weighted_mean_with_the_given_half_lif
 
     w1, w4 = 0.5 ** (1 / 3), 0.5 ** (4 / 3)
     assert sentiment.vote == pytest.approx((w1 * -0.8 + w4 * 0.4) / (w1 + w4), abs=1e-6)
-    assert (sentiment.items, sentiment.mean) == (3, pytest.approx(0.0667, abs=1e-4))
+    assert sentiment.items == 3
 
 
 def test_older_news_weighs_less_than_fresh_news():
@@ -65,12 +65,34 @@ def test_no_look_ahead_news_published_at_or_after_the_close_does_not_count():
     assert news_votes(news, closes=closes, window_seconds=6 * HOUR).tolist() == cut
 
 
-def test_the_reasoning_sentence_says_the_leaning_the_count_the_window_and_the_mean():
+def test_the_reasoning_sentence_says_the_leaning_the_count_the_window_and_the_weighted_mean():
     sentiment = news_sentiment(_news((1, -0.5, 1.0), (2, -0.4, 1.0), (3, -0.3, 1.0), (5, -0.48, 1.0)), at=AT,
                                window_seconds=6 * HOUR)
 
-    assert news_note(sentiment, weighed=True) == "News sentiment negative: 4 items in the last 6 h, mean -0.42."
-    assert news_note(sentiment, weighed=False).endswith("mean -0.42 (not weighed in the score).")
+    assert news_note(sentiment, weighed=True) == ("News sentiment negative: 4 items in the last 6 h, "
+                                                  "weighted mean -0.42.")
+    assert news_note(sentiment, weighed=False).endswith("weighted mean -0.42 (not weighed in the score).")
+
+
+def test_the_sentence_prints_the_weighted_vote_its_leaning_is_read_from_not_the_plain_mean():
+    # A fresh bearish item and an old bullish one: plain mean +0.05, weighted (decay x relevance) -0.24.
+    sentiment = news_sentiment(_news((0.5, -0.5, 1.0), (5.5, 0.6, 1.0)), at=AT, window_seconds=6 * HOUR)
+
+    w_fresh, w_old = 0.5 ** (0.5 / 3), 0.5 ** (5.5 / 3)
+    assert sentiment.vote == pytest.approx((w_fresh * -0.5 + w_old * 0.6) / (w_fresh + w_old), abs=1e-6)
+    assert news_note(sentiment, weighed=True) == ("News sentiment negative: 2 items in the last 6 h, "
+                                                  "weighted mean -0.24.")
+
+
+def test_an_item_whose_sentiment_or_relevance_is_not_finite_does_not_count():
+    news = _news((1, -0.5, 1.0), (2, float("nan"), 1.0), (3, 0.9, float("inf")), (4, 0.9, float("nan")))
+
+    sentiment = news_sentiment(news, at=AT, window_seconds=6 * HOUR)
+
+    assert (sentiment.vote, sentiment.items) == (-0.5, 1)
+    assert news_note(sentiment, weighed=True) == "News sentiment negative: 1 item in the last 6 h, weighted mean -0.50."
+    only_bad = news_sentiment(_news((2, float("nan"), 1.0), (3, float("-inf"), 1.0)), at=AT, window_seconds=6 * HOUR)
+    assert (only_bad.vote, only_bad.silent, news_note(only_bad, weighed=True)) == (0.0, True, "")
 
 
 def _first_draft(strategy: StrategyConfig, news_at=None):
@@ -102,7 +124,7 @@ def test_with_its_default_weight_of_zero_news_shows_in_the_reasoning_but_does_no
                                                                              plain.contributions)
     leaning = "negative" if side > 0 else "positive"
     assert with_news.reasoning == (plain.reasoning + f" News sentiment {leaning}: 3 items in the last 6 h, "
-                                   f"mean {-0.6 * side:+.2f} (not weighed in the score).")
+                                   f"weighted mean {-0.6 * side:+.2f} (not weighed in the score).")
 
 
 def test_a_news_weight_in_the_strategy_pulls_the_score_toward_the_news():

@@ -10,10 +10,11 @@ from django.utils import timezone
 from billing.models import Plan
 from market.models import Instrument
 from portfolios.models import Portfolio
+from signals.engine.track_record import SUCCESS_RATE_MIN_SAMPLE
 from signals.models import ModelVersion
 from signals.publishing import publications_release_due
 from signals.services import signal_create, strategy_default_ensure
-from tests.api_v1.conftest import a_draft, close, publish, subscribe
+from tests.api_v1.conftest import a_draft, close, publish, publish_after_closed, subscribe
 from tests.isolation import assert_other_tenant_gets_404
 from tests.signals.website import daily_bars, midnight_days_ago
 
@@ -76,6 +77,23 @@ def test_free_sees_a_signal_after_its_delay_without_confidence_or_reasoning_but_
     assert "Uptrend (EMA20 above EMA50)" not in page and "supertrend" not in page
     assert "not in your Free plan" in page and 'href="/pricing/"' in page
     assert "does not show confidence" in page
+
+
+def test_the_record_of_similar_setups_gives_its_hit_rate_only_from_the_minimum_sample(client, catalogue, tenant_a,
+                                                                                     alice):
+    subscribe(tenant_a, "pro")
+    client.force_login(alice)
+    below = publish_after_closed(SUCCESS_RATE_MIN_SAMPLE - 1)
+    close(below, r_multiple=1.0)
+    at = publish("GOOG", timeframe="D1", bar_time=below.bar_time + timedelta(days=1))  # the floor's worth, all hits
+
+    too_few = client.get(f"/app/signals/{below.pk}/").content.decode()
+    enough = client.get(f"/app/signals/{at.pk}/").content.decode()
+
+    assert f"{SUCCESS_RATE_MIN_SAMPLE - 1} earlier signals" in too_few
+    assert f"too few to show a hit rate (shown from {SUCCESS_RATE_MIN_SAMPLE})" in too_few
+    assert "target 1 hit" not in too_few
+    assert f"{SUCCESS_RATE_MIN_SAMPLE} earlier signals" in enough and "target 1 hit 100% of the time" in enough
 
 
 def test_a_signal_the_plan_cannot_see_is_a_404_to_another_tenant(client, catalogue, tenant_a, tenant_b, charlie):
