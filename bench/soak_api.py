@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LOG_LEVEL", "ERROR")  # not a line for each 403 and 429 (the servers print to this terminal)
 
 from bench.bench_api import Setup, served  # noqa: E402  (sets the production environment)
-from bench.soak_feed import PORTS, _free_port_in  # noqa: E402
+from bench.soak_feed import PORTS, _free_ports_in  # noqa: E402
 
 FREE_RATE = 1.0  # requests a second of a Free key (its plan has no API: each answered 403)
 P95_TARGET_MS = 50.0
@@ -93,7 +93,7 @@ def main() -> None:
         rate_counters_forget()
         connection.close()
         with served(Setup.parse(args.setup), ways=["direct"], database=connection.settings_dict["NAME"],
-                    port_base=args.port or _free_port_in(PORTS)) as entrances:
+                    port_base=args.port or _free_ports_in(PORTS, 1)[0]) as entrances:
             server = entrances["direct"]
             load_before, cpu_before = os.getloadavg(), server.cpu_seconds()
             started = time.monotonic()
