@@ -6,7 +6,9 @@ on a throwaway test database with a few signals. Tenants, one API key
 each: `--premium` on Premium (600 requests a minute), `--pro` on Pro (60), `--free` on Free (no API).
 Each key requests `GET /api/v1/signals/` at twice its plan's per-minute limit (Free at FREE_RATE a
 second), on a fixed schedule (a request goes out on time whether or not the previous one answered),
-for `--minutes`. The limits are the tenant's (every key of a tenant counts in one window).
+for `--minutes`, from one aiohttp process on uvloop (SOAK_API_CLIENT_LOOP=asyncio for asyncio's own
+loop: see docs/load.md for what that costs the latency on a 2-core machine shared with the servers). The
+limits are the tenant's (every key of a tenant counts in one window).
 
 Checks, per response (a window is identified by the X-RateLimit-Reset the server sent):
 - no 5xx; Pro and Premium get 200 or 429, Free 403; every error is JSON `{"error": {"code", "message"}}`;
@@ -16,8 +18,8 @@ Checks, per response (a window is identified by the X-RateLimit-Reset the server
 - per tenant and window: allowed = min(limit, requests answered in it), and the allowed requests'
   Remaining values are limit-1, limit-2, ... each once (the counter is atomic across processes).
 Prints the counts, p50/p95/p99 of allowed and of refused requests (issue 15's target: p95 of allowed
-under P95_TARGET_MS), the servers' CPU and the load average. Exits 1 when a check fails or the p95 of
-allowed requests misses the target. Give it a Redis database of its own: it drops the rate counters
+under P95_TARGET_MS), the servers' CPU and the generator's, and the load average. Exits 1 when a check
+fails or the p95 of allowed requests misses the target. Give it a Redis database of its own: it drops the rate counters
 (`beacon:api:*`) first, since a tenant id of an earlier run counts in the same windows. Port: the first
 free in 8300-8399, or --port.
 
@@ -37,6 +39,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import uvloop
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LOG_LEVEL", "ERROR")  # not a line for each 403 and 429 (the servers print to this terminal)
@@ -46,6 +50,7 @@ from bench.soak_feed import PORTS, _free_ports_in  # noqa: E402
 
 FREE_RATE = 1.0  # requests a second of a Free key (its plan has no API: each answered 403)
 P95_TARGET_MS = 50.0
+CLIENT_LOOP = os.environ.get("SOAK_API_CLIENT_LOOP", "uvloop")  # the generator must not be the bottleneck
 SIGNALS = 20
 URL_PATH = "/api/v1/signals/"
 
@@ -96,15 +101,17 @@ def main() -> None:
                     port_base=args.port or _free_ports_in(PORTS, 1)[0]) as entrances:
             server = entrances["direct"]
             load_before, cpu_before = os.getloadavg(), server.cpu_seconds()
-            started = time.monotonic()
-            answers = asyncio.run(soak(server.base_url + URL_PATH, keys, seconds=args.minutes * 60))
+            started, client_cpu_before = time.monotonic(), time.process_time()
+            run = uvloop.run if CLIENT_LOOP == "uvloop" else asyncio.run
+            answers = run(soak(server.base_url + URL_PATH, keys, seconds=args.minutes * 60))
             elapsed = time.monotonic() - started
             cpu = (server.cpu_seconds() - cpu_before) / elapsed
+            client_cpu = (time.process_time() - client_cpu_before) / elapsed
             load_after = os.getloadavg()
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)
-    held = report(answers, keys, args=args, elapsed=elapsed, cpu=cpu, load=(load_before, load_after))
+    held = report(answers, keys, args=args, elapsed=elapsed, cpu=(cpu, client_cpu), load=(load_before, load_after))
     sys.exit(0 if held else 1)
 
 
@@ -247,8 +254,8 @@ def _header_problem(answer: Answer, key: Key) -> str:
     return ""
 
 
-def report(answers: list[Answer], keys: list[Key], *, args: argparse.Namespace, elapsed: float, cpu: float,
-           load: tuple[tuple[float, ...], tuple[float, ...]]) -> bool:
+def report(answers: list[Answer], keys: list[Key], *, args: argparse.Namespace, elapsed: float,
+           cpu: tuple[float, float], load: tuple[tuple[float, ...], tuple[float, ...]]) -> bool:
     problems, statuses = check(answers, keys)
     latency = {status: sorted(1000 * (a.received - a.sent) for a in answers
                               if a.status == status and keys[a.key].limit) for status in (200, 429)}
@@ -256,8 +263,8 @@ def report(answers: list[Answer], keys: list[Key], *, args: argparse.Namespace, 
     print(f"soak_api: {len(keys)} keys ({', '.join(f'{n} {plan}' for plan, n in plans.items())}), each at twice "
           f"its plan's per-minute limit (Free at {FREE_RATE:g}/s), {len(answers):,} requests in {elapsed:.0f} s "
           f"({len(answers) / elapsed:.0f}/s); gunicorn {args.setup} (deploy/gunicorn.conf.py), production settings; "
-          f"servers' CPU "
-          f"{cpu:.2f} s/s; load average {' '.join(f'{x:.2f}' for x in load[0])} before, "
+          f"servers' CPU {cpu[0]:.2f} s/s, this load generator's (aiohttp on {CLIENT_LOOP}) {cpu[1]:.2f} s/s; "
+          f"load average {' '.join(f'{x:.2f}' for x in load[0])} before, "
           f"{' '.join(f'{x:.2f}' for x in load[1])} after, on {os.cpu_count()} cores")
     print("  answers: " + ", ".join(f"{plan} {status or 'none'} x{count:,}"
                                     for (plan, status), count in sorted(statuses.items())))
