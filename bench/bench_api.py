@@ -16,7 +16,7 @@ Two endpoints return the same first page (50 signals, the same fields) from the 
 - bare: `/bench/bare-signals/` (bench/bench_api_app.py), a ListAPIView with a ModelSerializer and
   select_related, cursor pagination, no authentication and no throttle.
 
-Each server set-up (`--setups`: worker class and processes, e.g. sync:4 or gthread:2x4) is started in
+Each server set-up (`--setups`: worker class and processes, e.g. sync:4 or gthread:4x2) is started in
 turn: one gunicorn, and an nginx in front of it when `--via` has nginx. For each concurrency (16 and 64
 keep-alive clients) the (way in, endpoint) pairs alternate in `--rounds` rounds, each going first in
 turn (a one-second warm-up, then a measured window), so a shared host's drift hits them alike. Printed
@@ -30,7 +30,7 @@ says so and falls back to a Python generator (aiohttp), which competes with the 
 a small machine, so its latencies are worse than the servers'. nginx is Debian's (`apt-get install
 nginx`), run as this user's process with its files in a temporary directory.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--setups gthread:2x4,sync:2]
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/bench_api.py [--setups gthread:4x2,sync:4]
         [--via direct,nginx] [--seconds 8] [--rounds 3] [--port-base 8100]
 """
 
@@ -80,7 +80,7 @@ class Setup:
 
     @classmethod
     def parse(cls, text: str) -> Setup:
-        """`sync:4` or `gthread:2x4` (two processes of four threads)."""
+        """`sync:4` or `gthread:4x2` (four processes of two threads)."""
         match = re.fullmatch(r"(sync|gthread):(\d+)(?:x(\d+))?", text.strip())
         if match is None:
             raise argparse.ArgumentTypeError(f"{text!r}: write sync:<processes> or gthread:<processes>x<threads>")
@@ -94,9 +94,9 @@ class Setup:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--setups", default="gthread:2x4,sync:2",
+    parser.add_argument("--setups", default="gthread:4x2,sync:4",
                         help="gunicorn set-ups, comma-separated: sync:<processes> or gthread:<processes>x<threads> "
-                             "(default gthread:2x4,sync:2; deploy/gunicorn.conf.py has gthread)")
+                             "(default gthread:4x2,sync:4; deploy/gunicorn.conf.py has gthread)")
     parser.add_argument("--via", default="direct,nginx", help="direct, nginx or both, comma-separated")
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per pair per round")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of alternation (default {ROUNDS})")

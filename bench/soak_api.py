@@ -24,7 +24,7 @@ fails or the p95 of allowed requests misses the target. Give it a Redis database
 free in 8300-8399, or --port.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/soak_api.py [--minutes 2] [--premium 10]
-        [--pro 30] [--free 10] [--setup gthread:2x4]
+        [--pro 30] [--free 10] [--setup gthread:4x2]
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def main() -> None:
     parser.add_argument("--premium", type=int, default=10, help="Premium keys (default 10)")
     parser.add_argument("--pro", type=int, default=30, help="Pro keys (default 30)")
     parser.add_argument("--free", type=int, default=10, help="Free keys (default 10)")
-    parser.add_argument("--setup", default="gthread:2x4",
-                        help="gunicorn as in production: worker class:processes[xthreads] (default gthread:2x4)")
+    parser.add_argument("--setup", default="gthread:4x2",
+                        help="gunicorn as in production: worker class:processes[xthreads] (default gthread:4x2)")
     parser.add_argument("--port", type=int, default=0, help="(default: the first free in 8300-8399)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):

@@ -8,6 +8,11 @@ requests. In bench/bench_api.py on a busy 2-core host (load average 14-20) it se
 fast as sync workers (which close every connection after one request and serve one request at a time)
 when the host was steady, and kept going when the host was at its busiest, where sync workers fell to
 a third of the requests per second.
+Two threads a process and twice as many processes as cores, by default: a request is mostly waits on
+Redis (the key, the rate limit, the cached page: three round trips) and each thread back from one waits
+for its process's GIL while another thread runs. bench/soak_api.py (270 requests a second from 50 keys,
+2 cores): 2 processes x 4 threads answered allowed requests at p95 32 to 53 ms, 4 x 2 at 20 ms and 4 x 1
+at 16 ms; bench/bench_api.py at 16 clients: 4 x 2 1,070 requests/s, p95 39 ms, 2 x 4 871/s, 47 ms.
 Each worker keeps a pool of PostgreSQL connections (DATABASE_POOL_MAX_SIZE, shared by its threads):
 workers times that must stay under the server's max_connections.
 
@@ -23,10 +28,10 @@ import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# WEB_CONCURRENCY: the usual name (Heroku, Render, Dokku) for the processes; about the cores of the machine.
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
+# WEB_CONCURRENCY: the usual name (Heroku, Render, Dokku) for the processes: twice the machine's cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 keepalive = 30  # seconds an idle connection from nginx stays open (nginx keeps up to 32 per worker)
 timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30
