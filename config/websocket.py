@@ -14,10 +14,10 @@ A path no consumer serves is accepted, told why in an error message and closed w
 and that reason, by a consumer without a channel either (the last route, which matches every path):
 without it Channels' URLRouter raises ValueError, which daphne logs as an error before dropping the socket.
 """
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from channels.auth import AuthMiddlewareStack
-from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
@@ -37,23 +37,26 @@ class OriginRefused(WebsocketDenier):
     channel_layer_alias = None
 
 
-class NoSuchPath(AsyncWebsocketConsumer):
+class NoSuchPath:
     """Accepts, so that the client reads a close code rather than a refused handshake, says why in an error
-    message as the feed does (daphne drops a close's reason), and closes with CLOSE_NO_SUCH_PATH; holds no
-    channel."""
+    message as the feed does (daphne drops a close's reason), and closes with CLOSE_NO_SUCH_PATH. A plain
+    ASGI application, not a consumer: it holds no channel, and touches no database (a consumer closes the
+    process's old database connections, on its one shared sync thread, for every event it dispatches)."""
 
-    channel_layer_alias = None
     reason = "No such stream path: the live feed is /ws/v1/feed/."
 
-    async def connect(self):
-        await self.accept()
-        await self.send(text_data=encode(error_message(CLOSE_NO_SUCH_PATH, self.reason)))
-        await self.close(code=CLOSE_NO_SUCH_PATH, reason=self.reason)
+    async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]],
+                       send: Callable[[dict], Awaitable[None]]) -> None:
+        while (event := await receive())["type"] != "websocket.disconnect":
+            if event["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.send", "text": encode(error_message(CLOSE_NO_SUCH_PATH, self.reason))})
+                await send({"type": "websocket.close", "code": CLOSE_NO_SUCH_PATH, "reason": self.reason})
 
 
 websocket_urlpatterns: list = [
     path("ws/v1/feed/", FeedConsumer.as_asgi()),
-    re_path(r"", NoSuchPath.as_asgi()),  # last: every path the routes above do not serve
+    re_path(r"", NoSuchPath()),  # last: every path the routes above do not serve
 ]
 
 
