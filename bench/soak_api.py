@@ -7,8 +7,7 @@ each: `--premium` on Premium (600 requests a minute), `--pro` on Pro (60), `--fr
 Each key requests `GET /api/v1/signals/` at twice its plan's per-minute limit (Free at FREE_RATE a
 second), on a fixed schedule (a request goes out on time whether or not the previous one answered),
 for `--minutes`, from one aiohttp process on uvloop (SOAK_API_CLIENT_LOOP=asyncio for asyncio's own
-loop: see docs/load.md for what that costs the latency on a 2-core machine shared with the servers). The
-limits are the tenant's (every key of a tenant counts in one window).
+loop). The limits are the tenant's (every key of a tenant counts in one window).
 
 Checks, per response (a window is identified by the X-RateLimit-Reset the server sent):
 - no 5xx; Pro and Premium get 200 or 429, Free 403; every error is JSON `{"error": {"code", "message"}}`;

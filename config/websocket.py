@@ -11,7 +11,7 @@ is answered 403 by a consumer without a channel of the layer: Channels' own deni
 blocks on a Redis read for it, for every refusal.
 
 A path no consumer serves is accepted, told why in an error message and closed with CLOSE_NO_SUCH_PATH
-and that reason, by a consumer without a channel either (the last route, which matches every path):
+and that reason, by a plain ASGI application that holds no channel either (the last route, which matches every path):
 without it Channels' URLRouter raises ValueError, which daphne logs as an error before dropping the socket.
 """
 from collections.abc import Awaitable, Callable

@@ -11,8 +11,9 @@ a third of the requests per second.
 Two threads a process and twice as many processes as cores, by default: a request is mostly waits on
 Redis (the key, the rate limit, the cached page: three round trips) and each thread back from one waits
 for its process's GIL while another thread runs. bench/soak_api.py (270 requests a second from 50 keys,
-2 cores): 2 processes x 4 threads answered allowed requests at p95 32 to 53 ms, 4 x 2 at 20 ms and 4 x 1
-at 16 ms; bench/bench_api.py at 16 clients: 4 x 2 1,070 requests/s, p95 39 ms, 2 x 4 871/s, 47 ms.
+2 cores): 2 processes x 4 threads answered allowed requests at p95 23 to 121 ms (four of nine runs over
+50 ms), 4 x 2 at 18 and 20 ms, 4 x 1 at 16 ms; bench/bench_api.py at 16 clients: 4 x 2 1,070
+requests/s, p95 39 ms, 2 x 4 871/s, 47 ms.
 Each worker keeps a pool of PostgreSQL connections (DATABASE_POOL_MAX_SIZE, shared by its threads):
 workers times that must stay under the server's max_connections.
 
